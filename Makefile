@@ -1,0 +1,56 @@
+# 奉献积分 —党员奉献量化积分制管理系统
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MEMBERS ?= 10000
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint bench check-deploy messages demo clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.installed: node_modules/.installed scripts/vendor_assets.sh
+	bash scripts/vendor_assets.sh
+	touch $@
+
+setup: $(VENV)/.installed static/vendor/.installed
+	$(PY) manage.py migrate --noinput -v 0
+
+run: setup
+	$(PY) manage.py demo --if-empty
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy scoring
+
+test: setup lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) manage.py bench --members $(MEMBERS)
+
+check-deploy: setup
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_ALLOWED_HOSTS=jifen.example.internal \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=node_modules --ignore=.venv
+
+clean:
+	rm -rf var/jifen.sqlite3* static/vendor node_modules $(VENV)

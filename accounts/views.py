@@ -1,0 +1,54 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services import audit_record
+
+from .forms import LoginForm, PasswordChangeForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(action="accounts.login", actor=form.get_user(), obj=form.get_user())
+        return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(action="accounts.logout", actor=request.user, obj=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.user
+        user.must_change_password = False
+        response = super().form_valid(form)
+        audit_record(action="accounts.password_changed", actor=user, obj=user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """Shown after five failed sign-ins for one username (locked for 15 minutes)."""
+    return render(request, "accounts/locked_out.html", status=429)

@@ -1,0 +1,9 @@
+"""Local development: `make run`. Never used in production."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-key-never-in-production"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]

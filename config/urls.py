@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("org/", include("organizations.urls")),
+    path("rules/", include("rules.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("audit/", include("audit.urls")),
+    path("summaries/", include("summaries.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,51 @@
+"""Months and half-years as small value objects, not loose integers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month out of range: {self.month}")
+
+    @classmethod
+    def current(cls) -> Month:
+        today = timezone.localdate()
+        return cls(today.year, today.month)
+
+    @property
+    def half(self) -> HalfYear:
+        return HalfYear(self.year, 1 if self.month <= 6 else 2)
+
+    def __str__(self) -> str:
+        return str(_("%(month)d/%(year)d")) % {"year": self.year, "month": self.month}
+
+
+@dataclass(frozen=True, order=True)
+class HalfYear:
+    year: int
+    half: int  # 1 = January–June, 2 = July–December
+
+    def __post_init__(self) -> None:
+        if self.half not in (1, 2):
+            raise ValueError(f"half out of range: {self.half}")
+
+    @property
+    def months(self) -> range:
+        return range(1, 7) if self.half == 1 else range(7, 13)
+
+    @property
+    def label(self) -> str:
+        return str(_("first half") if self.half == 1 else _("second half"))
+
+    def __str__(self) -> str:
+        return str(_("%(half)s of %(year)d")) % {"year": self.year, "half": self.label}

@@ -1,0 +1,121 @@
+"""Who may see and do what, in one place.
+
+A committee administrator sees every organisation under the committee. A
+branch officer (secretary, assessment-group member, recorder) sees their branch
+and, for a general branch, the branches under it. A member sees their own
+record. Everything else is 404: another branch's objects do not exist for you.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Member, Organization, Role, RoleAssignment
+
+OFFICER_ROLES = frozenset({Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER})
+
+
+@dataclass
+class Scope:
+    is_committee: bool = False
+    # branch id -> roles held there (inherited down from a general branch)
+    branch_roles: dict[int, set[str]] = field(default_factory=dict)
+    member: Member | None = None
+
+    @property
+    def branch_ids(self) -> set[int]:
+        return set(self.branch_roles)
+
+    def sees_branch(self, branch_id: int) -> bool:
+        return self.is_committee or branch_id in self.branch_roles
+
+    def has_role(self, branch_id: int, *roles: str) -> bool:
+        return bool(self.branch_roles.get(branch_id, set()) & set(roles))
+
+    def is_officer(self, branch_id: int) -> bool:
+        return self.is_committee or self.has_role(branch_id, *OFFICER_ROLES)
+
+    def may_edit_scheme(self, branch_id: int) -> bool:
+        return self.is_committee or self.has_role(branch_id, Role.SECRETARY)
+
+    def may_record_points(self, branch_id: int) -> bool:
+        return self.has_role(branch_id, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY)
+
+    @property
+    def is_officer_anywhere(self) -> bool:
+        return self.is_committee or any(r & OFFICER_ROLES for r in self.branch_roles.values())
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return Scope()
+    cached = getattr(user, "_jifen_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope(member=Member.objects.filter(user=user, is_active=True).first())
+    assignments = list(RoleAssignment.objects.filter(user=user).select_related("organization"))
+    children: dict[int, list[int]] | None = None
+    for assignment in assignments:
+        org = assignment.organization
+        if assignment.role == Role.COMMITTEE_ADMIN or org.is_committee:
+            if assignment.role == Role.COMMITTEE_ADMIN:
+                scope.is_committee = True
+            continue
+        ids = [org.pk]
+        if org.kind == Organization.Kind.GENERAL_BRANCH:
+            if children is None:
+                children = {}
+                for pk, parent in Organization.objects.values_list("pk", "parent_id"):
+                    children.setdefault(parent, []).append(pk)
+            ids += children.get(org.pk, [])
+        for branch_id in ids:
+            scope.branch_roles.setdefault(branch_id, set()).add(assignment.role)
+    if scope.member is not None:
+        scope.branch_roles.setdefault(scope.member.branch_id, set()).add(Role.MEMBER)
+    user._jifen_scope = scope
+    return scope
+
+
+def visible_branches(user: Any) -> QuerySet[Organization]:
+    """Organisations owning members that the user may look at as an officer."""
+    scope = scope_for(user)
+    branches = Organization.objects.exclude(kind=Organization.Kind.COMMITTEE)
+    if scope.is_committee:
+        return branches
+    officer_ids = [b for b in scope.branch_ids if scope.is_officer(b)]
+    return branches.filter(pk__in=officer_ids)
+
+
+def get_branch_for_user(user: Any, code: str) -> Organization:
+    """The branch with this code if the user is an officer there (or committee); else 404."""
+    branch = (
+        Organization.objects.exclude(kind=Organization.Kind.COMMITTEE).filter(code=code).first()
+    )
+    if branch is None or not scope_for(user).is_officer(branch.pk):
+        raise Http404
+    return branch
+
+
+def visible_members(user: Any) -> QuerySet[Member]:
+    scope = scope_for(user)
+    members = Member.objects.all()
+    if scope.is_committee:
+        return members
+    officer_ids = [b for b in scope.branch_ids if scope.is_officer(b)]
+    own = [scope.member.pk] if scope.member is not None else []
+    from django.db.models import Q
+
+    return members.filter(Q(branch_id__in=officer_ids) | Q(pk__in=own))
+
+
+def get_member_for_user(user: Any, pk: int) -> Member:
+    """The member if the user may see them (self, an officer of their branch, committee)."""
+    member = visible_members(user).select_related("branch", "department").filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    return member

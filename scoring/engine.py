@@ -1,0 +1,338 @@
+"""The pure scoring engine: a branch's items and a member's ledger entries in, totals out.
+
+Plan 一(三)4: 党员年度积分 = 基本分 + 奉献分 + 评议分 - 扣减分 (DESIGN.md §2).
+No Django and no database: the ledger layer reduces its rows to `Entry` values (one per
+row, or aggregates of several) and calls these functions. Every figure is a `Decimal`;
+what leaves the engine is quantized to one decimal place, rounded half up.
+Ranking and the results it feeds (plan 二 结果运用) are at the end.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, get_args
+
+Section = Literal["base", "dedication", "deduction", "appraisal"]
+
+SECTIONS: frozenset[str] = frozenset(get_args(Section))
+ITEM_SECTIONS: frozenset[str] = SECTIONS - {"appraisal"}
+ZERO = Decimal(0)
+TENTH = Decimal("0.1")
+
+
+class UnknownItem(ValueError):
+    """An entry names an item the rules do not have, or have in another section."""
+
+
+def round1(value: Decimal) -> Decimal:
+    """Quantize to one decimal place, rounding half up (2.45 -> 2.5)."""
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    item_id: int
+    section: Section
+    category: str
+    max_points: Decimal | None = None
+    cap_month: Decimal | None = None
+    cap_year: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.section not in ITEM_SECTIONS:
+            raise ValueError(f"item {self.item_id}: section {self.section!r} has no items")
+        if self.section == "base" and (self.max_points is None or self.max_points < 0):
+            raise ValueError(f"base item {self.item_id} needs a maximum of at least 0")
+        for cap in (self.cap_month, self.cap_year):
+            if cap is not None and cap < 0:
+                raise ValueError(f"item {self.item_id}: a cap cannot be negative")
+
+
+@dataclass(frozen=True)
+class Rules:
+    items: Mapping[int, ItemRule]
+    # Yearly cap per dedication category; a category without an entry has no cap.
+    category_caps: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for item_id, rule in self.items.items():
+            if item_id != rule.item_id:
+                raise ValueError(f"rules key {item_id} holds item {rule.item_id}")
+        if any(cap < 0 for cap in self.category_caps.values()):
+            raise ValueError("a category cap cannot be negative")
+
+    def in_section(self, section: Section) -> list[ItemRule]:
+        return [rule for rule in self.items.values() if rule.section == section]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger entry, or an aggregate of several (points summed, counts summed).
+
+    A reversal carries the original's month, item and session, negated points and
+    count -1, so that it cancels the original wherever they are summed.
+    """
+
+    member_id: int
+    month: int
+    section: Section
+    points: Decimal
+    item_id: int | None = None
+    session: str = ""
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1..12, not {self.month}")
+        if self.section not in SECTIONS:
+            raise ValueError(f"unknown section {self.section!r}")
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    member_id: int
+    base: Decimal
+    dedication: Decimal
+    appraisal: Decimal
+    deductions: Decimal
+    total: Decimal
+    base_by_item: Mapping[int, Decimal]
+    dedication_by_category: Mapping[str, Decimal]
+    deductions_by_item: Mapping[int, Decimal]
+    appraisal_sessions: Mapping[str, Decimal]
+
+
+def _clamp(amount: Decimal, cap: Decimal | None) -> Decimal:
+    """Clamp to [0, cap]; without a cap only the floor applies."""
+    amount = max(amount, ZERO)
+    return amount if cap is None else min(amount, cap)
+
+
+class _Tally:
+    """One member's entries summed to the level the rules act on."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.adjustments: defaultdict[int, Decimal] = defaultdict(Decimal)
+        # item -> month -> summed points (dedication and deduction items)
+        self.monthly: defaultdict[int, defaultdict[int, Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal)
+        )
+        self.session_points: defaultdict[str, Decimal] = defaultdict(Decimal)
+        self.session_counts: defaultdict[str, int] = defaultdict(int)
+
+    def add(self, entry: Entry) -> None:
+        if entry.section == "appraisal":
+            self.session_points[entry.session] += entry.points
+            self.session_counts[entry.session] += entry.count
+            return
+        rule = self.rules.items.get(entry.item_id) if entry.item_id is not None else None
+        if rule is None or rule.section != entry.section:
+            raise UnknownItem(f"no {entry.section} item {entry.item_id} in the rules")
+        if entry.section == "base":
+            self.adjustments[rule.item_id] += entry.points
+        else:
+            self.monthly[rule.item_id][entry.month] += entry.points
+
+    def months(self, item_id: int) -> Mapping[int, Decimal]:
+        empty: dict[int, Decimal] = {}
+        return self.monthly.get(item_id, empty)
+
+    def item_year(self, rule: ItemRule) -> Decimal:
+        """An item's counted points for the year: months capped, then the year."""
+        months = self.months(rule.item_id).values()
+        counted = sum((_clamp(points, rule.cap_month) for points in months), ZERO)
+        return _clamp(counted, rule.cap_year)
+
+    def category_uncapped(self, category: str) -> Decimal:
+        return sum(
+            (
+                self.item_year(rule)
+                for rule in self.rules.in_section("dedication")
+                if rule.category == category
+            ),
+            ZERO,
+        )
+
+    def base_by_item(self) -> dict[int, Decimal]:
+        return {
+            rule.item_id: round1(
+                _clamp(rule.max_points + self.adjustments.get(rule.item_id, ZERO), rule.max_points)
+            )
+            for rule in self.rules.in_section("base")
+            if rule.max_points is not None
+        }
+
+    def dedication_by_category(self) -> dict[str, Decimal]:
+        caps = self.rules.category_caps
+        categories = dict.fromkeys(rule.category for rule in self.rules.in_section("dedication"))
+        return {
+            name: round1(_clamp(self.category_uncapped(name), caps.get(name)))
+            for name in categories
+        }
+
+    def deductions_by_item(self) -> dict[int, Decimal]:
+        return {
+            rule.item_id: round1(self.item_year(rule))
+            for rule in self.rules.in_section("deduction")
+        }
+
+    def appraisal_sessions(self) -> dict[str, Decimal]:
+        """Session score = summed points / summed count, so a corrected score replaces the old."""
+        return {
+            session: round1(points / self.session_counts[session])
+            for session, points in self.session_points.items()
+            if self.session_counts[session] > 0
+        }
+
+    def totals(self, member_id: int) -> MemberTotals:
+        base_by_item = self.base_by_item()
+        dedication_by_category = self.dedication_by_category()
+        deductions_by_item = self.deductions_by_item()
+        sessions = self.appraisal_sessions()
+        # Components are sums of the rounded card rows, so the summary table adds up.
+        base = sum(base_by_item.values(), ZERO)
+        dedication = sum(dedication_by_category.values(), ZERO)
+        deductions = sum(deductions_by_item.values(), ZERO)
+        appraisal = round1(sum(sessions.values(), ZERO) / len(sessions)) if sessions else ZERO
+        return MemberTotals(
+            member_id=member_id,
+            base=round1(base),
+            dedication=round1(dedication),
+            appraisal=round1(appraisal),
+            deductions=round1(deductions),
+            total=round1(base + dedication + appraisal - deductions),
+            base_by_item=base_by_item,
+            dedication_by_category=dedication_by_category,
+            deductions_by_item=deductions_by_item,
+            appraisal_sessions=sessions,
+        )
+
+
+def member_totals(rules: Rules, member_id: int, entries: Iterable[Entry]) -> MemberTotals:
+    """One member's annual points; entries of other members are ignored."""
+    tally = _Tally(rules)
+    for entry in entries:
+        if entry.member_id == member_id:
+            tally.add(entry)
+    return tally.totals(member_id)
+
+
+def branch_totals(
+    rules: Rules, member_ids: Iterable[int], entries: Iterable[Entry]
+) -> dict[int, MemberTotals]:
+    """Annual points of every member taking part, in one pass over the entries.
+
+    Entries of members not listed (exempt, or of another branch) are ignored; a listed
+    member without entries holds the full base score.
+    """
+    tallies = {member_id: _Tally(rules) for member_id in member_ids}
+    for entry in entries:
+        tally = tallies.get(entry.member_id)
+        if tally is not None:
+            tally.add(entry)
+    return {member_id: tally.totals(member_id) for member_id, tally in tallies.items()}
+
+
+def dedication_room(
+    rules: Rules, entries: Iterable[Entry], *, item_id: int, month: int
+) -> Decimal | None:
+    """How many more points of a dedication item can still count in a month.
+
+    `entries` are the member's entries of the year. The room is the smallest of what the
+    item's month cap, its year cap and its category's cap leave; None when none is set.
+    """
+    rule = rules.items.get(item_id)
+    if rule is None or rule.section != "dedication":
+        raise UnknownItem(f"no dedication item {item_id} in the rules")
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, not {month}")
+    tally = _Tally(rules)
+    for entry in entries:
+        tally.add(entry)
+    rooms: list[Decimal] = []
+    if rule.cap_month is not None:
+        this_month = tally.months(item_id).get(month, ZERO)
+        rooms.append(rule.cap_month - _clamp(this_month, rule.cap_month))
+    if rule.cap_year is not None:
+        rooms.append(rule.cap_year - tally.item_year(rule))
+    category_cap = rules.category_caps.get(rule.category)
+    if category_cap is not None:
+        rooms.append(category_cap - _clamp(tally.category_uncapped(rule.category), category_cap))
+    if not rooms:
+        return None
+    return round1(max(min(rooms), ZERO))
+
+
+@dataclass(frozen=True)
+class Standing:
+    member_id: int
+    total: Decimal
+    vetoed: bool
+    rank: int
+    award_eligible: bool
+    help_talk_due: bool
+
+
+AWARD_SHARE = Decimal("0.2")
+
+
+def _competition_ranks(totals: Mapping[int, Decimal], ahead: int) -> dict[int, int]:
+    """Rank = 1 + everyone ahead: `ahead` members, then those here with a higher total."""
+    ordered = sorted(totals.values(), reverse=True)
+    first_place = {total: ahead + 1 + index for index, total in reversed(list(enumerate(ordered)))}
+    return {member_id: first_place[total] for member_id, total in totals.items()}
+
+
+def rank_branch(results: Iterable[tuple[int, Decimal, bool]]) -> list[Standing]:
+    """Rank the members taking part by annual points (plan 二), vetoed members last.
+
+    `results` holds (member_id, total, vetoed). Totals are compared as shown, to one
+    decimal place. Award-eligible: not vetoed and within the top 20% (rank <= 0.2 n, n
+    counting the vetoed too). Help talk due: everyone tied at the lowest total among the
+    non-vetoed, and every vetoed member.
+    """
+    clear: dict[int, Decimal] = {}
+    vetoed: dict[int, Decimal] = {}
+    for member_id, total, is_vetoed in results:
+        if member_id in clear or member_id in vetoed:
+            raise ValueError(f"member {member_id} appears twice in the results")
+        (vetoed if is_vetoed else clear)[member_id] = round1(total)
+    n = len(clear) + len(vetoed)
+    lowest = min(clear.values(), default=None)
+    ranks = _competition_ranks(clear, 0) | _competition_ranks(vetoed, len(clear))
+    standings = [
+        Standing(
+            member_id=member_id,
+            total=total,
+            vetoed=is_vetoed,
+            rank=ranks[member_id],
+            award_eligible=not is_vetoed and ranks[member_id] <= AWARD_SHARE * n,
+            help_talk_due=is_vetoed or total == lowest,
+        )
+        for is_vetoed, group in ((False, clear), (True, vetoed))
+        for member_id, total in group.items()
+    ]
+    return sorted(standings, key=lambda standing: (standing.rank, standing.member_id))
+
+
+def handling_candidates(
+    flags: Mapping[int, Mapping[int, bool]], talks: Mapping[int, Iterable[int]], year: int
+) -> set[int]:
+    """Members to list for unqualified-member handling (不合格党员处置) in `year`.
+
+    Plan 二: bottom-ranked or vetoed two years running, after a help talk. `flags[m][y]`
+    says whether member m was bottom (help talk due) or vetoed in year y; `talks[m]` the
+    years whose result a help talk followed. The system lists; the branch proposes and
+    the committee decides.
+    """
+    return {
+        member_id
+        for member_id, by_year in flags.items()
+        if by_year.get(year - 1, False)
+        and by_year.get(year, False)
+        and not {year - 1, year}.isdisjoint(talks.get(member_id, ()))
+    }

@@ -151,3 +151,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The plan locks out by username (a shared office network has one address for
+# everyone, so locking by address would lock out the whole bureau).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

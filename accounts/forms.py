@@ -6,14 +6,30 @@ from django.utils.translation import gettext_lazy as _
 class LoginForm(auth_forms.AuthenticationForm):
     username = auth_forms.UsernameField(
         label=_("Username"),
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "class": "form-control"}
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "form-control"}
+        ),
     )
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    pass
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+            field.help_text = ""  # the page states the rules once, above the form
+
+    def clean_new_password1(self) -> str:
+        password = self.cleaned_data.get("new_password1", "")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError(
+                _("The new password must differ from the current one."), code="password_unchanged"
+            )
+        return password

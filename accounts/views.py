@@ -48,7 +48,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def locked_out(
-    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
-    """Shown after five failed sign-ins for one username (locked for 15 minutes)."""
+    """Shown after five failed sign-ins for one username (locked for 15 minutes).
+
+    django-axes 8 calls this as (request, original_response, credentials).
+    """
     return render(request, "accounts/locked_out.html", status=429)

@@ -123,22 +123,57 @@ def audit_record(
 
 @dataclass(frozen=True)
 class ChainBreak:
+    """The first row that does not fit the chain, and which check it failed."""
+
     event_id: int
-    reason: str
+    reason: str  # "id", "prev_hash" or "hash"
+    expected_id: int | None = None
+
+    def describe(self) -> str:
+        if self.reason == "id":
+            return (
+                f"row {self.event_id}: expected id {self.expected_id}; "
+                "a row before it was removed or its id was changed"
+            )
+        if self.reason == "prev_hash":
+            return (
+                f"row {self.event_id}: its previous-row hash does not match the row before it; "
+                "a row was removed, inserted or re-linked"
+            )
+        return (
+            f"row {self.event_id}: its stored values do not match its hash; "
+            "the row was altered after it was written"
+        )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int  # rows checked (up to and including the first bad one)
+    first_break: ChainBreak | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None
+
+
+def audit_chain_check(batch: int = 2000) -> ChainReport:
+    """Walk the chain from the first row; count the rows and stop at the first bad one."""
+    prev, expected_id, rows = GENESIS, 1, 0
+    for event in _iter_events(batch):
+        rows += 1
+        if event.pk != expected_id:
+            return ChainReport(rows, ChainBreak(event.pk, "id", expected_id))
+        if event.prev_hash != prev:
+            return ChainReport(rows, ChainBreak(event.pk, "prev_hash"))
+        if compute_hash(event) != event.hash:
+            return ChainReport(rows, ChainBreak(event.pk, "hash"))
+        prev, expected_id = event.hash, event.pk + 1
+    return ChainReport(rows, None)
 
 
 def audit_verify(batch: int = 2000) -> ChainBreak | None:
     """Walk the chain from the first row; return the first row that does not match."""
-    prev, expected_id = GENESIS, 1
-    for event in _iter_events(batch):
-        if event.pk != expected_id:
-            return ChainBreak(event.pk, "id")
-        if event.prev_hash != prev:
-            return ChainBreak(event.pk, "prev_hash")
-        if compute_hash(event) != event.hash:
-            return ChainBreak(event.pk, "hash")
-        prev, expected_id = event.hash, event.pk + 1
-    return None
+    return audit_chain_check(batch).first_break
 
 
 def _iter_events(batch: int) -> Iterator[AuditEvent]:

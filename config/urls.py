@@ -9,6 +9,7 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("audit/", include("audit.urls")),
     path("summaries/", include("summaries.urls")),
+    path("appraisals/", include("appraisals.urls")),
 ]
 
 if settings.DEBUG:

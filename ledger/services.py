@@ -30,11 +30,14 @@ def to_points(value: Any) -> Decimal:
         points = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise DomainError(_("“%(value)s” is not a number of points.") % {"value": value}) from exc
-    if not points.is_finite() or points != points.quantize(ONE_PLACE):
-        raise DomainError(_("Points have at most one decimal place."))
+    if not points.is_finite():
+        raise DomainError(_("“%(value)s” is not a number of points.") % {"value": value})
+    # Checked before quantize, which fails on huge exponents such as 1e999999.
     if abs(points) >= Decimal("100000"):
         raise DomainError(_("The number of points is too large."))
-    return points.quantize(ONE_PLACE)
+    if points != points.quantize(ONE_PLACE):
+        raise DomainError(_("Points have at most one decimal place."))
+    return points.quantize(ONE_PLACE) + 0  # + 0 turns -0.0 into 0.0
 
 
 def period_is_closed(*, branch_id: int, year: int, month: int) -> bool:
@@ -127,6 +130,9 @@ def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entr
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the reversal."))
+    # Lock the entry so that two officers reversing it at once cannot both pass
+    # the "already reversed" check (the second would hit the unique key).
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if entry.reverses_id is not None:
         raise DomainError(_("A reversing entry cannot itself be reversed."))
     if Entry.objects.filter(reverses=entry).exists():
@@ -175,6 +181,8 @@ def veto_record(
         raise DomainError(_("Choose one of the plan's grounds for a veto."))
     if not (facts or "").strip():
         raise DomainError(_("State the facts of the veto."))
+    if Veto.objects.filter(member=member, year=year, revoked_at__isnull=True).exists():
+        raise DomainError(_("This member already has a veto for %(year)d.") % {"year": year})
     veto = Veto.objects.create(
         branch_id=member.branch_id,
         member=member,
@@ -200,6 +208,7 @@ def veto_revoke(*, veto: Veto, reason: str, revoked_by: Any = None) -> Veto:
     """Withdraw a veto recorded in error; the row stays, marked revoked."""
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for revoking the veto."))
+    veto = Veto.objects.select_for_update().get(pk=veto.pk)
     if veto.revoked_at is not None:
         raise DomainError(_("This veto has already been revoked."))
     before = snapshot(veto)

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ledger"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:code>/entries/new/", views.entry_new, name="entry_new"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
+    path("<str:code>/vetoes/new/", views.veto_new, name="veto_new"),
+]

@@ -115,6 +115,10 @@ def visible_members(user: Any) -> QuerySet[Member]:
 
 def get_member_for_user(user: Any, pk: int) -> Member:
     """The member if the user may see them (self, an officer of their branch, committee)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
     member = visible_members(user).select_related("branch", "department").filter(pk=pk).first()
     if member is None:
         raise Http404

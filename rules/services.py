@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,15 @@ from organizations.models import Organization
 
 from . import defaults
 from .models import Category, Item, PointsKind, Scheme, Section
+
+
+class ItemInvalid(DomainError):
+    """A rule line the plan's scheme cannot hold; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 EDITABLE_FIELDS = [
     "section",
@@ -107,16 +117,73 @@ def template_for(branch: Organization) -> Scheme:
     return own or default_template()
 
 
-def _copy_items(source: Scheme, target: Scheme) -> None:
+def _copy_items(source: Scheme, target: Scheme, *, with_retired: bool = False) -> None:
+    items = source.items.all() if with_retired else source.items.filter(is_retired=False)
     Item.objects.bulk_create(
         Item(
             scheme=target,
             template_item=item if source.is_template else item.template_item,
             code=item.code,
+            is_retired=item.is_retired,
             **{f: getattr(item, f) for f in EDITABLE_FIELDS},
         )
-        for item in source.items.filter(is_retired=False)
+        for item in items
     )
+
+
+def committee_template(committee: Organization) -> Scheme | None:
+    """The committee's own template, if it has made one."""
+    return Scheme.objects.filter(is_template=True, organization=committee).first()
+
+
+@transaction.atomic
+def template_for_committee_edit(*, committee: Organization, actor: Any = None) -> Scheme:
+    """The committee's own template, copied from the built-in default on its first edit.
+
+    Branches copy it for each new year (plan 一(一): the committee receives each
+    branch's rules; the template is where it proposes them).
+    """
+    if not committee.is_committee:
+        raise DomainError(_("Only a party committee keeps a template scheme."))
+    # Serialise first edits so that two administrators do not make two templates.
+    Organization.objects.select_for_update().filter(pk=committee.pk).first()
+    own = committee_template(committee)
+    if own is not None:
+        return own
+    source = default_template()
+    own = Scheme.objects.create(
+        organization=committee,
+        is_template=True,
+        name=f"{committee.name}积分细则模板",
+        copied_from=source,
+        category_caps=dict(source.category_caps or {}),
+    )
+    _copy_items(source, own, with_retired=True)
+    audit_record(
+        action="rules.template.created",
+        actor=actor,
+        obj=own,
+        organization=committee,
+        after={"copied_from": source.pk},
+    )
+    return own
+
+
+def template_item_for_edit(*, item: Item, committee: Organization, actor: Any = None) -> Item:
+    """The item to change when a committee edits `item` of its template.
+
+    An item of the built-in default stands for its copy in the committee's own
+    template, which is made on this first edit.
+    """
+    if not item.scheme.is_template:
+        return item
+    if item.scheme.organization_id is not None:
+        return item
+    own = template_for_committee_edit(committee=committee, actor=actor)
+    copy = own.items.filter(template_item=item).first()
+    if copy is None:
+        raise DomainError(_("The committee's template no longer has this item."))
+    return copy
 
 
 @transaction.atomic
@@ -150,44 +217,118 @@ def scheme_for_year(*, branch: Organization, year: int, actor: Any = None) -> Sc
     return scheme
 
 
-def _validate_item(item: Item) -> None:
-    if item.section not in Section.values:
-        raise DomainError(_("Choose a section."))
-    if not item.name.strip() or not item.label.strip():
-        raise DomainError(_("An item needs a name and the label of its row on the card."))
-    if item.section == Section.DEDICATION and item.category not in Category.values:
-        raise DomainError(_("A dedication item needs a category."))
-    if item.section != Section.DEDICATION:
-        item.category = ""
-    if item.section == Section.BASE:
-        if item.points is None or item.points <= 0:
-            raise DomainError(_("A base item needs its maximum points."))
-        item.points_kind = PointsKind.FIXED
-        return
+_LABEL_NOISE = re.compile(r"[\s“”\"]+")
+
+
+def normalized_label(label: str) -> str:
+    """A label as card import compares it: without white space or quote marks."""
+    return _LABEL_NOISE.sub("", label or "")
+
+
+POINTS_FIELDS = ("points", "points_min", "points_max", "cap_month", "cap_year")
+ONE_PLACE = Decimal("0.1")
+
+
+def _one_place(value: Any, field: str) -> Decimal | None:
+    """A points value as stored: a Decimal with one decimal place, below 100000."""
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite():
+        raise ItemInvalid(_("Enter a number."), field)
+    if number != number.quantize(ONE_PLACE) or abs(number) >= Decimal("100000"):
+        raise ItemInvalid(_("Points have at most one decimal place and stay below 100000."), field)
+    return number.quantize(ONE_PLACE)
+
+
+def _validate_levels(levels: Any) -> list[dict[str, str]]:
+    if not isinstance(levels, list) or not levels:
+        raise ItemInvalid(_("Name at least one level with its points."), "levels")
+    cleaned, names = [], set()
+    for level in levels:
+        name = str(level.get("name", "")).strip() if isinstance(level, dict) else ""
+        try:
+            value = Decimal(str(level.get("points"))) if isinstance(level, dict) else None
+        except ArithmeticError:
+            value = None
+        if not name or value is None or not value.is_finite() or value <= 0:
+            raise ItemInvalid(_("Each level needs a name and points greater than zero."), "levels")
+        if value != value.quantize(ONE_PLACE) or value >= Decimal("100000"):
+            raise ItemInvalid(
+                _("Points have at most one decimal place and stay below 100000."), "levels"
+            )
+        if name in names:
+            raise ItemInvalid(_("The level “%(name)s” is named twice.") % {"name": name}, "levels")
+        names.add(name)
+        cleaned.append({"name": name, "points": str(value.quantize(ONE_PLACE))})
+    return cleaned
+
+
+def _validate_points(item: Item) -> None:
+    """Check the points of a dedication or deduction item; clear what its kind does not use."""
     if item.points_kind == PointsKind.FIXED:
         if item.points is None or item.points <= 0:
-            raise DomainError(_("Give the points per occurrence (greater than zero)."))
+            raise ItemInvalid(_("Give the points per occurrence (greater than zero)."), "points")
+        item.points_min = item.points_max = None
+        item.levels = []
     elif item.points_kind == PointsKind.RANGE:
         low, high = item.points_min, item.points_max
-        if low is None or high is None or low <= 0 or high < low:
-            raise DomainError(_("Give a range with 0 < minimum ≤ maximum."))
+        if low is None or low <= 0:
+            raise ItemInvalid(_("Give a minimum greater than zero."), "points_min")
+        if high is None or high < low:
+            raise ItemInvalid(_("Give a maximum no smaller than the minimum."), "points_max")
+        item.points = None
+        item.levels = []
     elif item.points_kind == PointsKind.LEVELS:
-        levels = item.levels or []
-        if not levels:
-            raise DomainError(_("Name at least one level with its points."))
-        for level in levels:
-            name = str(level.get("name", "")).strip() if isinstance(level, dict) else ""
-            try:
-                value = Decimal(str(level.get("points"))) if isinstance(level, dict) else None
-            except ArithmeticError:
-                value = None
-            if not name or value is None or not value.is_finite() or value <= 0:
-                raise DomainError(_("Each level needs a name and points greater than zero."))
+        item.levels = _validate_levels(item.levels)
+        item.points = item.points_min = item.points_max = None
     else:
-        raise DomainError(_("Choose how the points are given."))
-    for cap in (item.cap_month, item.cap_year):
+        raise ItemInvalid(_("Choose how the points are given."), "points_kind")
+
+
+def _validate_item(item: Item) -> None:
+    if item.section not in Section.values:
+        raise ItemInvalid(_("Choose a section."), "section")
+    item.name = (item.name or "").strip()
+    item.label = (item.label or "").strip()
+    if not item.name:
+        raise ItemInvalid(_("Give the item a name."), "name")
+    if not item.label:
+        raise ItemInvalid(_("Give the text of the item's row on the points card."), "label")
+    if item.section == Section.DEDICATION:
+        if item.category not in Category.values:
+            raise ItemInvalid(_("A dedication item needs a category."), "category")
+    else:
+        item.category = ""
+    for field in POINTS_FIELDS:
+        setattr(item, field, _one_place(getattr(item, field), field))
+    for field in ("cap_month", "cap_year"):
+        cap = getattr(item, field)
         if cap is not None and cap < 0:
-            raise DomainError(_("A cap cannot be negative."))
+            raise ItemInvalid(_("A cap cannot be negative."), field)
+    if item.section == Section.BASE:
+        # A base item is held at its maximum and only adjusted downwards by the group.
+        if item.points is None or item.points <= 0:
+            raise ItemInvalid(_("A base item needs its maximum points."), "points")
+        item.points_kind = PointsKind.FIXED
+        item.points_min = item.points_max = None
+        item.levels = []
+        item.cap_month = item.cap_year = None
+        item.declarable = False
+    else:
+        _validate_points(item)
+    # Card import finds an item by its label, so two rows may not read alike.
+    wanted = normalized_label(item.label)
+    others = Item.objects.filter(scheme_id=item.scheme_id).exclude(pk=item.pk)
+    if any(normalized_label(label) == wanted for label in others.values_list("label", flat=True)):
+        raise ItemInvalid(
+            _("Another item of this scheme already has the label “%(label)s”.")
+            % {"label": item.label},
+            "label",
+        )
 
 
 def _check_editable(scheme: Scheme) -> None:
@@ -207,6 +348,11 @@ def item_create(*, scheme: Scheme, actor: Any = None, **values: Any) -> Item:
     """Add a rule line to a scheme (the branch decides its own items and points)."""
     _check_editable(scheme)
     item = Item(scheme=scheme, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
+    if values.get("order") is None:
+        last = (
+            scheme.items.filter(section=item.section).order_by("-order").values_list("order")
+        ).first()
+        item.order = last[0] + 1 if last else 0
     _validate_item(item)
     item.save()
     audit_record(
@@ -226,13 +372,14 @@ def item_update(*, item: Item, actor: Any = None, **values: Any) -> Item:
     before = snapshot(item)
     has_entries = item.entries.exists()
     for field, value in values.items():
-        if field in EDITABLE_FIELDS:
+        if field in EDITABLE_FIELDS and not (field == "order" and value is None):
             setattr(item, field, value)
     if has_entries and (
         item.section != before["section"] or (item.category or "") != (before["category"] or "")
     ):
-        raise DomainError(
-            _("Points are recorded under this item; its section and category cannot change.")
+        raise ItemInvalid(
+            _("Points are recorded under this item; its section and category cannot change."),
+            "section" if item.section != before["section"] else "category",
         )
     _validate_item(item)
     item.save()
@@ -267,7 +414,10 @@ def item_retire(*, item: Item, actor: Any = None) -> Item:
 
 @transaction.atomic
 def item_restore(*, item: Item, actor: Any = None) -> Item:
+    """Bring a retired item back into use."""
     _check_editable(item.scheme)
+    if not item.is_retired:
+        raise DomainError(_("The item is not retired."))
     item.is_retired = False
     item.save(update_fields=["is_retired"])
     audit_record(
@@ -308,12 +458,13 @@ def scheme_set_category_caps(
     for category, cap in caps.items():
         if category not in Category.values:
             raise DomainError(_("Unknown category."))
-        if cap is None:
+        value = _one_place(cap, f"cap_{category}")
+        if value is None:
             updated.pop(category, None)
-        elif cap < 0:
-            raise DomainError(_("A cap cannot be negative."))
+        elif value < 0:
+            raise ItemInvalid(_("A cap cannot be negative."), f"cap_{category}")
         else:
-            updated[category] = str(cap)
+            updated[category] = str(value)
     scheme.category_caps = updated
     scheme.save(update_fields=["category_caps"])
     audit_record(

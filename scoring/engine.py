@@ -9,7 +9,6 @@ Ranking and the results it feeds (plan 二 结果运用) are at the end.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -111,41 +110,148 @@ def _clamp(amount: Decimal, cap: Decimal | None) -> Decimal:
     return amount if cap is None else min(amount, cap)
 
 
+ZERO_1 = round1(ZERO)
+_quantize = Decimal.quantize
+_BASE, _DEDICATION, _DEDUCTION = "base", "dedication", "deduction"
+
+
+class _Layout:
+    """What every member's card under one set of rules starts from, worked out once."""
+
+    def __init__(self, rules: Rules) -> None:
+        # item -> (section, category, year cap, maximum): one tuple read per item and member
+        self.plan = {
+            rule.item_id: (rule.section, rule.category, rule.cap_year, rule.max_points or ZERO)
+            for rule in rules.items.values()
+        }
+        # A member without entries: every base item full, nothing else.
+        self.month_capped = {r.item_id for r in rules.items.values() if r.cap_month is not None}
+        self.full_base = {
+            rule.item_id: round1(rule.max_points)
+            for rule in rules.in_section("base")
+            if rule.max_points is not None
+        }
+        self.no_dedication = dict.fromkeys(
+            (rule.category for rule in rules.in_section("dedication")), ZERO_1
+        )
+        self.no_deductions = dict.fromkeys(
+            (rule.item_id for rule in rules.in_section("deduction")), ZERO_1
+        )
+
+
+def _layout(rules: Rules) -> _Layout:
+    layout = rules.__dict__.get("_layout")
+    if layout is None:
+        layout = _Layout(rules)
+        rules.__dict__["_layout"] = layout  # Rules is frozen; this is a cache, not state
+    return layout
+
+
+def _card(
+    rules: Rules,
+    member_id: int,
+    counted: Mapping[int, Decimal],
+    sessions: Mapping[str, tuple[Decimal, int]],
+) -> MemberTotals:
+    """A member's totals from their points counted per item in the year.
+
+    `counted[item]` is a base item's summed adjustments, or what a dedication or deduction
+    item counts before its year cap (its months, each under the month cap). Items absent
+    from `counted` have no entries: the layout's defaults stand for them.
+    """
+    layout = _layout(rules)
+    plan = layout.plan
+    base_by_item = layout.full_base.copy()
+    dedication_by_category = layout.no_dedication.copy()
+    deductions_by_item = layout.no_deductions.copy()
+    by_category: dict[str, Decimal] = {}
+    # _clamp and round1 written out: these loops run for every item of every member.
+    for item_id, points in counted.items():
+        section, category, cap, maximum = plan[item_id]
+        if section == _BASE:
+            value = maximum + points
+            if value > maximum:
+                value = maximum
+            elif value < ZERO:
+                value = ZERO
+            base_by_item[item_id] = _quantize(value, TENTH, ROUND_HALF_UP)
+            continue
+        if points < ZERO:
+            points = ZERO
+        elif cap is not None and points > cap:
+            points = cap
+        if section == _DEDUCTION:
+            deductions_by_item[item_id] = _quantize(points, TENTH, ROUND_HALF_UP)
+        elif category in by_category:
+            by_category[category] += points
+        else:
+            by_category[category] = points
+    caps = rules.category_caps
+    for category, value in by_category.items():
+        cap = caps.get(category)
+        if cap is not None and value > cap:
+            value = cap
+        dedication_by_category[category] = _quantize(value, TENTH, ROUND_HALF_UP)
+    session_scores = {
+        session: round1(points / count)
+        for session, (points, count) in sessions.items()
+        if count > 0
+    }
+    # Components are sums of the rounded card rows, so the summary table adds up.
+    base = sum(base_by_item.values(), ZERO)
+    dedication = sum(dedication_by_category.values(), ZERO)
+    deductions = sum(deductions_by_item.values(), ZERO)
+    appraisal = (
+        round1(sum(session_scores.values(), ZERO) / len(session_scores)) if session_scores else ZERO
+    )
+    return MemberTotals(
+        member_id=member_id,
+        base=round1(base),
+        dedication=round1(dedication),
+        appraisal=round1(appraisal),
+        deductions=round1(deductions),
+        total=round1(base + dedication + appraisal - deductions),
+        base_by_item=base_by_item,
+        dedication_by_category=dedication_by_category,
+        deductions_by_item=deductions_by_item,
+        appraisal_sessions=session_scores,
+    )
+
+
 class _Tally:
     """One member's entries summed to the level the rules act on."""
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
-        self.adjustments: defaultdict[int, Decimal] = defaultdict(Decimal)
+        self.adjustments: dict[int, Decimal] = {}
         # item -> month -> summed points (dedication and deduction items)
-        self.monthly: defaultdict[int, defaultdict[int, Decimal]] = defaultdict(
-            lambda: defaultdict(Decimal)
-        )
-        self.session_points: defaultdict[str, Decimal] = defaultdict(Decimal)
-        self.session_counts: defaultdict[str, int] = defaultdict(int)
+        self.monthly: dict[int, dict[int, Decimal]] = {}
+        self.sessions: dict[str, tuple[Decimal, int]] = {}
 
     def add(self, entry: Entry) -> None:
         if entry.section == "appraisal":
-            self.session_points[entry.session] += entry.points
-            self.session_counts[entry.session] += entry.count
+            points, count = self.sessions.get(entry.session, (ZERO, 0))
+            self.sessions[entry.session] = (points + entry.points, count + entry.count)
             return
         rule = self.rules.items.get(entry.item_id) if entry.item_id is not None else None
         if rule is None or rule.section != entry.section:
             raise UnknownItem(f"no {entry.section} item {entry.item_id} in the rules")
         if entry.section == "base":
-            self.adjustments[rule.item_id] += entry.points
-        else:
-            self.monthly[rule.item_id][entry.month] += entry.points
+            self.adjustments[rule.item_id] = self.adjustments.get(rule.item_id, ZERO) + entry.points
+            return
+        months = self.monthly.setdefault(rule.item_id, {})
+        months[entry.month] = months.get(entry.month, ZERO) + entry.points
 
     def months(self, item_id: int) -> Mapping[int, Decimal]:
-        empty: dict[int, Decimal] = {}
-        return self.monthly.get(item_id, empty)
+        return self.monthly.get(item_id, {})
+
+    def counted(self, rule: ItemRule) -> Decimal:
+        """An item's points before its year cap: its months, each under the month cap."""
+        return sum((_clamp(p, rule.cap_month) for p in self.months(rule.item_id).values()), ZERO)
 
     def item_year(self, rule: ItemRule) -> Decimal:
         """An item's counted points for the year: months capped, then the year."""
-        months = self.months(rule.item_id).values()
-        counted = sum((_clamp(points, rule.cap_month) for points in months), ZERO)
-        return _clamp(counted, rule.cap_year)
+        return _clamp(self.counted(rule), rule.cap_year)
 
     def category_uncapped(self, category: str) -> Decimal:
         return sum(
@@ -157,59 +263,12 @@ class _Tally:
             ZERO,
         )
 
-    def base_by_item(self) -> dict[int, Decimal]:
-        return {
-            rule.item_id: round1(
-                _clamp(rule.max_points + self.adjustments.get(rule.item_id, ZERO), rule.max_points)
-            )
-            for rule in self.rules.in_section("base")
-            if rule.max_points is not None
-        }
-
-    def dedication_by_category(self) -> dict[str, Decimal]:
-        caps = self.rules.category_caps
-        categories = dict.fromkeys(rule.category for rule in self.rules.in_section("dedication"))
-        return {
-            name: round1(_clamp(self.category_uncapped(name), caps.get(name)))
-            for name in categories
-        }
-
-    def deductions_by_item(self) -> dict[int, Decimal]:
-        return {
-            rule.item_id: round1(self.item_year(rule))
-            for rule in self.rules.in_section("deduction")
-        }
-
-    def appraisal_sessions(self) -> dict[str, Decimal]:
-        """Session score = summed points / summed count, so a corrected score replaces the old."""
-        return {
-            session: round1(points / self.session_counts[session])
-            for session, points in self.session_points.items()
-            if self.session_counts[session] > 0
-        }
-
     def totals(self, member_id: int) -> MemberTotals:
-        base_by_item = self.base_by_item()
-        dedication_by_category = self.dedication_by_category()
-        deductions_by_item = self.deductions_by_item()
-        sessions = self.appraisal_sessions()
-        # Components are sums of the rounded card rows, so the summary table adds up.
-        base = sum(base_by_item.values(), ZERO)
-        dedication = sum(dedication_by_category.values(), ZERO)
-        deductions = sum(deductions_by_item.values(), ZERO)
-        appraisal = round1(sum(sessions.values(), ZERO) / len(sessions)) if sessions else ZERO
-        return MemberTotals(
-            member_id=member_id,
-            base=round1(base),
-            dedication=round1(dedication),
-            appraisal=round1(appraisal),
-            deductions=round1(deductions),
-            total=round1(base + dedication + appraisal - deductions),
-            base_by_item=base_by_item,
-            dedication_by_category=dedication_by_category,
-            deductions_by_item=deductions_by_item,
-            appraisal_sessions=sessions,
-        )
+        items = self.rules.items
+        counted = dict(self.adjustments)
+        for item_id in self.monthly:
+            counted[item_id] = self.counted(items[item_id])
+        return _card(self.rules, member_id, counted, self.sessions)
 
 
 def member_totals(rules: Rules, member_id: int, entries: Iterable[Entry]) -> MemberTotals:
@@ -235,6 +294,42 @@ def branch_totals(
         if tally is not None:
             tally.add(entry)
     return {member_id: tally.totals(member_id) for member_id, tally in tallies.items()}
+
+
+def totals_from_sums(
+    rules: Rules,
+    member_id: int,
+    item_sums: Mapping[int, Decimal],
+    month_sums: Mapping[int, Mapping[int, Decimal]] | None = None,
+    sessions: Mapping[str, tuple[Decimal, int]] | None = None,
+) -> MemberTotals:
+    """One member's annual points from their ledger already summed, as a GROUP BY gives it.
+
+    `item_sums[item]`: the year's net points of a base item, or of a dedication or
+    deduction item without a month cap; `month_sums[item][month]`: the month's net points
+    of any dedication or deduction item (needed for those with a month cap);
+    `sessions[session]`: summed appraisal points and summed count. The result equals
+    `member_totals` over the entries so summed, since a month's net points are never
+    negative (a reversal cancels an entry of its own month).
+    """
+    layout = _layout(rules)
+    unknown = item_sums.keys() - layout.plan.keys()
+    if unknown:
+        raise UnknownItem(f"no item {min(unknown)} in the rules")
+    by_month = item_sums.keys() & layout.month_capped
+    if by_month:
+        raise ValueError(f"item {min(by_month)} has a month cap: give its points by month")
+    counted: Mapping[int, Decimal] = item_sums
+    if month_sums:
+        counted = dict(item_sums)
+        for item_id, months in month_sums.items():
+            rule = rules.items.get(item_id)
+            if rule is None or rule.section == "base":
+                raise UnknownItem(f"no dedication or deduction item {item_id} in the rules")
+            if item_id in counted:
+                raise ValueError(f"item {item_id} is given both for the year and by month")
+            counted[item_id] = sum((_clamp(p, rule.cap_month) for p in months.values()), ZERO)
+    return _card(rules, member_id, counted, sessions or {})
 
 
 def dedication_room(

@@ -7,6 +7,7 @@ city-wide deployment.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -33,11 +34,11 @@ INSTALLED_APPS = [
     "rules",
     "ledger",
     "summaries",
+    "appraisals",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,12 +71,12 @@ TEMPLATES = [
 ]
 
 
-def database_from_env() -> dict:
+def database_from_env() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'jifen.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",

@@ -18,6 +18,12 @@ if len(SECRET_KEY) < 50:
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names served.")
 
+# The application serves its own static files (no CDN, no separate web root needed).
+MIDDLEWARE = [  # noqa: F405
+    *MIDDLEWARE[:1],  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],  # noqa: F405
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,0 +1,155 @@
+"""Attachment 3 (党员奉献量化积分民主评议表) as an .xlsx workbook.
+
+Blank: the appraised members' names in rows, for marking on paper at the meeting.
+Filled: the votes each member received per grade, after the session is closed, with
+a second sheet holding the session scores and grades.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .grades import FORM_HEADINGS, FORM_NAMES, ORDER
+from .models import AppraisalSession, Evaluee, Status
+from .selectors import Counts
+
+TITLE = "党员奉献量化积分民主评议表"
+MIN_ROWS = 18  # the printed form has 18 numbered rows
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+DIAGONAL = Border(left=THIN, right=THIN, top=THIN, bottom=THIN, diagonal=THIN, diagonalDown=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+SONG = "宋体"
+
+
+def subtitle(session: AppraisalSession) -> str:
+    half = "上半年" if session.half == 1 else "下半年"
+    text = (
+        f"单位：{session.branch.name}　　{session.year}年{half}　　"
+        f"评议日期：{session.held_on.year}年{session.held_on.month}月{session.held_on.day}日"
+    )
+    return text + ("　　（本次评议已作废）" if session.status == Status.ANNULLED else "")
+
+
+def _a4(sheet: Worksheet, last_row: int, last_col: str) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.8
+    sheet.print_area = f"A1:{last_col}{last_row}"
+    sheet.print_title_rows = "3:3"
+
+
+def _form_sheet(
+    sheet: Worksheet, session: AppraisalSession, evaluees: list[Evaluee], filled: bool
+) -> int:
+    sheet.title = "民主评议表"
+    sheet.merge_cells("A1:F1")
+    sheet["A1"] = TITLE
+    sheet["A1"].font = Font(name=SONG, size=18, bold=True)
+    sheet["A1"].alignment = CENTER
+    sheet.row_dimensions[1].height = 40
+    sheet.merge_cells("A2:F2")
+    sheet["A2"] = subtitle(session)
+    sheet["A2"].font = Font(name=SONG, size=11)
+    sheet["A2"].alignment = Alignment(horizontal="left", vertical="center")
+    sheet.row_dimensions[2].height = 22
+
+    headings = ["序号", "　　　 综合评定\n评议对象", *(FORM_HEADINGS[g] for g in ORDER)]
+    for col, text in enumerate(headings, start=1):
+        cell = sheet.cell(row=3, column=col, value=text)
+        cell.font = Font(name=SONG, size=11, bold=True)
+        cell.alignment = CENTER
+        cell.border = BOX
+    sheet["B3"].border = DIAGONAL
+    sheet["B3"].alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.row_dimensions[3].height = 42
+
+    row = 3
+    for number in range(1, max(MIN_ROWS, len(evaluees)) + 1):
+        row = 3 + number
+        evaluee = evaluees[number - 1] if number <= len(evaluees) else None
+        values: list[object] = [number, evaluee.member.name if evaluee else None]
+        values += evaluee.votes if (filled and evaluee is not None) else [None] * 4
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.font = Font(name=SONG, size=12)
+            cell.alignment = CENTER
+            cell.border = BOX
+        sheet.row_dimensions[row].height = 26
+    for letter, width in zip("ABCDEF", (8, 22, 16, 16, 16, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+    return row
+
+
+def _results_sheet(sheet: Worksheet, evaluees: list[Evaluee]) -> int:
+    sheet.title = "评议结果"
+    headings = ["序号", "姓名", *(FORM_NAMES[g] for g in ORDER), "评议得分", "等次"]
+    for col, text in enumerate(headings, start=1):
+        cell = sheet.cell(row=3, column=col, value=text)
+        cell.font = Font(name=SONG, size=11, bold=True)
+        cell.alignment = CENTER
+        cell.border = BOX
+    sheet.merge_cells("A1:H1")
+    sheet["A1"] = "民主评议结果"
+    sheet["A1"].font = Font(name=SONG, size=16, bold=True)
+    sheet["A1"].alignment = CENTER
+    row = 3
+    for number, evaluee in enumerate(evaluees, start=1):
+        row = 3 + number
+        values = [
+            number,
+            evaluee.member.name,
+            *evaluee.votes,
+            evaluee.score,
+            FORM_NAMES.get(evaluee.grade, ""),
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.alignment = CENTER
+            cell.border = BOX
+            if col == 7:
+                cell.number_format = "0.0"
+    for letter, width in zip("ABCDEFGH", (8, 16, 10, 10, 10, 10, 12, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    return row
+
+
+def form3_workbook(
+    session: AppraisalSession, evaluees: list[Evaluee], counts: Counts, *, filled: bool
+) -> bytes:
+    filled = filled and session.status != Status.OPEN and any(e.score for e in evaluees)
+    workbook = Workbook()
+    sheet = workbook.active
+    last = _form_sheet(sheet, session, evaluees, filled)
+    if filled:
+        note_row = last + 1
+        sheet.merge_cells(f"A{note_row}:F{note_row}")
+        sheet[f"A{note_row}"] = _(
+            "Ballots received: %(total)d (%(by_code)d by code, %(on_paper)d on paper); "
+            "valid: %(valid)d; spoiled: %(spoiled)d."
+        ) % {
+            "total": counts.ballots,
+            "by_code": counts.code_ballots,
+            "on_paper": counts.paper_ballots,
+            "valid": counts.valid_ballots,
+            "spoiled": counts.spoiled,
+        }
+        sheet[f"A{note_row}"].font = Font(name=SONG, size=11)
+        last = note_row
+    _a4(sheet, last, "F")
+    if filled:
+        results = workbook.create_sheet()
+        _a4(results, _results_sheet(results, evaluees), "H")
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,278 @@
+"""The secretary's and recorder's pages: open a session, hand out codes, count, close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from organizations.permissions import scope_for, visible_branches
+
+from . import selectors, services
+from .codes import display
+from .forms import AnnulForm, SessionForm, ballot_marks, ballot_rows
+from .grades import ORDER, BallotInvalid, range_text
+from .models import AppraisalSession, Status, Voter
+from .permissions import KEY_PAPER, RUN, get_branch_to_run, get_session_for_user, may
+from .qr import qr_svg
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Every session of the branches the user serves as an officer, newest first."""
+    if not scope_for(request.user).is_officer_anywhere:
+        raise Http404
+    sessions = list(selectors.sessions_for_user(request.user))
+    counts = selectors.counts_for(sessions)
+    branches = [b for b in visible_branches(request.user) if may(request.user, b.pk, RUN)]
+    return render(
+        request,
+        "appraisals/index.html",
+        {
+            "rows": [(s, counts[s.pk]) for s in sessions],
+            "branches_to_run": branches,
+        },
+    )
+
+
+@login_required
+def session_create(request: HttpRequest, code: str) -> HttpResponse:
+    branch = get_branch_to_run(request.user, code)
+    form = SessionForm(request.POST or None, branch=branch)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_open(
+                branch=branch,
+                half_year=data["half_year"],
+                held_on=data["held_on"],
+                mode=data["mode"],
+                values=form.grade_values(),
+                evaluees=list(data["evaluees"]),
+                voter_members=list(data["voter_members"]),
+                representatives=list(data["representatives"]),
+                opened_by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The appraisal session has been opened."))
+            return redirect("appraisals:session_detail", pk=session.pk)
+    return render(request, "appraisals/session_form.html", {"form": form, "branch": branch})
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    return render(
+        request,
+        "appraisals/session_detail.html",
+        {
+            "session": session,
+            "counts": selectors.counts(session),
+            "voters": selectors.voter_rows(session),
+            "evaluees": selectors.evaluees(session),
+            "may_run": may(request.user, session.branch_id, RUN),
+            "may_key": may(request.user, session.branch_id, KEY_PAPER),
+            "values": [(g, session.values[g], range_text(g)) for g in ORDER],
+        },
+    )
+
+
+@login_required
+def session_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live count, polled by htmx: codes used of issued, paper forms keyed of handed out."""
+    session = get_session_for_user(request.user, pk)
+    return render(
+        request,
+        "appraisals/_count.html",
+        {"session": session, "counts": selectors.counts(session)},
+    )
+
+
+def _slips(request: HttpRequest, session: AppraisalSession, issued: list) -> HttpResponse:
+    """The printable sheet of slips. Codes exist in plain text only in this response."""
+    slips = []
+    for item in issued:
+        url = request.build_absolute_uri(reverse("appraisals:ballot", args=[item.code]))
+        slips.append(
+            {"voter": item.voter, "code": display(item.code), "url": url, "qr": qr_svg(url)}
+        )
+    start = request.build_absolute_uri(reverse("appraisals:vote_start"))
+    response = render(
+        request,
+        "appraisals/slips.html",
+        {"session": session, "slips": slips, "start_url": start},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def codes_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, RUN)
+    try:
+        issued = services.codes_issue(session=session, issued_by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisals:session_detail", pk=session.pk)
+    if not issued:
+        messages.info(request, _("Every voter already holds a code or a paper form."))
+        return redirect("appraisals:session_detail", pk=session.pk)
+    return _slips(request, session, issued)
+
+
+def _voter(session: AppraisalSession, voter_pk: int) -> Voter:
+    return get_object_or_404(Voter, session=session, pk=voter_pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def code_reissue(request: HttpRequest, pk: int, voter_pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, RUN)
+    try:
+        issued = services.code_reissue(
+            session=session, voter=_voter(session, voter_pk), issued_by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisals:session_detail", pk=session.pk)
+    return _slips(request, session, [issued])
+
+
+@login_required
+@require_POST
+def code_void(request: HttpRequest, pk: int, voter_pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, RUN)
+    voter = _voter(session, voter_pk)
+    try:
+        services.code_void(session=session, voter=voter, voided_by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The code of %(name)s has been voided.") % {"name": voter})
+    return redirect("appraisals:session_detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def voters_to_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """One voter (voter=<pk>) or everyone still without a code votes on a paper form."""
+    session = get_session_for_user(request.user, pk, RUN)
+    voter_pk = request.POST.get("voter", "")
+    if voter_pk:
+        if not voter_pk.isdigit():
+            raise Http404
+        voters = [_voter(session, int(voter_pk))]
+    else:
+        voters = [row.voter for row in selectors.voter_rows(session) if row.state == "none"]
+    try:
+        moved = services.voters_to_paper(session=session, voters=voters, handed_by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(count)d voter(s) will vote on a paper form.") % {"count": moved}
+        )
+    return redirect("appraisals:session_detail", pk=session.pk)
+
+
+@login_required
+def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Key in paper forms one at a time, against the number handed out."""
+    session = get_session_for_user(request.user, pk, KEY_PAPER)
+    evaluees = selectors.evaluees(session)
+    rows = ballot_rows(evaluees)
+    error = ""
+    if request.method == "POST":
+        rows = ballot_rows(evaluees, request.POST)
+        spoiled = request.POST.get("spoiled") == "1"
+        try:
+            keyed = services.paper_ballot_record(
+                session=session,
+                marks=ballot_marks(rows),
+                spoiled=spoiled,
+                recorded_by=request.user,
+            )
+        except BallotInvalid as exc:
+            rows = ballot_rows(evaluees, request.POST, exc.errors)
+            error = exc.message
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Paper form no. %(number)d has been recorded.") % {"number": keyed},
+            )
+            return redirect("appraisals:paper_ballot", pk=session.pk)
+    return render(
+        request,
+        "appraisals/paper_ballot.html",
+        {
+            "session": session,
+            "rows": rows,
+            "error": error,
+            "counts": selectors.counts(session),
+            "grades": [(g, range_text(g)) for g in ORDER],
+        },
+    )
+
+
+@login_required
+def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, RUN)
+    if request.method == "POST":
+        try:
+            services.session_close(session=session, closed_by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("appraisals:session_detail", pk=session.pk)
+        messages.success(request, _("The session is closed and the scores are recorded."))
+        return redirect("appraisals:session_results", pk=session.pk)
+    if session.status != Status.OPEN:
+        messages.error(request, _("Only an open session can be closed."))
+        return redirect("appraisals:session_detail", pk=session.pk)
+    return render(
+        request,
+        "appraisals/session_close.html",
+        {"session": session, "counts": selectors.counts(session)},
+    )
+
+
+@login_required
+def session_annul(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, RUN)
+    form = AnnulForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_annul(
+                session=session, reason=form.cleaned_data["reason"], annulled_by=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The appraisal session has been annulled."))
+            return redirect("appraisals:session_detail", pk=session.pk)
+    return render(request, "appraisals/session_annul.html", {"session": session, "form": form})
+
+
+@login_required
+def session_results(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    if session.status == Status.OPEN:
+        messages.info(request, _("Results are shown once the session is closed."))
+        return redirect("appraisals:session_detail", pk=session.pk)
+    return render(
+        request,
+        "appraisals/results.html",
+        {"session": session, "results": selectors.results(session), "grades": ORDER},
+    )

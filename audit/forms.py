@@ -1,0 +1,83 @@
+"""The audit log's filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization
+
+from .models import AuditEvent
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=80,
+        help_text=_("The beginning of the action, e.g. rules.item"),
+    )
+    user = forms.CharField(label=_("User name"), required=False, max_length=150)
+    object_type = forms.CharField(
+        label=_("Object type"), required=False, max_length=80, help_text=_("e.g. ledger.entry")
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.order_by("order", "code"),
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        data = self.cleaned_data
+        if data.get("action"):
+            events = events.filter(action__startswith=data["action"].strip())
+        if data.get("user"):
+            events = events.filter(actor_name__icontains=data["user"].strip())
+        if data.get("object_type"):
+            events = events.filter(object_type__istartswith=data["object_type"].strip())
+        if data.get("date_from"):
+            events = events.filter(at__gte=_start_of(data["date_from"]))
+        if data.get("date_to"):
+            events = events.filter(at__lt=_start_of(data["date_to"] + dt.timedelta(days=1)))
+        org = data.get("organization")
+        if org is not None:
+            # An organisation's events include those of the branches under it.
+            events = events.filter(
+                Q(organization_id=org.pk)
+                | Q(organization_id__in=Organization.objects.filter(parent=org).values("pk"))
+            )
+        return events
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

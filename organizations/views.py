@@ -1,0 +1,71 @@
+"""Members: a searchable list for officers and the committee, and a profile page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from summaries.years import current_year, year_choices
+
+from .models import RoleAssignment
+from .permissions import get_member_for_user, scope_for, visible_branches, visible_members
+
+PAGE_SIZE = 50
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Search by name, department or position; htmx asks for the results part only."""
+    if not scope_for(request.user).is_officer_anywhere:
+        raise Http404
+    members = visible_members(request.user).select_related("branch", "department")
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        members = members.filter(
+            Q(name__icontains=query)
+            | Q(department__name__icontains=query)
+            | Q(position__icontains=query)
+        )
+    branches = list(visible_branches(request.user))
+    branch_code = request.GET.get("branch", "")
+    branch = next((b for b in branches if b.code == branch_code), None)
+    if branch is not None:
+        members = members.filter(branch=branch)
+    page = Paginator(members.order_by("branch__order", "branch__code", "name", "pk"), PAGE_SIZE)
+    context = {
+        "page": page.get_page(request.GET.get("page")),
+        "query": query,
+        "branches": branches if len(branches) > 1 else [],
+        "branch": branch,
+    }
+    partial = request.headers.get("HX-Request") and not (
+        request.headers.get("HX-Boosted") or request.headers.get("HX-History-Restore-Request")
+    )
+    template = "organizations/_member_results.html" if partial else "organizations/member_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member_for_user(request.user, pk)
+    roles = (
+        list(RoleAssignment.objects.filter(user_id=member.user_id).select_related("organization"))
+        if member.user_id
+        else []
+    )
+    return render(
+        request,
+        "organizations/member_detail.html",
+        {
+            "member": member,
+            "roles": roles,
+            "year": current_year(),
+            "card_years": year_choices(current_year()),
+        },
+    )

@@ -1,0 +1,61 @@
+"""Who may see and change a scheme.
+
+A branch's officers (secretary, assessment group, recorder) and the committee
+see its schemes; the secretary and the committee change them. The committee's
+administrators alone see and change its template. Everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from organizations.models import Organization, Role, RoleAssignment
+from organizations.permissions import get_branch_for_user, scope_for
+
+from .models import Item
+
+
+def committee_for_user(user: Any) -> Organization:
+    """The committee the user administers; 404 for anyone else."""
+    if not scope_for(user).is_committee:
+        raise Http404
+    assignment = (
+        RoleAssignment.objects.filter(user=user, role=Role.COMMITTEE_ADMIN)
+        .select_related("organization")
+        .order_by("organization__order", "organization__code")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment.organization.committee()
+
+
+def get_branch_scheme_owner(user: Any, code: str, *, write: bool = False) -> Organization:
+    """The branch whose scheme the user asks for: 404 if not theirs, 403 if read-only."""
+    branch = get_branch_for_user(user, code)
+    if write and not scope_for(user).may_edit_scheme(branch.pk):
+        raise PermissionDenied
+    return branch
+
+
+def get_item_for_user(user: Any, pk: int, *, write: bool = False) -> Item:
+    """The item if the user sees its scheme; 404 otherwise, 403 for a read-only writer."""
+    item = Item.objects.select_related("scheme__organization").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    scheme = item.scheme
+    scope = scope_for(user)
+    if scheme.is_template:
+        if scheme.organization_id is None:
+            committee_for_user(user)
+        elif committee_for_user(user).pk != scheme.organization_id:
+            raise Http404
+        return item
+    if scheme.organization_id is None or not scope.is_officer(scheme.organization_id):
+        raise Http404
+    if write and not scope.may_edit_scheme(scheme.organization_id):
+        raise PermissionDenied
+    return item

@@ -1,0 +1,396 @@
+"""The summary benchmark behind `make bench`: a synthetic deployment and its timings.
+
+`build` fills an empty database with a bureau of N members in B branches and about E
+ledger entries per member for one year — bulk inserts, since bench data need not go
+through the services or the audit log. `measure` then times the summary service for
+every branch against one hand-written GROUP BY over the same ledger (the floor), and
+counts the queries of the card and branch-table pages. All of it runs inside the
+bench's own database; the `bench` command sees to that.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import User
+from ledger.models import Entry, Kind, Source, Veto
+from organizations.models import (
+    Department,
+    Member,
+    Organization,
+    Participation,
+    Role,
+    RoleAssignment,
+)
+from rules.models import Item, Scheme, Section
+from rules.services import EDITABLE_FIELDS, default_template
+from summaries.selectors import year_results
+
+D = Decimal
+COMMITTEE_CODE = "bench"
+QUERY_BRANCH_SIZES = (50, 500)
+MEMBERS_PER_CHUNK = 400
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国红梅晓燕志鹏海波玉兰德文斌浩宇"
+POSITIONS = ["科员", "副科长", "科长", "主任科员", "工程师", "高级工程师", "办事员"]
+DEDICATION_POINTS = [D(n) / 2 for n in range(1, 11)]  # the template's range 0.5 .. 5
+DEDUCTION_SOURCES = [Source.ATTENDANCE, Source.DUES, Source.DIRECT]
+GRADE_SCORES = [D(95), D(92), D(88), D(85), D(85), D(82), D(75), D(70), D(55)]
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Spec:
+    members: int
+    branches: int
+    entries_per_member: int
+    year: int
+    seed: int = 2021
+
+
+@dataclass
+class Built:
+    committee: Organization
+    committee_user: User
+    entries: int = 0
+
+
+# --- building -------------------------------------------------------------------------
+
+
+def _caps_for(branch_index: int, item: Item) -> dict[str, Decimal | None]:
+    """Every other branch caps a few items, so the bench exercises the caps."""
+    if branch_index % 2:
+        return {}
+    if item.code == "dedication.volunteer":
+        return {"cap_month": D(4)}
+    if item.code == "dedication.learning":
+        return {"cap_year": D(20)}
+    if item.code == "deduction.conduct":
+        return {"cap_year": D(10)}
+    return {}
+
+
+def _schemes(branches: list[Organization], year: int) -> dict[int, list[Item]]:
+    """A scheme per branch copied from the template, as `scheme_for_year` would."""
+    template = default_template()
+    template_items = list(template.items.filter(is_retired=False))
+    schemes = Scheme.objects.bulk_create(
+        Scheme(
+            organization=branch,
+            year=year,
+            name=f"{branch.name}{year}年积分细则",
+            copied_from=template,
+            category_caps={"ecology": "40"} if index % 2 == 0 else {},
+        )
+        for index, branch in enumerate(branches)
+    )
+    items = [
+        Item(
+            scheme=scheme,
+            template_item=item,
+            code=item.code,
+            **({f: getattr(item, f) for f in EDITABLE_FIELDS} | _caps_for(index, item)),
+        )
+        for index, scheme in enumerate(schemes)
+        for item in template_items
+    ]
+    by_scheme: dict[int, list[Item]] = {}
+    for item in Item.objects.bulk_create(items, batch_size=500):
+        by_scheme.setdefault(item.scheme_id, []).append(item)
+    return {scheme.organization_id: by_scheme[scheme.pk] for scheme in schemes}
+
+
+def _members(
+    rng: random.Random, branch: Organization, count: int, departments: list[Department]
+) -> list[Member]:
+    return [
+        Member(
+            branch=branch,
+            name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+            gender=rng.choice("MF"),
+            birth_month=date(rng.randint(1960, 1998), rng.randint(1, 12), 1),
+            department=rng.choice(departments),
+            position=rng.choice(POSITIONS),
+            phone=f"139{rng.randrange(10**8):08d}",
+            joined_on=date(rng.randint(1985, 2023), rng.randint(1, 12), rng.randint(1, 28)),
+            standing=Member.Standing.FULL if rng.random() > 0.05 else Member.Standing.PROBATIONARY,
+        )
+        for _ in range(count)
+    ]
+
+
+class _Ledger:
+    """Entries of one year for members of branches whose scheme items are known."""
+
+    def __init__(self, rng: random.Random, year: int, per_member: int) -> None:
+        self.rng = rng
+        self.year = year
+        self.per_member = per_member
+
+    def _entry(self, member: Member, item: Item, points: Decimal, source: str) -> Entry:
+        return Entry(
+            branch_id=member.branch_id,
+            member=member,
+            year=self.year,
+            month=self.rng.randint(1, 12),
+            kind=item.section,
+            item=item,
+            points=points,
+            source=source,
+        )
+
+    def for_member(self, member: Member, items: dict[str, list[Item]]) -> list[Entry]:
+        """About `per_member` entries: two appraisal sessions, the rest mostly dedication."""
+        rng = self.rng
+        out = [
+            Entry(
+                branch_id=member.branch_id,
+                member=member,
+                year=self.year,
+                month=month,
+                kind=Kind.APPRAISAL,
+                points=rng.choice(GRADE_SCORES),
+                source=Source.APPRAISAL,
+                source_ref=f"{self.year}-H{half}",
+            )
+            for half, month in ((1, 6), (2, 12))
+        ]
+        for _ in range(max(self.per_member - 3, 0)):
+            roll = rng.random()
+            if roll < 0.82:
+                item = rng.choice(items[Section.DEDICATION])
+                out.append(
+                    self._entry(member, item, rng.choice(DEDICATION_POINTS), Source.DECLARATION)
+                )
+            elif roll < 0.95:
+                item = rng.choice(items[Section.DEDUCTION])
+                points = item.points or D(rng.randint(1, 10))
+                out.append(self._entry(member, item, points, rng.choice(DEDUCTION_SOURCES)))
+            else:
+                item = rng.choice(items[Section.BASE])
+                out.append(self._entry(member, item, -D(rng.randint(1, 3)), Source.ADJUSTMENT))
+        return out
+
+    def reversals(self, originals: list[Entry]) -> list[Entry]:
+        """Corrections: about one entry in fifty is reversed, in its own month."""
+        candidates = [e for e in originals if e.kind != Kind.APPRAISAL]
+        count = min(len(candidates), round(len(originals) / 50))
+        return [
+            Entry(
+                branch_id=e.branch_id,
+                member_id=e.member_id,
+                year=e.year,
+                month=e.month,
+                kind=e.kind,
+                item_id=e.item_id,
+                points=-e.points,
+                source=e.source,
+                source_ref=e.source_ref,
+                reverses=e,
+                reason="认定有误，予以更正",
+            )
+            for e in self.rng.sample(candidates, count)
+        ]
+
+
+def _chunks(items: list[Member], size: int) -> Iterator[list[Member]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _populate(
+    rng: random.Random,
+    spec: Spec,
+    parent: Organization,
+    sizes: list[int],
+    code_prefix: str,
+    departments: list[Department],
+) -> int:
+    """Branches of the given sizes under `parent`, with members and their ledger."""
+    start = Organization.objects.filter(parent=parent).count()
+    branches = Organization.objects.bulk_create(
+        Organization(
+            code=f"{code_prefix}{start + i:04d}",
+            name=f"第{start + i + 1}党支部",
+            kind=Organization.Kind.BRANCH,
+            parent=parent,
+            order=start + i,
+        )
+        for i in range(len(sizes))
+    )
+    items_of_branch = _schemes(branches, spec.year)
+    members: list[Member] = []
+    for branch, size in zip(branches, sizes, strict=True):
+        members += _members(rng, branch, size, departments)
+    members = Member.objects.bulk_create(members, batch_size=500)
+    ledger = _Ledger(rng, spec.year, spec.entries_per_member)
+    sections = {
+        branch_id: {
+            section: [i for i in items if i.section == section] for section in Section.values
+        }
+        for branch_id, items in items_of_branch.items()
+    }
+    written = 0
+    for chunk in _chunks(members, MEMBERS_PER_CHUNK):
+        originals: list[Entry] = []
+        for member in chunk:
+            originals += ledger.for_member(member, sections[member.branch_id])
+        Entry.objects.bulk_create(originals, batch_size=2000)
+        reversals = ledger.reversals(originals)
+        Entry.objects.bulk_create(reversals, batch_size=2000)
+        written += len(originals) + len(reversals)
+        progress(f"  {written:,} entries")
+    _vetoes_and_exemptions(rng, spec.year, members)
+    return written
+
+
+def _vetoes_and_exemptions(rng: random.Random, year: int, members: list[Member]) -> None:
+    """About one member in two hundred vetoed, one in a hundred exempt."""
+    picked = rng.sample(members, max(2, len(members) * 3 // 200))
+    vetoed, exempt = picked[: len(picked) // 3], picked[len(picked) // 3 :]
+    Veto.objects.bulk_create(
+        Veto(
+            branch_id=m.branch_id,
+            member=m,
+            year=year,
+            ground=rng.choice(Veto.Ground.values),
+            facts="经支部委员会集体研究认定",
+            decided_on=date(year, rng.randint(1, 12), 15),
+        )
+        for m in vetoed
+    )
+    Participation.objects.bulk_create(
+        Participation(member=m, year=year, takes_part=False, reason="因病经批准不参与")
+        for m in exempt
+    )
+
+
+def _branch_sizes(members: int, branches: int) -> list[int]:
+    base, extra = divmod(members, branches)
+    return [base + (1 if i < extra else 0) for i in range(branches)]
+
+
+@transaction.atomic
+def build(spec: Spec) -> Built:
+    """The deployment the timings run on: committee, branches, members and ledger."""
+    rng = random.Random(spec.seed)
+    committee = Organization.objects.create(
+        code=COMMITTEE_CODE, name="基准测试机关党委", kind=Organization.Kind.COMMITTEE
+    )
+    departments = Department.objects.bulk_create(
+        Department(name=f"科室{i + 1:02d}", order=i) for i in range(20)
+    )
+    user = User.objects.create(username="bench-committee", must_change_password=False)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    RoleAssignment.objects.create(user=user, organization=committee, role=Role.COMMITTEE_ADMIN)
+    built = Built(committee=committee, committee_user=user)
+    sizes = _branch_sizes(spec.members, spec.branches)
+    built.entries = _populate(rng, spec, committee, sizes, "zb", departments)
+    return built
+
+
+@transaction.atomic
+def build_query_branches(spec: Spec, built: Built) -> dict[int, Organization]:
+    """Two more branches, of 50 and 500 members, whose pages the query counts use."""
+    rng = random.Random(spec.seed + 1)
+    sizes = list(QUERY_BRANCH_SIZES)
+    _populate(rng, spec, built.committee, sizes, "qc", list(Department.objects.all()))
+    branches = Organization.objects.filter(code__startswith="qc").order_by("code")
+    return dict(zip(sizes, branches, strict=True))
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+def best_of(run: Callable[[], Any], repeat: int) -> float:
+    """Seconds of the fastest of `repeat` runs, after one warm-up run."""
+    run()
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def summary_run(committee: Organization, year: int) -> Callable[[], Any]:
+    """The app's summary service: totals and ranks of every branch of the committee."""
+
+    def run() -> Any:
+        branches = Organization.objects.filter(parent=committee, kind=Organization.Kind.BRANCH)
+        return year_results(year, branches)
+
+    return run
+
+
+def floor_sql() -> str:
+    entry, item = Entry._meta.db_table, Item._meta.db_table
+    return (
+        f"SELECT e.member_id, e.kind, i.category, SUM(e.points) "  # noqa: S608
+        f"FROM {entry} e LEFT JOIN {item} i ON i.id = e.item_id "
+        f"WHERE e.year = %s GROUP BY e.member_id, e.kind, i.category"
+    )
+
+
+def floor_run(year: int) -> Callable[[], Any]:
+    """The floor: one query grouping the same ledger by member and category, all rows fetched."""
+    sql = floor_sql()
+
+    def run() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [year])
+            return cursor.fetchall()
+
+    return run
+
+
+def _count_queries(client: Client, url: str) -> int | None:
+    client.get(url)  # warm-up: session, caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return len(captured) if response.status_code == 200 else None
+
+
+def _page_urls(branch: Organization, year: int) -> dict[str, str | None]:
+    member = Member.objects.filter(branch=branch).order_by("pk").first()
+    urls: dict[str, str | None] = {}
+    for page, args in (
+        ("card", [member.pk if member else 0, year]),
+        ("branch_table", [branch.code, year]),
+    ):
+        try:
+            urls[page] = reverse(f"summaries:{page}", args=args)
+        except NoReverseMatch:
+            urls[page] = None
+    return urls
+
+
+def page_query_counts(user: User, branches: dict[int, Organization], year: int) -> dict:
+    """Queries of the card and branch-table pages for branches of each size (None: no page)."""
+    urls = {size: _page_urls(branch, year) for size, branch in branches.items()}
+    counts: dict[str, int | None] = {}
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(user)
+        for page in ("card", "branch_table"):
+            for size in sorted(branches):
+                url = urls[size][page]
+                counts[f"{page}_{size}"] = _count_queries(client, url) if url else None
+    return counts

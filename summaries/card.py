@@ -1,0 +1,208 @@
+"""The points card (附件2 党员奉献量化积分制管理记录卡) of one member for one year.
+
+Month cells are the raw sums of the month's entries; yearly scores come from the
+engine, so caps apply exactly as in the branch table. A fixed number of queries:
+the scheme, its items, the member's entries of the year, vetoes, participation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ledger.models import Entry, Kind, Veto
+from organizations.models import Member, Participation
+from rules.models import Category, Item, PointsKind, Scheme, Section
+from rules.services import template_for
+from scoring import engine
+
+from .selectors import rules_from_items
+
+MONTHS = range(1, 13)
+
+
+@dataclass(frozen=True)
+class CardCell:
+    value: Decimal | None
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """One line per entry: date recorded, source, points, reason."""
+        return "\n".join(entry_line(entry) for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class CardRow:
+    label: str
+    points: str  # the 分值 column: a base item's maximum, a deduction's points per occurrence
+    months: list[CardCell]
+    year_score: Decimal
+
+
+@dataclass(frozen=True)
+class PointsCard:
+    member: Member
+    year: int
+    scheme: Scheme | None  # None until the branch's scheme for the year exists
+    takes_part: bool
+    base_max: Decimal
+    base_rows: list[CardRow]
+    dedication_rows: list[CardRow]
+    deduction_rows: list[CardRow]
+    appraisal_sessions: dict[str, Decimal]
+    appraisal_entries: tuple[Entry, ...]
+    vetoes: list[Veto]
+    totals: engine.MemberTotals
+    entries: list[Entry] = field(default_factory=list)
+    reversed_ids: frozenset[int] = frozenset()
+
+    @property
+    def veto_text(self) -> str:
+        return "；".join(str(v.get_ground_display()) for v in self.vetoes)
+
+
+def entry_line(entry: Entry) -> str:
+    day = timezone.localtime(entry.recorded_at).date().isoformat() if entry.recorded_at else ""
+    parts = [day, str(entry.get_source_display()), f"{entry.points:+}"]
+    if entry.reason:
+        parts.append(entry.reason)
+    return " · ".join(p for p in parts if p)
+
+
+def _format_points(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def points_spec(item: Item) -> str:
+    """What an item gives per occurrence, as the 分值 column shows it."""
+    if item.points_kind == PointsKind.RANGE:
+        return f"{_format_points(item.points_min)}–{_format_points(item.points_max)}"
+    if item.points_kind == PointsKind.LEVELS:
+        return " / ".join(
+            f"{level.get('name', '')}{_format_points(Decimal(str(level.get('points', 0))))}"
+            for level in item.levels or []
+            if isinstance(level, dict)
+        )
+    return _format_points(item.points)
+
+
+def category_label(category: str, items: Iterable[Item]) -> str:
+    """The form's own row text (the template item's label), else the category's name."""
+    for item in items:
+        if item.code == f"dedication.{category}":
+            return item.label
+    return str(Category(category).label) if category in Category.values else category
+
+
+def _month_cells(entries: list[Entry]) -> list[CardCell]:
+    by_month: dict[int, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_month[entry.month].append(entry)
+    return [
+        CardCell(
+            value=sum((e.points for e in by_month[m]), Decimal(0)) if by_month[m] else None,
+            entries=tuple(by_month[m]),
+        )
+        for m in MONTHS
+    ]
+
+
+def _engine_entry(entry: Entry) -> engine.Entry:
+    return engine.Entry(
+        member_id=entry.member_id,
+        month=entry.month,
+        section=entry.kind,  # type: ignore[arg-type]
+        points=entry.points,
+        item_id=entry.item_id,
+        session=entry.source_ref if entry.kind == Kind.APPRAISAL else "",
+        count=-1 if entry.reverses_id is not None else 1,
+    )
+
+
+def _scheme_and_items(member: Member, year: int) -> tuple[Scheme | None, Scheme, list[Item]]:
+    scheme = Scheme.objects.filter(
+        organization_id=member.branch_id, year=year, is_template=False
+    ).first()
+    source = scheme or template_for(member.branch)
+    return scheme, source, list(source.items.order_by("order", "pk"))
+
+
+def member_card(member: Member, year: int) -> PointsCard:
+    """The member's card for the year, read from their branch's ledger."""
+    scheme, source, items = _scheme_and_items(member, year)
+    rules = rules_from_items(items, source.category_caps)
+    entries = [
+        e
+        for e in Entry.objects.filter(member=member, year=year, branch_id=member.branch_id)
+        .select_related("item", "recorded_by")
+        .order_by("month", "pk")
+        if e.kind == Kind.APPRAISAL or e.item_id in rules.items
+    ]
+    totals = engine.member_totals(rules, member.pk, (_engine_entry(e) for e in entries))
+    by_item: dict[int, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.item_id is not None:
+            by_item[entry.item_id].append(entry)
+    shown = [item for item in items if not item.is_retired or by_item.get(item.pk)]
+
+    def item_row(item: Item, year_score: Decimal) -> CardRow:
+        return CardRow(
+            label=item.label or item.name,
+            points=points_spec(item),
+            months=_month_cells(by_item.get(item.pk, [])),
+            year_score=year_score,
+        )
+
+    base_items = [i for i in shown if i.section == Section.BASE]
+    base_rows = [item_row(i, totals.base_by_item.get(i.pk, Decimal(0))) for i in base_items]
+    deduction_rows = [
+        item_row(i, totals.deductions_by_item.get(i.pk, Decimal(0)))
+        for i in shown
+        if i.section == Section.DEDUCTION
+    ]
+    categories: dict[str, list[Item]] = {}
+    for item in shown:
+        if item.section == Section.DEDICATION:
+            categories.setdefault(item.category, []).append(item)
+    dedication_rows = [
+        CardRow(
+            label=category_label(category, category_items),
+            points=points_spec(category_items[0]) if len(category_items) == 1 else "",
+            months=_month_cells(
+                sorted(
+                    (e for i in category_items for e in by_item.get(i.pk, [])),
+                    key=lambda e: e.pk,
+                )
+            ),
+            year_score=totals.dedication_by_category.get(category, Decimal(0)),
+        )
+        for category, category_items in categories.items()
+    ]
+    vetoes = list(Veto.objects.filter(member=member, year=year, revoked_at__isnull=True))
+    takes_part = not Participation.objects.filter(
+        member=member, year=year, takes_part=False
+    ).exists()
+    return PointsCard(
+        member=member,
+        year=year,
+        scheme=scheme,
+        takes_part=takes_part,
+        base_max=sum((i.points or Decimal(0) for i in base_items), Decimal(0)),
+        base_rows=base_rows,
+        dedication_rows=dedication_rows,
+        deduction_rows=deduction_rows,
+        appraisal_sessions=dict(totals.appraisal_sessions),
+        appraisal_entries=tuple(e for e in entries if e.kind == Kind.APPRAISAL),
+        vetoes=vetoes,
+        totals=totals,
+        entries=entries,
+        reversed_ids=frozenset(e.reverses_id for e in entries if e.reverses_id is not None),
+    )

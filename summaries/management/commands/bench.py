@@ -1,0 +1,184 @@
+"""`make bench`: time the summary service on a synthetic deployment in its own database.
+
+The command never touches the configured database. It creates a scratch one — a file
+under var/bench/ on SQLite, `<name>_bench` on the same PostgreSQL server — runs itself
+again with DATABASE_URL pointing there (migrate, build, measure), relays the child's
+JSON line, and drops the scratch database unless --keep is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from organizations.models import Organization
+from summaries import bench
+
+INSIDE_ENV = "JIFEN_BENCH_DATABASE"
+
+
+@dataclass(frozen=True)
+class ScratchDatabase:
+    """The bench's own database beside the configured one."""
+
+    vendor: str
+    name: str  # file path on SQLite, database name on PostgreSQL
+    url: str
+    server: dict[str, Any]
+
+    @classmethod
+    def beside_default(cls) -> ScratchDatabase:
+        config = settings.DATABASES["default"]
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            folder = Path(settings.VAR_DIR) / "bench"
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            path = (folder / f"bench-{stamp}-{os.getpid()}.sqlite3").resolve()
+            return cls("sqlite", str(path), f"sqlite:///{path}", {})
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            name = f"{config['NAME']}_bench"
+            user, password = config.get("USER") or "", config.get("PASSWORD") or ""
+            host, port = config.get("HOST") or "localhost", config.get("PORT") or 5432
+            credentials = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+            url = f"postgres://{credentials}@{host}:{port}/{quote(name, safe='')}"
+            server = {"user": user, "password": password, "host": host, "port": port}
+            return cls("postgresql", name, url, server)
+        raise CommandError(f"The bench supports SQLite and PostgreSQL, not {config['ENGINE']}.")
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
+            admin.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+
+    def create(self) -> None:
+        if self.vendor == "sqlite":
+            Path(self.name).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        if self.vendor == "sqlite":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(self.name + suffix).unlink(missing_ok=True)
+        else:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic deployment in a scratch database and time the summary service "
+        "against one hand-written GROUP BY over the same ledger; prints JSON last."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--members", type=int, default=10_000)
+        parser.add_argument("--branches", type=int, default=200)
+        parser.add_argument("--entries-per-member", type=int, default=50)
+        parser.add_argument("--repeat", type=int, default=5, help="timed runs after a warm-up")
+        parser.add_argument("--year", type=int, default=None)
+        parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+        parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+
+    def handle(self, **options: Any) -> None:
+        if options["members"] < 1 or options["branches"] < 1:
+            raise CommandError("--members and --branches must be at least 1.")
+        if options["branches"] > options["members"]:
+            raise CommandError("--branches cannot exceed --members.")
+        if options["entries_per_member"] < 3 or options["repeat"] < 1:
+            raise CommandError("--entries-per-member must be at least 3, --repeat at least 1.")
+        options["year"] = options["year"] or timezone.localdate().year
+        if options["inside"]:
+            self._measure(options)
+        else:
+            self._delegate(options)
+
+    def _delegate(self, options: dict[str, Any]) -> None:
+        scratch = ScratchDatabase.beside_default()
+        bench.progress(f"bench database: {scratch.name} ({scratch.vendor})")
+        args = [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "bench",
+            "--inside",
+            f"--members={options['members']}",
+            f"--branches={options['branches']}",
+            f"--entries-per-member={options['entries_per_member']}",
+            f"--repeat={options['repeat']}",
+            f"--year={options['year']}",
+        ]
+        env = os.environ | {
+            "DATABASE_URL": scratch.url,
+            INSIDE_ENV: scratch.name,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE
+            ),
+        }
+        scratch.create()
+        try:
+            child = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+                args, env=env, stdout=subprocess.PIPE, text=True, check=False
+            )
+        finally:
+            if options["keep"]:
+                bench.progress(f"kept the bench database {scratch.name}")
+            else:
+                scratch.drop()
+        lines = child.stdout.strip().splitlines()
+        if child.returncode != 0 or not lines:
+            raise CommandError(f"The bench failed (exit {child.returncode}).")
+        self.stdout.write(lines[-1])
+
+    def _measure(self, options: dict[str, Any]) -> None:
+        own = os.environ.get(INSIDE_ENV)
+        if not own or str(settings.DATABASES["default"]["NAME"]) != own:
+            raise CommandError("bench --inside runs only in the scratch database it was given.")
+        call_command("migrate", interactive=False, verbosity=0)
+        if Organization.objects.exists():
+            raise CommandError("The scratch database is not empty.")
+        spec = bench.Spec(
+            members=options["members"],
+            branches=options["branches"],
+            entries_per_member=options["entries_per_member"],
+            year=options["year"],
+        )
+        started = time.perf_counter()
+        bench.progress(f"building {spec.members:,} members in {spec.branches:,} branches …")
+        built = bench.build(spec)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        build_seconds = time.perf_counter() - started
+        bench.progress(f"built {built.entries:,} entries in {build_seconds:.1f} s; timing …")
+        summary = bench.best_of(bench.summary_run(built.committee, spec.year), options["repeat"])
+        floor = bench.best_of(bench.floor_run(spec.year), options["repeat"])
+        bench.progress(f"summary {summary:.3f} s, one GROUP BY {floor:.3f} s; counting queries …")
+        query_branches = bench.build_query_branches(spec, built)
+        counts = bench.page_query_counts(built.committee_user, query_branches, spec.year)
+        result = {
+            "members": spec.members,
+            "branches": spec.branches,
+            "entries": spec.entries_per_member,
+            "ledger_entries": built.entries,
+            "database": connection.vendor,
+            "build_seconds": round(build_seconds, 1),
+            "summary_seconds": round(summary, 4),
+            "sql_seconds": round(floor, 4),
+            "summary_ratio": round(summary / floor, 3),
+            "queries": counts,
+        }
+        self.stdout.write(json.dumps(result))

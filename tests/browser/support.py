@@ -1,0 +1,29 @@
+"""Where the browser tests find chromium and put their screenshots.
+
+Kept apart from conftest.py so that tests/conftest.py can report a missing
+browser in the run's header and summary, where nobody can overlook it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+
+MISSING_NOTICE = (
+    f"browser tests skipped: {CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)"
+)
+
+
+def browser_required() -> bool:
+    """CI (.ci/run) sets JIFEN_REQUIRE_BROWSER=1: a missing browser fails the run there."""
+    return os.environ.get("JIFEN_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+def browser_missing() -> bool:
+    return not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK))

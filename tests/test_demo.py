@@ -1,0 +1,83 @@
+"""The demonstration bureau: complete, idempotent, and every demo login works."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import audit_verify
+from ledger.models import Entry, Kind, Veto
+from organizations.management.commands import _demo_data as data
+from organizations.models import Member, Organization, PublicRepresentative
+from rules.models import Scheme
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Build the bureau once for the module and roll it back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def row_counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+# First, before the module's demo bureau exists.
+def test_if_empty_does_nothing_once_a_member_exists(bureau):
+    before = row_counts()
+    call_command("demo", "--if-empty", stdout=StringIO())
+    assert row_counts() == before
+    assert not Organization.objects.filter(code="jszzb").exists()
+
+
+def test_the_demo_bureau_has_branches_members_schemes_and_points(demo, db):
+    year = timezone.localdate().year
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    assert branches.count() == 6
+    assert Organization.objects.get(code="jszzb").kind == Organization.Kind.GENERAL_BRANCH
+    assert Member.objects.count() == 150
+    assert Member.objects.filter(standing=Member.Standing.PROBATIONARY).exists()
+    assert Member.objects.filter(is_retired=True).exists()
+    assert PublicRepresentative.objects.count() == 18
+    assert Scheme.objects.filter(year=year, organization__in=branches).count() == 6
+    appraisal = Entry.objects.filter(kind=Kind.APPRAISAL)
+    assert set(appraisal.values_list("source_ref", flat=True)) >= {
+        f"{year - 1}-H1",
+        f"{year - 1}-H2",
+    }
+    assert Entry.objects.filter(year=year, kind=Kind.DEDICATION).count() > 1000
+    assert Entry.objects.filter(reverses__isnull=False).count() == 2
+    assert Veto.objects.filter(year=year - 1).count() == 1
+    assert audit_verify() is None
+
+
+def test_running_the_demo_again_adds_no_rows(demo, db):
+    before = row_counts()
+    call_command("demo", stdout=StringIO())
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("username", [u for u, *_rest in data.DEMO_USERS])
+def test_every_demo_login_reaches_the_home_page(demo, db, username):
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": username, "password": data.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_demo_logins_lists_every_demo_user(demo, db):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    for username, *_rest in data.DEMO_USERS:
+        assert username in out.getvalue()
+    assert data.PASSWORD in out.getvalue()

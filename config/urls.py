@@ -10,6 +10,11 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("summaries/", include("summaries.urls")),
     path("appraisals/", include("appraisals.urls")),
+    path("declarations/", include("declarations.urls")),
+    path("orglife/", include("orglife.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("commitments/", include("commitments.urls")),
+    path("participation/", include("participation.urls")),
 ]
 
 if settings.DEBUG:

@@ -93,7 +93,10 @@ class Entry(models.Model):
         verbose_name_plural = _("points entries")
         ordering = ["year", "month", "pk"]
         indexes = [
-            models.Index(fields=["branch", "year"]),
+            # For the summary (summaries.selectors): in this order the ledger is summed per
+            # item and member without a sort or a table look-up, and a branch's appraisal
+            # entries (no item) or one item's entries are a single range of the index.
+            models.Index(fields=["branch", "year", "item", "member", "points"]),
             models.Index(fields=["member", "year"]),
         ]
         constraints = [

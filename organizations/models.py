@@ -157,6 +157,8 @@ class Role(models.TextChoices):
     GROUP_MEMBER = "group_member", _("assessment group member")
     RECORDER = "recorder", _("recorder")
     MEMBER = "member", _("party member")
+    # 科室负责人: decides retirees' participation; scoped by participation.DepartmentHead.
+    DEPARTMENT_HEAD = "department_head", _("department head")
 
 
 class RoleAssignment(models.Model):

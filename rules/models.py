@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -186,3 +187,60 @@ class Item(models.Model):
     def card_row(self) -> str:
         """The points-card row this item's points land in."""
         return self.category if self.section == Section.DEDICATION else f"item:{self.pk}"
+
+
+class FilingStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting filing")
+    FILED = "filed", _("filed")
+    RETURNED = "returned", _("returned")
+    SUPERSEDED = "superseded", _("superseded by a later submission")
+
+
+class SchemeFiling(models.Model):
+    """备案: a branch's scheme as submitted to the committee, and the committee's decision.
+
+    `contents` keeps the scheme as it was submitted; a scheme changed afterwards no longer
+    matches its `fingerprint` and must be submitted again (see rules.filing).
+    """
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="filings"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED
+    )
+    contents = models.JSONField(_("contents as submitted"), default=dict)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.CharField(_("committee's comment"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("scheme filing")
+        verbose_name_plural = _("scheme filings")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme"],
+                condition=models.Q(status="submitted"),
+                name="scheme_filing_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.get_status_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_filing
 
 app_name = "rules"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("<str:code>/<int:year>/", views.scheme, name="scheme"),
     path("<str:code>/<int:year>/items/new/", views.item_create, name="item_create"),
     path("<str:code>/<int:year>/caps/", views.caps, name="caps"),
+    # 备案: paths that no "<code>/<year>/" pattern above can shadow
+    path("filing/", views_filing.index, name="filing_index"),
+    path("filing/<int:pk>/review/", views_filing.detail, name="filing_detail"),
+    path("filing/<int:pk>/file/", views_filing.file, name="filing_file"),
+    path("filing/<int:pk>/return/", views_filing.return_, name="filing_return"),
+    path("<str:code>/<int:year>/filing/submit/", views_filing.submit, name="filing_submit"),
 ]

@@ -9,6 +9,7 @@ Ranking and the results it feeds (plan 二 结果运用) are at the end.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -110,22 +111,45 @@ def _clamp(amount: Decimal, cap: Decimal | None) -> Decimal:
     return amount if cap is None else min(amount, cap)
 
 
-ZERO_1 = round1(ZERO)
+ZERO_1 = round1(ZERO)  # Decimal("0.0")
 _quantize = Decimal.quantize
-_BASE, _DEDICATION, _DEDUCTION = "base", "dedication", "deduction"
+_BASE, _DEDUCTION, _SHARED = "base", "deduction", "dedication"
+_ROW = "row"  # a dedication item alone in its category, which has no cap: a row by itself
+
+
+def _round_cap(cap: Decimal | None) -> Decimal | None:
+    return None if cap is None else round1(cap)
 
 
 class _Layout:
     """What every member's card under one set of rules starts from, worked out once."""
 
     def __init__(self, rules: Rules) -> None:
-        # item -> (section, category, year cap, maximum): one tuple read per item and member
+        shared = Counter(rule.category for rule in rules.in_section("dedication"))
+        shared.update(rules.category_caps.keys())
+
+        def section(rule: ItemRule) -> str:
+            if rule.section == "dedication" and shared[rule.category] == 1:
+                return _ROW
+            return rule.section
+
+        # item -> (section, category, year cap, maximum)
         self.plan = {
-            rule.item_id: (rule.section, rule.category, rule.cap_year, rule.max_points or ZERO)
+            rule.item_id: (section(rule), rule.category, rule.cap_year, rule.max_points or ZERO)
             for rule in rules.items.values()
         }
+        # The same with caps and maxima to one place, for sums in tenths: clamping a
+        # number of tenths to a rounded cap gives the rounded clamp, so nothing needs
+        # rounding afterwards.
+        self.plan_in_tenths = {
+            item_id: (kind, category, _round_cap(cap), round1(maximum))
+            for item_id, (kind, category, cap, maximum) in self.plan.items()
+        }
+        self.category_caps_in_tenths = {c: round1(cap) for c, cap in rules.category_caps.items()}
+        self.month_caps_in_tenths = {
+            r.item_id: round1(r.cap_month) for r in rules.items.values() if r.cap_month is not None
+        }
         # A member without entries: every base item full, nothing else.
-        self.month_capped = {r.item_id for r in rules.items.values() if r.cap_month is not None}
         self.full_base = {
             rule.item_id: round1(rule.max_points)
             for rule in rules.in_section("base")
@@ -152,65 +176,75 @@ def _card(
     member_id: int,
     counted: Mapping[int, Decimal],
     sessions: Mapping[str, tuple[Decimal, int]],
+    *,
+    in_tenths: bool = False,
 ) -> MemberTotals:
     """A member's totals from their points counted per item in the year.
 
     `counted[item]` is a base item's summed adjustments, or what a dedication or deduction
     item counts before its year cap (its months, each under the month cap). Items absent
-    from `counted` have no entries: the layout's defaults stand for them.
+    from `counted` have no entries: the layout's defaults stand for them. `in_tenths`:
+    every figure has exactly one decimal place, so the card rows need no rounding.
     """
     layout = _layout(rules)
-    plan = layout.plan
+    plan = layout.plan_in_tenths if in_tenths else layout.plan
+    caps = layout.category_caps_in_tenths if in_tenths else rules.category_caps
+    floor = ZERO_1 if in_tenths else ZERO
     base_by_item = layout.full_base.copy()
     dedication_by_category = layout.no_dedication.copy()
     deductions_by_item = layout.no_deductions.copy()
-    by_category: dict[str, Decimal] = {}
-    # _clamp and round1 written out: these loops run for every item of every member.
+    shared: dict[str, Decimal] = {}  # categories whose row sums several items or is capped
+    # _clamp and round1 written out: this loop runs for every item of every member.
     for item_id, points in counted.items():
-        section, category, cap, maximum = plan[item_id]
-        if section == _BASE:
-            value = maximum + points
-            if value > maximum:
-                value = maximum
-            elif value < ZERO:
-                value = ZERO
-            base_by_item[item_id] = _quantize(value, TENTH, ROUND_HALF_UP)
-            continue
-        if points < ZERO:
-            points = ZERO
+        kind, category, cap, maximum = plan[item_id]
+        if kind == _BASE:
+            points += maximum
+            if points > maximum:
+                points = maximum
         elif cap is not None and points > cap:
             points = cap
-        if section == _DEDUCTION:
-            deductions_by_item[item_id] = _quantize(points, TENTH, ROUND_HALF_UP)
-        elif category in by_category:
-            by_category[category] += points
+        if points < floor:
+            points = floor
+        if kind == _SHARED:
+            shared[category] = shared[category] + points if category in shared else points
+            continue
+        if not in_tenths:
+            points = _quantize(points, TENTH, ROUND_HALF_UP)
+        if kind == _ROW:
+            dedication_by_category[category] = points
+        elif kind == _DEDUCTION:
+            deductions_by_item[item_id] = points
         else:
-            by_category[category] = points
-    caps = rules.category_caps
-    for category, value in by_category.items():
+            base_by_item[item_id] = points
+    for category, points in shared.items():
         cap = caps.get(category)
-        if cap is not None and value > cap:
-            value = cap
-        dedication_by_category[category] = _quantize(value, TENTH, ROUND_HALF_UP)
+        if cap is not None and points > cap:
+            points = cap
+        dedication_by_category[category] = (
+            points if in_tenths else _quantize(points, TENTH, ROUND_HALF_UP)
+        )
     session_scores = {
         session: round1(points / count)
         for session, (points, count) in sessions.items()
         if count > 0
     }
-    # Components are sums of the rounded card rows, so the summary table adds up.
-    base = sum(base_by_item.values(), ZERO)
-    dedication = sum(dedication_by_category.values(), ZERO)
-    deductions = sum(deductions_by_item.values(), ZERO)
+    # Components are sums of the rounded card rows, so the summary table adds up; the
+    # rows have one decimal place, and so have their sums.
+    base = sum(base_by_item.values(), ZERO_1)
+    dedication = sum(dedication_by_category.values(), ZERO_1)
+    deductions = sum(deductions_by_item.values(), ZERO_1)
     appraisal = (
-        round1(sum(session_scores.values(), ZERO) / len(session_scores)) if session_scores else ZERO
+        round1(sum(session_scores.values(), ZERO) / len(session_scores))
+        if session_scores
+        else ZERO_1
     )
     return MemberTotals(
         member_id=member_id,
-        base=round1(base),
-        dedication=round1(dedication),
-        appraisal=round1(appraisal),
-        deductions=round1(deductions),
-        total=round1(base + dedication + appraisal - deductions),
+        base=base,
+        dedication=dedication,
+        appraisal=appraisal,
+        deductions=deductions,
+        total=base + dedication + appraisal - deductions,
         base_by_item=base_by_item,
         dedication_by_category=dedication_by_category,
         deductions_by_item=deductions_by_item,
@@ -308,17 +342,19 @@ def totals_from_sums(
     `item_sums[item]`: the year's net points of a base item, or of a dedication or
     deduction item without a month cap; `month_sums[item][month]`: the month's net points
     of any dedication or deduction item (needed for those with a month cap);
-    `sessions[session]`: summed appraisal points and summed count. The result equals
-    `member_totals` over the entries so summed, since a month's net points are never
-    negative (a reversal cancels an entry of its own month).
+    `sessions[session]`: summed appraisal points and summed count. Points are sums of
+    ledger points, so each has exactly one decimal place (Decimal("2.0"), not
+    Decimal("2")). The result equals `member_totals` over the entries so summed, since a
+    month's net points are never negative (a reversal cancels an entry of its own month).
     """
     layout = _layout(rules)
-    unknown = item_sums.keys() - layout.plan.keys()
-    if unknown:
-        raise UnknownItem(f"no item {min(unknown)} in the rules")
-    by_month = item_sums.keys() & layout.month_capped
-    if by_month:
-        raise ValueError(f"item {min(by_month)} has a month cap: give its points by month")
+    if not layout.plan.keys() >= item_sums.keys():
+        unknown = min(item_sums.keys() - layout.plan.keys())
+        raise UnknownItem(f"no item {unknown} in the rules")
+    month_caps = layout.month_caps_in_tenths
+    if not month_caps.keys().isdisjoint(item_sums):
+        by_month = min(month_caps.keys() & item_sums.keys())
+        raise ValueError(f"item {by_month} has a month cap: give its points by month")
     counted: Mapping[int, Decimal] = item_sums
     if month_sums:
         counted = dict(item_sums)
@@ -328,8 +364,9 @@ def totals_from_sums(
                 raise UnknownItem(f"no dedication or deduction item {item_id} in the rules")
             if item_id in counted:
                 raise ValueError(f"item {item_id} is given both for the year and by month")
-            counted[item_id] = sum((_clamp(p, rule.cap_month) for p in months.values()), ZERO)
-    return _card(rules, member_id, counted, sessions or {})
+            cap = month_caps.get(item_id)
+            counted[item_id] = sum((_clamp(p, cap) for p in months.values()), ZERO_1)
+    return _card(rules, member_id, counted, sessions or {}, in_tenths=True)
 
 
 def dedication_room(

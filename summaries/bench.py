@@ -2,11 +2,11 @@
 
 `build` fills an empty database with a bureau of N members in B branches and about E
 ledger entries per member for one year — bulk inserts, since bench data need not go
-through the services or the audit log. `measure` then times the summary service for
-every branch against one hand-written GROUP BY over the same ledger (the floor), and
-counts the queries of the card and branch-table pages. All of it runs inside the
-bench's own database; the `bench` command sees to that.
-"""
+through the services or the audit log. `summary_run` is the app's summary service for
+every branch, `floor_run` one hand-written GROUP BY over the same ledger (the floor it
+is measured against), `best_of` times either; `page_query_counts` counts the queries
+of the card and branch-table pages for branches of 50 and 500 members. All of it runs
+inside the bench's own database; the `bench` command sees to that."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ from summaries.selectors import year_results
 
 D = Decimal
 COMMITTEE_CODE = "bench"
+COMMITTEE_USER = "bench-committee"
 QUERY_BRANCH_SIZES = (50, 500)
 MEMBERS_PER_CHUNK = 400
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁"
+    "谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国红梅晓燕志鹏海波玉兰德文斌浩宇"
 POSITIONS = ["科员", "副科长", "科长", "主任科员", "工程师", "高级工程师", "办事员"]
 DEDICATION_POINTS = [D(n) / 2 for n in range(1, 11)]  # the template's range 0.5 .. 5
@@ -69,14 +73,21 @@ class Built:
     committee_user: User
     entries: int = 0
 
+    @classmethod
+    def load(cls) -> Built:
+        """The deployment `build` left in this database."""
+        return cls(
+            committee=Organization.objects.get(code=COMMITTEE_CODE),
+            committee_user=User.objects.get(username=COMMITTEE_USER),
+            entries=Entry.objects.count(),
+        )
+
 
 # --- building -------------------------------------------------------------------------
 
 
-def _caps_for(branch_index: int, item: Item) -> dict[str, Decimal | None]:
-    """Every other branch caps a few items, so the bench exercises the caps."""
-    if branch_index % 2:
-        return {}
+def _caps_for(item: Item) -> dict[str, Decimal | None]:
+    """A few capped items, so that the bench exercises the caps."""
     if item.code == "dedication.volunteer":
         return {"cap_month": D(4)}
     if item.code == "dedication.learning":
@@ -86,9 +97,14 @@ def _caps_for(branch_index: int, item: Item) -> dict[str, Decimal | None]:
     return {}
 
 
-def _schemes(branches: list[Organization], year: int) -> dict[int, list[Item]]:
-    """A scheme per branch copied from the template, as `scheme_for_year` would."""
+def _schemes(branches: list[Organization], year: int, *, caps_every: int) -> dict[int, list[Item]]:
+    """A scheme per branch copied from the template, as `scheme_for_year` would; every
+    `caps_every`-th branch caps a few items and a category."""
     template = default_template()
+
+    def capped(index: int) -> bool:
+        return index % caps_every == 0
+
     template_items = list(template.items.filter(is_retired=False))
     schemes = Scheme.objects.bulk_create(
         Scheme(
@@ -96,7 +112,7 @@ def _schemes(branches: list[Organization], year: int) -> dict[int, list[Item]]:
             year=year,
             name=f"{branch.name}{year}年积分细则",
             copied_from=template,
-            category_caps={"ecology": "40"} if index % 2 == 0 else {},
+            category_caps={"ecology": "40"} if capped(index) else {},
         )
         for index, branch in enumerate(branches)
     )
@@ -105,7 +121,10 @@ def _schemes(branches: list[Organization], year: int) -> dict[int, list[Item]]:
             scheme=scheme,
             template_item=item,
             code=item.code,
-            **({f: getattr(item, f) for f in EDITABLE_FIELDS} | _caps_for(index, item)),
+            **(
+                {f: getattr(item, f) for f in EDITABLE_FIELDS}
+                | (_caps_for(item) if capped(index) else {})
+            ),
         )
         for index, scheme in enumerate(schemes)
         for item in template_items
@@ -221,6 +240,8 @@ def _populate(
     sizes: list[int],
     code_prefix: str,
     departments: list[Department],
+    *,
+    caps_every: int,
 ) -> int:
     """Branches of the given sizes under `parent`, with members and their ledger."""
     start = Organization.objects.filter(parent=parent).count()
@@ -234,7 +255,7 @@ def _populate(
         )
         for i in range(len(sizes))
     )
-    items_of_branch = _schemes(branches, spec.year)
+    items_of_branch = _schemes(branches, spec.year, caps_every=caps_every)
     members: list[Member] = []
     for branch, size in zip(branches, sizes, strict=True):
         members += _members(rng, branch, size, departments)
@@ -296,13 +317,13 @@ def build(spec: Spec) -> Built:
     departments = Department.objects.bulk_create(
         Department(name=f"科室{i + 1:02d}", order=i) for i in range(20)
     )
-    user = User.objects.create(username="bench-committee", must_change_password=False)
+    user = User.objects.create(username=COMMITTEE_USER, must_change_password=False)
     user.set_unusable_password()
     user.save(update_fields=["password"])
     RoleAssignment.objects.create(user=user, organization=committee, role=Role.COMMITTEE_ADMIN)
     built = Built(committee=committee, committee_user=user)
     sizes = _branch_sizes(spec.members, spec.branches)
-    built.entries = _populate(rng, spec, committee, sizes, "zb", departments)
+    built.entries = _populate(rng, spec, committee, sizes, "zb", departments, caps_every=2)
     return built
 
 
@@ -311,7 +332,9 @@ def build_query_branches(spec: Spec, built: Built) -> dict[int, Organization]:
     """Two more branches, of 50 and 500 members, whose pages the query counts use."""
     rng = random.Random(spec.seed + 1)
     sizes = list(QUERY_BRANCH_SIZES)
-    _populate(rng, spec, built.committee, sizes, "qc", list(Department.objects.all()))
+    # Both with caps, so that both need every query a branch can need.
+    departments = list(Department.objects.all())
+    _populate(rng, spec, built.committee, sizes, "qc", departments, caps_every=1)
     branches = Organization.objects.filter(code__startswith="qc").order_by("code")
     return dict(zip(sizes, branches, strict=True))
 

@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ledger.models import Entry, Kind, Veto
-from organizations.models import Member, Participation
+from organizations.models import Member, Organization, Participation
 from rules.models import Category, Item, PointsKind, Scheme, Section
 from rules.services import template_for
 from scoring import engine
@@ -63,7 +65,26 @@ class PointsCard:
 
     @property
     def veto_text(self) -> str:
-        return "；".join(str(v.get_ground_display()) for v in self.vetoes)
+        """Each veto's ground and facts; an imported veto (ground "other") by its facts."""
+        return "；".join(
+            v.facts if v.ground == Veto.Ground.OTHER else f"{v.get_ground_display()}：{v.facts}"
+            for v in self.vetoes
+        )
+
+    @property
+    def appraisal_parts(self) -> list[tuple[str, Decimal]]:
+        """(label, score) of each appraisal session: its half-year, or an imported card."""
+        month_of = {e.source_ref: e.month for e in self.appraisal_entries}
+        return [
+            (session_label(session, month_of.get(session, 12)), score)
+            for session, score in self.appraisal_sessions.items()
+        ]
+
+
+def session_label(session: str, month: int) -> str:
+    if session.startswith("import:"):
+        return str(_("imported card"))
+    return str(_("first half") if month <= 6 else _("second half"))
 
 
 def entry_line(entry: Entry) -> str:
@@ -127,25 +148,90 @@ def _engine_entry(entry: Entry) -> engine.Entry:
     )
 
 
-def _scheme_and_items(member: Member, year: int) -> tuple[Scheme | None, Scheme, list[Item]]:
-    scheme = Scheme.objects.filter(
-        organization_id=member.branch_id, year=year, is_template=False
-    ).first()
-    source = scheme or template_for(member.branch)
+def _scheme_and_items(branch: Organization, year: int) -> tuple[Scheme | None, Scheme, list[Item]]:
+    scheme = Scheme.objects.filter(organization_id=branch.pk, year=year, is_template=False).first()
+    source = scheme or template_for(branch)
     return scheme, source, list(source.items.order_by("order", "pk"))
+
+
+@dataclass(frozen=True)
+class _Scheme:
+    """What every card of a branch-year shares: its scheme (or template), items and rules."""
+
+    scheme: Scheme | None
+    items: list[Item]
+    rules: engine.Rules
+
+
+def _branch_scheme(branch: Organization, year: int) -> _Scheme:
+    scheme, source, items = _scheme_and_items(branch, year)
+    return _Scheme(scheme, items, rules_from_items(items, source.category_caps))
 
 
 def member_card(member: Member, year: int) -> PointsCard:
     """The member's card for the year, read from their branch's ledger."""
-    scheme, source, items = _scheme_and_items(member, year)
-    rules = rules_from_items(items, source.category_caps)
-    entries = [
-        e
-        for e in Entry.objects.filter(member=member, year=year, branch_id=member.branch_id)
+    shared = _branch_scheme(member.branch, year)
+    entries = list(
+        Entry.objects.filter(member=member, year=year, branch_id=member.branch_id)
         .select_related("item", "recorded_by")
         .order_by("month", "pk")
-        if e.kind == Kind.APPRAISAL or e.item_id in rules.items
-    ]
+    )
+    vetoes = list(Veto.objects.filter(member=member, year=year, revoked_at__isnull=True))
+    takes_part = not Participation.objects.filter(
+        member=member, year=year, takes_part=False
+    ).exists()
+    return _card(member, year, shared, entries, vetoes, takes_part)
+
+
+def branch_cards(branch: Organization, year: int) -> list[PointsCard]:
+    """Every card of the branch for the year (its active members and anyone with entries),
+    in a fixed number of queries."""
+    shared = _branch_scheme(branch, year)
+    in_year = Entry.objects.filter(branch_id=branch.pk, year=year)
+    members = list(
+        Member.objects.filter(branch=branch)
+        .filter(Q(is_active=True) | Q(pk__in=in_year.values("member_id")))
+        .select_related("department")
+        .order_by("name", "pk")
+    )
+    entries: dict[int, list[Entry]] = defaultdict(list)
+    for entry in in_year.select_related("item", "recorded_by").order_by("month", "pk"):
+        entries[entry.member_id].append(entry)
+    vetoes: dict[int, list[Veto]] = defaultdict(list)
+    for veto in Veto.objects.filter(branch_id=branch.pk, year=year, revoked_at__isnull=True):
+        vetoes[veto.member_id].append(veto)
+    not_taking_part = set(
+        Participation.objects.filter(
+            member__branch=branch, year=year, takes_part=False
+        ).values_list("member_id", flat=True)
+    )
+    cache_branch = Member.branch.field.set_cached_value
+    cards = []
+    for member in members:
+        cache_branch(member, branch)
+        cards.append(
+            _card(
+                member,
+                year,
+                shared,
+                entries.get(member.pk, []),
+                vetoes.get(member.pk, []),
+                member.pk not in not_taking_part,
+            )
+        )
+    return cards
+
+
+def _card(
+    member: Member,
+    year: int,
+    shared: _Scheme,
+    member_entries: list[Entry],
+    vetoes: list[Veto],
+    takes_part: bool,
+) -> PointsCard:
+    rules, items = shared.rules, shared.items
+    entries = [e for e in member_entries if e.kind == Kind.APPRAISAL or e.item_id in rules.items]
     totals = engine.member_totals(rules, member.pk, (_engine_entry(e) for e in entries))
     by_item: dict[int, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -186,14 +272,10 @@ def member_card(member: Member, year: int) -> PointsCard:
         )
         for category, category_items in categories.items()
     ]
-    vetoes = list(Veto.objects.filter(member=member, year=year, revoked_at__isnull=True))
-    takes_part = not Participation.objects.filter(
-        member=member, year=year, takes_part=False
-    ).exists()
     return PointsCard(
         member=member,
         year=year,
-        scheme=scheme,
+        scheme=shared.scheme,
         takes_part=takes_part,
         base_max=sum((i.points or Decimal(0) for i in base_items), Decimal(0)),
         base_rows=base_rows,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.apps import apps
 from django.http import Http404
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -195,12 +196,34 @@ def outside(bureau) -> Outside:
     lock_b = PeriodLock.objects.create(branch=bureau.branch_b, year=YEAR - 1, half=1)
     scheme_for_year(branch=bureau.branch_a, year=YEAR)  # A's pages have something to show
     pks = [bureau.member_b.pk, entry_b.pk, veto_b.pk, scheme_b.pk, item_b.pk, lock_b.pk]
+    pks += branch_object_pks(bureau.branch_b)
     return Outside(
         code=bureau.branch_b.code,
         member_pk=bureau.member_b.pk,
         pks=sorted(set(pks)),
         markers=[bureau.member_b.name, item_b.name, entry_b.reason, veto_b.facts],
     )
+
+
+def branch_object_pks(branch: Organization, per_model: int = 3) -> list[int]:
+    """Pks of whatever objects of any app belong to the branch (by branch, organisation
+    or member), so that pages added later are asked for them too."""
+    pks: list[int] = []
+    for model in apps.get_models():
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        for name, lookup in (
+            ("branch", "branch"),
+            ("organization", "organization"),
+            ("member", "member__branch"),
+        ):
+            field = fields.get(name)
+            if field is not None and field.related_model in (Organization, Member):
+                values = model._default_manager.filter(**{lookup: branch}).values_list(
+                    "pk", flat=True
+                )[:per_model]
+                pks += [v for v in values if isinstance(v, int)]
+                break
+    return pks
 
 
 STR_DEFAULTS = {"half": "1", "quarter": "1", "month": "3", "kind": "base", "section": "base"}

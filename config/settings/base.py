@@ -35,6 +35,11 @@ INSTALLED_APPS = [
     "ledger",
     "summaries",
     "appraisals",
+    "declarations",
+    "orglife",
+    "notifications",
+    "commitments",
+    "participation",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
+from core.nav import GROUPS, NavLink, extra_links
 from organizations.models import Organization, Role, RoleAssignment
 from organizations.permissions import scope_for
 from summaries.years import current_year
@@ -65,36 +67,82 @@ def navigation(context: template.Context) -> dict[str, Any]:
         if a.role in (Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER)
         and a.organization.owns_members
     }
+    core_links: list[NavLink] = []
+    if scope.member is not None:
+        core_links.append(
+            NavLink(
+                label=str(_("My points card")),
+                url=reverse("summaries:card", kwargs={"member_pk": scope.member.pk, "year": year}),
+                icon="bi-card-checklist",
+                group="mine",
+            )
+        )
+    several = len(officer_of) > 1
+    for org in officer_of.values():
+        core_links.append(
+            NavLink(
+                label=f"{_('Branch points')} · {org.name}" if several else str(_("Branch points")),
+                url=reverse("summaries:branch_table", kwargs={"code": org.code, "year": year}),
+                icon="bi-table",
+            )
+        )
+    if scope.is_officer_anywhere:
+        core_links.append(
+            NavLink(
+                label=str(_("Members")),
+                url=reverse("organizations:member_list"),
+                icon="bi-people",
+                group="committee" if scope.is_committee else "branch",
+            )
+        )
+    for org in secretary_of:
+        core_links.append(
+            NavLink(
+                label=f"{_('Points scheme')} · {org.name}"
+                if len(secretary_of) > 1
+                else str(_("Points scheme")),
+                url=_url("rules:scheme", f"/rules/{org.code}/{year}/", code=org.code, year=year),
+                icon="bi-journal-text",
+            )
+        )
+    if scope.is_committee:
+        core_links += [
+            NavLink(
+                label=str(_("All branches")),
+                url=reverse("summaries:committee", kwargs={"year": year}),
+                icon="bi-diagram-3",
+                group="committee",
+            ),
+            NavLink(
+                label=str(_("Points schemes")),
+                url=_url("rules:index", "/rules/"),
+                icon="bi-journal-text",
+                group="committee",
+            ),
+            NavLink(
+                label=str(_("Audit log")),
+                url=_url("audit:log", "/audit/"),
+                icon="bi-shield-check",
+                group="committee",
+            ),
+        ]
+    links = core_links + extra_links(user, scope)
+    menus = []
+    for group, (label, icon) in GROUPS.items():
+        grouped = [link for link in links if link.group == group]
+        if grouped:
+            menus.append(
+                {
+                    "label": label,
+                    "icon": icon,
+                    "links": grouped,
+                    "badge": sum(link.badge for link in grouped),
+                    "apps": {link.app_name for link in grouped if link.app_name},
+                }
+            )
     return {
         "roles": roles,
-        "is_committee": scope.is_committee,
-        "is_officer": scope.is_officer_anywhere,
         "member": scope.member,
-        "year": year,
-        "card_url": (
-            reverse("summaries:card", kwargs={"member_pk": scope.member.pk, "year": year})
-            if scope.member is not None
-            else ""
-        ),
-        "branch_links": [
-            (
-                org.name,
-                reverse("summaries:branch_table", kwargs={"code": org.code, "year": year}),
-            )
-            for org in officer_of.values()
-        ],
-        "committee_url": reverse("summaries:committee", kwargs={"year": year}),
-        # The committee picks a branch (or its template) from the schemes index.
-        "scheme_links": (
-            [("", _url("rules:index", "/rules/"))]
-            if scope.is_committee
-            else [
-                (
-                    org.name,
-                    _url("rules:scheme", f"/rules/{org.code}/{year}/", code=org.code, year=year),
-                )
-                for org in secretary_of
-            ]
-        ),
-        "audit_url": _url("audit:log", "/audit/"),
+        "menus": menus,
+        "alerts": [link for link in links if link.group == "alerts"],
     }

@@ -125,6 +125,20 @@ def test_a_phone_votes_with_a_code_and_the_secretary_closes_the_session(bureau, 
     desk.page.reload()
     desk.page.wait_for_selector("[data-testid=codes-used]:has-text('2 / 5')")
     desk.shot("3-live-count")
+
+    # 陈立新 lost the slip and votes on paper; the recorder keys the form in.
+    row = desk.page.locator("tr", has_text="陈立新")
+    with desk.page.expect_navigation():
+        row.locator("button", has_text="Paper form").click()
+    desk.open(f"/appraisals/s/{session.pk}/paper/")
+    fill_ballot(desk.page, members, ["excellent", "qualified", "basic", "basic"])
+    desk.shot("3b-paper-form")
+    with desk.page.expect_navigation():
+        desk.page.click("form button[type=submit].btn-primary")
+    assert desk.page.locator("[data-testid=paper-count]").inner_text() == "1 / 1"
+    desk.shot("3c-paper-keyed")
+
+    desk.open(f"/appraisals/s/{session.pk}/")
     desk.page.click(f"a[href='/appraisals/s/{session.pk}/close/']")
     desk.shot("4-close-confirm")
     with desk.page.expect_navigation():
@@ -133,8 +147,8 @@ def test_a_phone_votes_with_a_code_and_the_secretary_closes_the_session(bureau, 
     rows = desk.page.locator("[data-testid=results] tbody tr")
     assert rows.count() == 4
     first = rows.nth(0).inner_text()
-    assert bureau.member_a.name in first and "89.0" in first  # (93 + 85) / 2
-    assert desk.page.locator("[data-testid=valid-ballots]").inner_text() == "2"
+    assert bureau.member_a.name in first and "91.0" in first  # (93 + 85 + 95) / 3
+    assert desk.page.locator("[data-testid=valid-ballots]").inner_text() == "3"
     desk.shot("5-results")
 
     # Attachment 3, filled, as it prints on A4; and the review sheet for the meeting.

@@ -1,0 +1,43 @@
+"""Top-bar links: a member's own commitments; the branch's review for its officers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.nav import NavLink
+
+from .models import Commitment, Status
+from .permissions import DECIDERS
+
+
+def links(user: Any, scope: Any) -> list[NavLink]:
+    out: list[NavLink] = []
+    if scope.is_officer_anywhere:
+        deciding = [b for b, roles in scope.branch_roles.items() if roles & set(DECIDERS)]
+        waiting = (
+            Commitment.objects.filter(branch_id__in=deciding, status=Status.SUBMITTED).count()
+            if deciding
+            else 0
+        )
+        out.append(
+            NavLink(
+                label=str(_("Commitments")),
+                url=reverse("commitments:index"),
+                icon="bi-flag",
+                app_name="commitments",
+                badge=waiting,
+            )
+        )
+    elif scope.member is not None:
+        out.append(
+            NavLink(
+                label=str(_("My commitments")),
+                url=reverse("commitments:mine"),
+                icon="bi-flag",
+                app_name="commitments",
+            )
+        )
+    return out

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views, views_posts
+
+app_name = "commitments"
+urlpatterns = [
+    path("", views.index, name="index"),
+    # A member's own commitments.
+    path("mine/", views.mine, name="mine"),
+    path("mine/new/", views.create, name="create"),
+    path("mine/<int:pk>/edit/", views.edit, name="edit"),
+    path("mine/<int:pk>/submit/", views.submit, name="submit"),
+    path("mine/<int:pk>/delete/", views.delete, name="delete"),
+    path("mine/<int:pk>/report/", views.report, name="report"),
+    # The branch decides.
+    path("c/<int:pk>/approve/", views.approve, name="approve"),
+    path("c/<int:pk>/return/", views.return_, name="return"),
+    path("c/<int:pk>/assess/", views.assess, name="assess"),
+    path("branch/<str:code>/rule/", views.rule, name="rule"),
+    path("branch/<str:code>/posts/", views_posts.posts, name="posts"),
+    path("branch/<str:code>/posts/sheet/", views_posts.sheet, name="sheet"),
+    path("branch/<str:code>/<int:year>/", views.review, name="review"),
+    path("branch/<str:code>/<int:year>/board/", views.board, name="board"),
+    # 共产党员岗 cards and the public post page (no sign-in; the key is the QR code).
+    path("card/<int:member_pk>/", views_posts.card, name="card"),
+    path("card/<int:member_pk>/rekey/", views_posts.rekey, name="rekey"),
+    path("p/<str:token>/", views_posts.public, name="public"),
+    path("p/<str:token>/photo/", views_posts.photo, name="photo"),
+]

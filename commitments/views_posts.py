@@ -1,0 +1,202 @@
+"""亮身份: 共产党员岗 cards to print (desk sign, A4 sheet) and the public post page.
+
+The public page is reached without signing in, by the random key in the QR code;
+it shows the name, photo, position, branch and approved commitments, nothing else.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from organizations.models import Member, Role
+from organizations.permissions import scope_for
+from summaries.years import year_from_query
+
+from . import selectors, services
+from .models import Commitment, IdentityPost, Status
+from .permissions import get_branch_to_review, get_member_post, get_member_post_to_rekey
+from .qr import qr_svg
+
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+@dataclass
+class Card:
+    member: Member
+    post: IdentityPost
+    commitments: list[Commitment]
+    public_url: str
+    photo_url: str
+    qr: str
+
+
+def _card(
+    request: HttpRequest, member: Member, post: IdentityPost, commitments: list[Commitment]
+) -> Card:
+    public_url = request.build_absolute_uri(reverse("commitments:public", args=[post.token]))
+    return Card(
+        member=member,
+        post=post,
+        commitments=commitments,
+        public_url=public_url,
+        photo_url=reverse("commitments:photo", args=[post.token]) if member.photo else "",
+        qr=qr_svg(public_url, title=member.name),
+    )
+
+
+@login_required
+@require_GET
+def card(request: HttpRequest, member_pk: int) -> HttpResponse:
+    """One member's 共产党员岗 at desk-sign size, ready to print."""
+    member = get_member_post(request.user, member_pk)
+    if not member.is_active:
+        raise Http404
+    year = year_from_query(request)
+    post = services.post_for_member(member=member, actor=request.user)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "commitments/card.html",
+        {
+            "card": _card(
+                request, member, post, selectors.member_approved_commitments(member, year)
+            ),
+            "year": year,
+            "can_rekey": scope.is_committee or scope.has_role(member.branch_id, Role.SECRETARY),
+        },
+    )
+
+
+def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card]]:
+    branch = get_branch_to_review(request.user, code)
+    year = year_from_query(request)
+    posts = services.posts_for_branch(branch=branch, actor=request.user)
+    members = list(
+        Member.objects.filter(branch=branch, is_active=True)
+        .select_related("branch")
+        .order_by("name", "pk")
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.filter(year=year, status=Status.APPROVED).order_by(
+                    "pk"
+                ),
+                to_attr="approved",
+            )
+        )
+    )
+    cards = [_card(request, m, posts[m.pk], m.approved) for m in members]
+    return branch, year, cards
+
+
+@login_required
+@require_GET
+def posts(request: HttpRequest, code: str) -> HttpResponse:
+    """The branch's posts: each member's card, public page, and a new key if a sign is lost."""
+    branch, year, cards = _branch_cards(request, code)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "commitments/posts.html",
+        {
+            "branch": branch,
+            "year": year,
+            "cards": cards,
+            "can_rekey": scope.is_committee or scope.has_role(branch.pk, Role.SECRETARY),
+        },
+    )
+
+
+@login_required
+@require_GET
+def sheet(request: HttpRequest, code: str) -> HttpResponse:
+    """Every member's card of the branch on A4 sheets, three to a page."""
+    branch, year, cards = _branch_cards(request, code)
+    return render(
+        request, "commitments/sheet.html", {"branch": branch, "year": year, "cards": cards}
+    )
+
+
+@login_required
+@require_POST
+def rekey(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = get_member_post_to_rekey(request.user, member_pk)
+    services.post_regenerate_token(member=member, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "%(name)s's post has a new public key; print the card again, "
+            "the old QR code no longer works."
+        )
+        % {"name": member.name},
+    )
+    back = request.POST.get("next", "")
+    if back == "posts":
+        return redirect("commitments:posts", code=member.branch.code)
+    return redirect("commitments:card", member_pk=member.pk)
+
+
+# Public -----------------------------------------------------------------------------
+
+
+def _public_post(token: str) -> IdentityPost:
+    post = (
+        IdentityPost.objects.select_related("member__branch")
+        .filter(token=token[:40], member__is_active=True)
+        .first()
+    )
+    if post is None:
+        raise Http404
+    return post
+
+
+@require_GET
+@cache_control(max_age=60, public=True)
+def public(request: HttpRequest, token: str) -> HttpResponse:
+    """The post page behind the QR code: who the member is and what they promised."""
+    post = _public_post(token)
+    member = post.member
+    year = timezone.localdate().year
+    return render(
+        request,
+        "commitments/public.html",
+        {
+            # Only what the plan publishes: name, photo, position, branch, commitments.
+            "name": member.name,
+            "position": member.position,
+            "branch_name": member.branch.name,
+            "photo_url": reverse("commitments:photo", args=[post.token]) if member.photo else "",
+            "commitments": selectors.member_approved_commitments(member, year),
+            "year": year,
+        },
+    )
+
+
+@require_GET
+@cache_control(max_age=60, public=True)
+def photo(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's photo, served through the post's key (media files are not public)."""
+    member = _public_post(token).member
+    if not member.photo:
+        raise Http404
+    content_type = mimetypes.guess_type(member.photo.name)[0] or ""
+    if content_type not in PHOTO_TYPES:
+        raise Http404
+    try:
+        handle = member.photo.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type=content_type)

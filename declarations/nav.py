@@ -1,0 +1,38 @@
+"""Top-bar links of 申报/认定: a member's declarations, the group's review queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.nav import NavLink
+
+from .permissions import may_review_anywhere
+from .selectors import waiting_count
+
+
+def links(user: Any, scope: Any) -> list[NavLink]:
+    out = []
+    if scope.member is not None:
+        out.append(
+            NavLink(
+                label=str(_("My declarations")),
+                url=reverse("declarations:mine"),
+                icon="bi-pencil-square",
+                app_name="declarations",
+                group="mine",
+            )
+        )
+    if may_review_anywhere(user):
+        out.append(
+            NavLink(
+                label=str(_("Review queue")),
+                url=reverse("declarations:queue"),
+                icon="bi-inboxes",
+                app_name="declarations",
+                badge=waiting_count(user),
+            )
+        )
+    return out

@@ -1,0 +1,452 @@
+"""申报: a member drafts, submits, withdraws and resubmits a month's declaration.
+
+Every change goes through a conditional UPDATE on (status, version), so a member's
+action and a reviewer's decision on the same declaration never both succeed.
+The group's side (认定) is in `recognition.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from core.errors import DomainError
+from core.periods import Month
+from ledger.services import period_is_closed
+from notifications.models import Notification
+from notifications.services import notify
+from organizations.models import Member, Organization, Role, RoleAssignment
+from organizations.permissions import scope_for
+from rules.models import Item, Section
+from rules.services import scheme_for_year
+
+from . import deadlines
+from .evidence import MAX_FILES, CheckedFile, storage_name
+from .models import DeadlinePolicy, Declaration, DeclarationLine, EvidenceFile
+
+Status = Declaration.Status
+MAX_LINES = 30
+HEADER_FIELDS = ("name", "birth_month", "unit_and_position", "phone")
+
+
+class StaleDeclaration(DomainError):
+    """Someone else changed the declaration since the page was shown."""
+
+
+def stale() -> StaleDeclaration:
+    return StaleDeclaration(
+        _(
+            "This declaration has just been changed by someone else (for example, another "
+            "reviewer has decided it). Nothing was saved; its current state is shown."
+        )
+    )
+
+
+def advance(
+    declaration: Declaration, *, version: int, allowed: Iterable[str], **changes: Any
+) -> dict[str, Any]:
+    """Move the declaration on if it is still at `version` in one of the `allowed` states.
+
+    The conditional UPDATE is what makes two simultaneous decisions safe on SQLite and
+    PostgreSQL alike: the second one matches no row. Returns the audit `before`.
+    """
+    before = {"status": declaration.status, "version": version}
+    changes["updated_at"] = timezone.now()
+    updated = Declaration.objects.filter(
+        pk=declaration.pk, version=version, status__in=list(allowed)
+    ).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        raise stale()
+    declaration.version = version + 1
+    for field, value in changes.items():
+        setattr(declaration, field, value)
+    return before
+
+
+def _audit(action: str, declaration: Declaration, actor: Any, before: dict, **after: Any) -> None:
+    audit_record(
+        action=f"declarations.declaration.{action}",
+        actor=actor,
+        obj=declaration,
+        organization=declaration.branch_id,
+        before=before,
+        after={"status": declaration.status, "version": declaration.version, **after},
+    )
+
+
+def month_label(declaration: Declaration) -> str:
+    return str(Month(declaration.year, declaration.month))
+
+
+def profile_header(member: Member) -> dict[str, str]:
+    """Attachment 1's heading as the member's profile fills it."""
+    unit = member.department.name if member.department_id else member.branch.name
+    return {
+        "name": member.name,
+        "birth_month": member.birth_month.strftime("%Y.%m") if member.birth_month else "",
+        "unit_and_position": f"{unit} {member.position}".strip(),
+        "phone": member.phone,
+    }
+
+
+def _check_month(member: Member, month: Month) -> None:
+    if deadlines.is_future(month):
+        raise DomainError(_("A month still to come cannot be declared."))
+    if period_is_closed(branch_id=member.branch_id, year=month.year, month=month.month):
+        raise DomainError(
+            _("%(month)s is in a closed period; it can no longer be declared.")
+            % {"month": month}
+        )
+
+
+def _past_deadline(branch_id: int, month: Month) -> bool:
+    return deadlines.is_past_deadline(month, deadlines.deadline_day_of(branch_id))
+
+
+def _deadline_error(branch_id: int, month: Month) -> DomainError:
+    closed_on = deadlines.deadline(month, deadlines.deadline_day_of(branch_id))
+    return DomainError(
+        _(
+            "Declarations for %(month)s closed on %(date)s. Ask the branch's recorder to "
+            "open a late declaration for you."
+        )
+        % {"month": month, "date": closed_on.isoformat()}
+    )
+
+
+def _new_declaration(member: Member, month: Month, **extra: Any) -> Declaration:
+    try:
+        with transaction.atomic():
+            return Declaration.objects.create(
+                member=member,
+                branch_id=member.branch_id,
+                year=month.year,
+                month=month.month,
+                **profile_header(member),
+                **extra,
+            )
+    except IntegrityError:
+        raise DomainError(
+            _("A declaration for %(month)s already exists.") % {"month": month}
+        ) from None
+
+
+@transaction.atomic
+def declaration_create(*, member: Member, month: Month, actor: Any) -> Declaration:
+    """Plan §1.3 step 1: a member starts the month's declaration, before the deadline."""
+    if member.user_id is None or member.user_id != getattr(actor, "pk", None):
+        raise DomainError(_("Only the member can declare their own work."))
+    if not member.is_active:
+        raise DomainError(_("This member no longer belongs to the branch."))
+    _check_month(member, month)
+    if _past_deadline(member.branch_id, month):
+        raise _deadline_error(member.branch_id, month)
+    declaration = _new_declaration(member, month)
+    _audit("created", declaration, actor, {}, year=month.year, month=month.month)
+    return declaration
+
+
+@transaction.atomic
+def declaration_open_late(*, member: Member, month: Month, reason: str, actor: Any) -> Declaration:
+    """After the deadline only the recorder (or the secretary) opens a declaration, with a reason."""
+    if not scope_for(actor).has_role(member.branch_id, Role.RECORDER, Role.SECRETARY):
+        raise DomainError(_("Only the branch's recorder or secretary can open a late declaration."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the late declaration."))
+    _check_month(member, month)
+    late = {
+        "late_opened_by": actor,
+        "late_opened_at": timezone.now(),
+        "late_reason": reason[:500],
+    }
+    existing = Declaration.objects.filter(
+        member=member, year=month.year, month=month.month
+    ).first()
+    if existing is None:
+        declaration = _new_declaration(member, month, **late)
+        before: dict[str, Any] = {}
+    elif existing.status == Status.DRAFT:
+        declaration = existing
+        before = advance(declaration, version=existing.version, allowed=[Status.DRAFT], **late)
+    else:
+        raise DomainError(
+            _("%(name)s's declaration for %(month)s is already %(status)s.")
+            % {"name": member.name, "month": month, "status": existing.get_status_display()}
+        )
+    _audit("late_opened", declaration, actor, before, late_reason=reason)
+    if member.user_id:
+        notify(
+            user=member.user,
+            kind=Notification.Kind.DECLARATIONS_OPEN,
+            title=_("A late declaration for %(month)s has been opened for you.") % {"month": month},
+            url=reverse("declarations:edit", kwargs={"pk": declaration.pk}),
+            dedupe_key=f"declaration:{declaration.pk}:late:{declaration.version}",
+        )
+    return declaration
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One “what I did” line as the member typed it; pk None for a new line."""
+
+    pk: int | None
+    description: str
+    suggested_item: Item | None = None
+    files: tuple[CheckedFile, ...] = ()
+
+
+def declarable_items(declaration: Declaration) -> Any:
+    """Items a member may suggest: declarable, not retired, of the branch's scheme that year."""
+    scheme = scheme_for_year(branch=declaration.branch, year=declaration.year)
+    return scheme.items.filter(
+        section=Section.DEDICATION, declarable=True, is_retired=False
+    ).order_by("order", "pk")
+
+
+def _store(
+    declaration: Declaration,
+    checked: CheckedFile,
+    line: DeclarationLine | None,
+    actor: Any,
+    stored: list[str],
+) -> EvidenceFile:
+    name = default_storage.save(storage_name(checked), checked.upload)
+    stored.append(name)
+    return EvidenceFile.objects.create(
+        declaration=declaration,
+        line=line,
+        file=name,
+        original_name=checked.name,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _discard(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            pass
+
+
+def declaration_update(
+    *,
+    declaration: Declaration,
+    version: int,
+    header: dict[str, str],
+    lines: list[LineInput],
+    files: Iterable[CheckedFile] = (),
+    remove_evidence: Iterable[int] = (),
+    actor: Any,
+) -> Declaration:
+    """Save the member's draft: the heading, the lines and new evidence, all or nothing.
+
+    Files are written before the transaction commits; if it fails they are removed again,
+    so a refused save leaves neither rows nor files behind.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            _update(
+                declaration,
+                version,
+                header,
+                lines,
+                list(files),
+                set(remove_evidence),
+                actor,
+                stored,
+            )
+    except BaseException:
+        _discard(stored)
+        raise
+    return declaration
+
+
+def _update(
+    declaration: Declaration,
+    version: int,
+    header: dict[str, str],
+    lines: list[LineInput],
+    files: list[CheckedFile],
+    remove: set[int],
+    actor: Any,
+    stored: list[str],
+) -> None:
+    if declaration.member.user_id != getattr(actor, "pk", None):
+        raise DomainError(_("Only the member can change their own declaration."))
+    if not declaration.is_editable:
+        raise DomainError(
+            _("A declaration that is %(status)s can no longer be changed.")
+            % {"status": declaration.get_status_display()}
+        )
+    lines = [line for line in lines if line.description.strip() or line.files]
+    if len(lines) > MAX_LINES:
+        raise DomainError(_("A declaration holds at most %(max)d lines.") % {"max": MAX_LINES})
+    for line in lines:
+        if not line.description.strip():
+            raise DomainError(_("Describe what you did on every line that has files."))
+    allowed = set(declarable_items(declaration).values_list("pk", flat=True))
+    for line in lines:
+        if line.suggested_item is not None and line.suggested_item.pk not in allowed:
+            raise DomainError(_("Choose an item of your branch's scheme that members may declare."))
+    values = {f: (header.get(f) or "").strip()[:200] for f in HEADER_FIELDS}
+    if not values["name"]:
+        raise DomainError(_("Give your name."))
+    removing = EvidenceFile.objects.filter(declaration=declaration, pk__in=remove)
+    removed = list(removing.values_list("file", flat=True))
+    count = EvidenceFile.objects.filter(declaration=declaration).count() - len(removed)
+    count += len(files) + sum(len(line.files) for line in lines)
+    if count > MAX_FILES:
+        raise DomainError(_("A declaration holds at most %(max)d files.") % {"max": MAX_FILES})
+    before = advance(
+        declaration, version=version, allowed=[Status.DRAFT, Status.RETURNED], **values
+    )
+    removing.delete()
+    existing = {line.pk: line for line in declaration.lines.all()}
+    kept: list[DeclarationLine] = []
+    for order, given in enumerate(lines):
+        line = existing.get(given.pk) if given.pk is not None else None
+        if given.pk is not None and line is None:
+            raise stale()
+        if line is None:
+            line = DeclarationLine(declaration=declaration)
+        line.order = order
+        line.description = given.description.strip()[:2000]
+        line.suggested_item = given.suggested_item
+        line.save()
+        kept.append(line)
+        for checked in given.files:
+            _store(declaration, checked, line, actor, stored)
+    gone = [pk for pk in existing if pk not in {line.pk for line in kept}]
+    DeclarationLine.objects.filter(pk__in=gone).delete()
+    for checked in files:
+        _store(declaration, checked, None, actor, stored)
+    transaction.on_commit(lambda: _discard(removed))
+    _audit(
+        "updated",
+        declaration,
+        actor,
+        before,
+        lines=len(kept),
+        removed_lines=gone,
+        removed_evidence=sorted(remove),
+        added_evidence=[c.sha256 for c in files] + [c.sha256 for ln in lines for c in ln.files],
+    )
+
+
+def group_users(branch: Organization) -> list[Any]:
+    """Who reviews the branch's declarations: its group members, recorder and secretary
+    (also those of the general branch above it)."""
+    org_ids = [branch.pk] + ([branch.parent_id] if branch.parent_id else [])
+    assignments = RoleAssignment.objects.filter(
+        organization_id__in=org_ids,
+        role__in=[Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY],
+    ).select_related("user", "organization")
+    users = {}
+    for a in assignments:
+        if a.organization_id == branch.pk or a.organization.kind == Organization.Kind.GENERAL_BRANCH:
+            users[a.user_id] = a.user
+    return list(users.values())
+
+
+@transaction.atomic
+def declaration_submit(*, declaration: Declaration, version: int, actor: Any) -> Declaration:
+    """Hand the declaration to the assessment group; before the deadline unless opened late
+    or returned for more information."""
+    if declaration.member.user_id != getattr(actor, "pk", None):
+        raise DomainError(_("Only the member can submit their own declaration."))
+    if declaration.is_waiting:
+        raise DomainError(_("This declaration has already been submitted."))
+    if not declaration.is_editable:
+        raise DomainError(
+            _("A declaration that is %(status)s cannot be submitted again.")
+            % {"status": declaration.get_status_display()}
+        )
+    month = Month(declaration.year, declaration.month)
+    _check_month(declaration.member, month)
+    if (
+        declaration.status == Status.DRAFT
+        and declaration.late_opened_at is None
+        and _past_deadline(declaration.branch_id, month)
+    ):
+        raise _deadline_error(declaration.branch_id, month)
+    if not declaration.lines.exists():
+        raise DomainError(_("Describe at least one thing you did before submitting."))
+    resubmitted = declaration.status == Status.RETURNED
+    before = advance(
+        declaration,
+        version=version,
+        allowed=[Status.DRAFT, Status.RETURNED],
+        status=Status.SUBMITTED,
+        submissions=declaration.submissions + 1,
+        submitted_at=timezone.now(),
+    )
+    _audit("resubmitted" if resubmitted else "submitted", declaration, actor, before)
+    url = reverse("declarations:review", kwargs={"pk": declaration.pk})
+    title = _("%(name)s's declaration for %(month)s is waiting for review.") % {
+        "name": declaration.name,
+        "month": month_label(declaration),
+    }
+    for user in group_users(declaration.branch):
+        if user.pk == declaration.member.user_id:
+            continue
+        notify(
+            user=user,
+            kind=Notification.Kind.REVIEW_WAITING,
+            title=title,
+            url=url,
+            dedupe_key=f"declaration:{declaration.pk}:submitted:{declaration.submissions}",
+        )
+    return declaration
+
+
+@transaction.atomic
+def declaration_withdraw(*, declaration: Declaration, version: int, actor: Any) -> Declaration:
+    """Take a submitted declaration back to draft, as long as nobody has taken up its review."""
+    if declaration.member.user_id != getattr(actor, "pk", None):
+        raise DomainError(_("Only the member can withdraw their own declaration."))
+    if declaration.status != Status.SUBMITTED:
+        raise DomainError(
+            _("Only a submitted declaration not yet under review can be withdrawn.")
+        )
+    before = advance(declaration, version=version, allowed=[Status.SUBMITTED], status=Status.DRAFT)
+    _audit("withdrawn", declaration, actor, before)
+    return declaration
+
+
+@transaction.atomic
+def policy_set(*, branch: Organization, deadline_day: int, actor: Any) -> DeadlinePolicy:
+    """The branch decides its own deadline (plan: 由各支部结合实际确定); default the 5th."""
+    if not scope_for(actor).may_edit_scheme(branch.pk):
+        raise DomainError(_("Only the branch's secretary can set the deadline."))
+    if not 1 <= int(deadline_day) <= 28:
+        raise DomainError(_("The deadline is a day between 1 and 28 of the next month."))
+    policy, _created = DeadlinePolicy.objects.select_for_update().get_or_create(branch=branch)
+    before = {"deadline_day": policy.deadline_day if not _created else None}
+    policy.deadline_day = int(deadline_day)
+    policy.updated_by = actor
+    policy.save()
+    audit_record(
+        action="declarations.policy.changed",
+        actor=actor,
+        obj=policy,
+        organization=branch,
+        before=before,
+        after={"deadline_day": policy.deadline_day},
+    )
+    return policy

@@ -1,0 +1,41 @@
+"""Sending in-app notifications. Safe to call twice with the same dedupe_key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notify(
+    *, user: Any, kind: str, title: str, url: str = "", dedupe_key: str = ""
+) -> Notification | None:
+    """Tell one user something; with a dedupe_key, at most once. Returns None if already sent."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                user=user, kind=kind, title=str(title)[:200], url=url[:300], dedupe_key=dedupe_key
+            )
+    except IntegrityError:  # sent meanwhile by a concurrent run
+        return None
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user: Any) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

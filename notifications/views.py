@@ -1,0 +1,69 @@
+"""The user's notifications: newest first, unread highlighted, marked read on request."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import Notification
+
+PER_PAGE = 30
+MAX_PK = 2**63 - 1
+
+
+def _own(request: HttpRequest, pk: int) -> Notification:
+    """The notification if it is the user's own; anyone else's is 404."""
+    if not 0 < pk <= MAX_PK:
+        raise Http404
+    notification = Notification.objects.filter(pk=pk, user=request.user).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notifications_of(request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread": selectors.unread_count(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    services.notification_mark_read(notification=_own(request, pk))
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark it read and follow its link (only to a page of this site)."""
+    notification = services.notification_mark_read(notification=_own(request, pk))
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("%(count)d notification(s) marked as read.") % {"count": count})
+    return redirect("notifications:list")

@@ -1,0 +1,62 @@
+"""Reads: who does not take part in a year, and why; the applications waiting for a step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from organizations.models import Member, Organization, Participation
+
+from .models import Exemption, ExemptionStatus, RetireeDecision
+
+
+@dataclass(frozen=True)
+class Absent:
+    member: Member
+    reason: str
+    exemption: Exemption | None  # the filed exemption, if that is why
+    decision: RetireeDecision | None  # the department's decision, if that is why
+
+    @property
+    def source(self) -> str:
+        if self.exemption is not None:
+            return "exemption"
+        if self.decision is not None:
+            return "retiree"
+        return "other"
+
+
+def not_taking_part(year: int, branches: Iterable[Organization]) -> list[Absent]:
+    """Everyone not taking part in the year in these branches, with the reason (3 queries)."""
+    rows = list(
+        Participation.objects.filter(year=year, takes_part=False, member__branch__in=list(branches))
+        .select_related("member__branch", "member__department")
+        .order_by("member__branch__order", "member__branch__code", "member__name", "member_id")
+    )
+    ids = [r.member_id for r in rows]
+    filed = {
+        e.member_id: e
+        for e in Exemption.objects.filter(
+            member_id__in=ids, year=year, status=ExemptionStatus.FILED
+        ).order_by("committee_decided_at", "pk")
+    }
+    decisions = {
+        d.member_id: d
+        for d in RetireeDecision.objects.filter(member_id__in=ids, year=year, takes_part=False)
+    }
+    return [
+        Absent(r.member, r.reason, filed.get(r.member_id), decisions.get(r.member_id)) for r in rows
+    ]
+
+
+def exemptions(**filters) -> QuerySet[Exemption]:
+    return Exemption.objects.filter(**filters).select_related(
+        "member", "branch", "branch_decided_by", "committee_decided_by"
+    )
+
+
+def waiting_for_filing(year: int | None = None) -> QuerySet[Exemption]:
+    qs = exemptions(status=ExemptionStatus.APPROVED)
+    return qs.filter(year=year) if year is not None else qs

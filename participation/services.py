@@ -1,0 +1,366 @@
+"""Writes for who takes part: exemptions (apply, branch decides, committee files) and the
+department's decision on retirees. Each outcome is written to organizations.Participation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, snapshot
+from core.errors import DomainError
+from organizations.models import Department, Member, Organization, Participation
+
+from .attachments import check_attachment
+from .models import (
+    OPEN_STATUSES,
+    DepartmentHead,
+    Exemption,
+    ExemptionStatus,
+    Ground,
+    RetireeDecision,
+)
+
+REASON_LIMIT = 1000
+COMMENT_LIMIT = 500
+NOTE_LIMIT = 200
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _text(value: Any, *, limit: int, required: str = "") -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise DomainError(required)
+    if len(text) > limit:
+        raise DomainError(
+            _("Keep it within %(limit)d characters (now %(n)d).") % {"limit": limit, "n": len(text)}
+        )
+    return text
+
+
+def _check_year(year: int) -> None:
+    this_year = timezone.localdate().year
+    if year not in (this_year, this_year + 1):
+        raise DomainError(_("Participation is decided for this year or the next."))
+
+
+# The outcome ------------------------------------------------------------------------
+
+
+def _sync_participation(member: Member, year: int, actor: Any) -> Participation | None:
+    """Write the year's outcome: a filed exemption wins; otherwise the department's decision
+    on a retiree. Rows made elsewhere (an import) are left alone when neither exists."""
+    filed = (
+        Exemption.objects.filter(member=member, year=year, status=ExemptionStatus.FILED)
+        .order_by("-committee_decided_at", "-pk")
+        .first()
+    )
+    decision = RetireeDecision.objects.filter(member=member, year=year).first()
+    if filed is not None:
+        takes_part = False
+        reason = f"{filed.get_ground_display()}: {filed.reason}"
+    elif decision is not None:
+        takes_part = decision.takes_part
+        reason = (
+            ""
+            if takes_part
+            else _("Retired; the department decided: %(note)s") % {"note": decision.note}
+        )
+    else:
+        return None
+    reason = reason[:200]
+    row = Participation.objects.select_for_update().filter(member=member, year=year).first()
+    before = snapshot(row, ["takes_part", "reason"]) if row is not None else None
+    if row is None:
+        row = Participation.objects.create(
+            member=member, year=year, takes_part=takes_part, reason=reason
+        )
+    elif (row.takes_part, row.reason) != (takes_part, reason):
+        row.takes_part, row.reason = takes_part, reason
+        row.save(update_fields=["takes_part", "reason"])
+    else:
+        return row
+    audit_record(
+        action="organizations.participation.set",
+        actor=actor,
+        obj=row,
+        organization=member.branch_id,
+        before=before,
+        after=snapshot(row, ["takes_part", "reason"]),
+    )
+    return row
+
+
+# Exemptions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exemption_apply(
+    *,
+    member: Member,
+    year: int,
+    ground: Any,
+    reason: Any,
+    attachment: Any = None,
+    actor: Any = None,
+) -> Exemption:
+    """A member applies not to take part in the year (health, a special post, other)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if actor is None or member.user_id is None or member.user_id != getattr(actor, "pk", None):
+        raise DomainError(_("A member applies for an exemption only for themself."))
+    if not member.is_active:
+        raise DomainError(_("The member has left the branch."))
+    _check_year(year)
+    if ground not in Ground.values:
+        raise DomainError(_("Choose the ground of the application."))
+    reason = _text(reason, limit=REASON_LIMIT, required=_("Give the reason for the application."))
+    name = check_attachment(attachment) if attachment else ""
+    existing = (
+        Exemption.objects.filter(
+            member=member, year=year, status__in=[*OPEN_STATUSES, ExemptionStatus.FILED]
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if existing is not None:
+        if existing.status == ExemptionStatus.FILED:
+            raise DomainError(_("Your exemption for %(year)d is already filed.") % {"year": year})
+        raise DomainError(
+            _("You already have an application for %(year)d in progress.") % {"year": year}
+        )
+    exemption = Exemption(
+        member=member,
+        branch_id=member.branch_id,
+        year=year,
+        ground=ground,
+        reason=reason,
+        attachment_name=name,
+        applied_by=_user(actor),
+    )
+    if attachment:
+        exemption.attachment.save(name, attachment, save=False)
+    try:
+        with transaction.atomic():
+            exemption.save()
+    except IntegrityError:
+        if exemption.attachment:
+            exemption.attachment.delete(save=False)
+        raise DomainError(
+            _("You already have an application for %(year)d in progress.") % {"year": year}
+        ) from None
+    audit_record(
+        action="participation.exemption.applied",
+        actor=actor,
+        obj=exemption,
+        organization=member.branch_id,
+        after=snapshot(exemption, ["year", "ground", "reason", "attachment_name", "status"]),
+    )
+    return exemption
+
+
+def _locked(exemption: Exemption) -> Exemption:
+    return Exemption.objects.select_for_update().select_related("member").get(pk=exemption.pk)
+
+
+def _check_status(exemption: Exemption, expected: str) -> None:
+    if exemption.status != expected:
+        raise DomainError(
+            _("The application is “%(status)s”; it cannot be decided at this step.")
+            % {"status": exemption.get_status_display()}
+        )
+
+
+def _check_not_own(exemption: Exemption, actor: Any) -> None:
+    if actor is not None and exemption.member.user_id == getattr(actor, "pk", None):
+        raise DomainError(_("Nobody decides on their own application."))
+
+
+def _record(exemption: Exemption, action: str, before: str, actor: Any, comment: str) -> None:
+    audit_record(
+        action=f"participation.exemption.{action}",
+        actor=actor,
+        obj=exemption,
+        organization=exemption.branch_id,
+        before={"status": before},
+        after={"status": exemption.status, "comment": comment},
+    )
+
+
+@transaction.atomic
+def exemption_approve(*, exemption: Exemption, comment: Any = "", actor: Any = None) -> Exemption:
+    """The branch approves (经所在党支部批准); the committee still has to file it."""
+    exemption = _locked(exemption)
+    _check_status(exemption, ExemptionStatus.SUBMITTED)
+    _check_not_own(exemption, actor)
+    exemption.branch_comment = _text(comment, limit=COMMENT_LIMIT)
+    exemption.status = ExemptionStatus.APPROVED
+    exemption.branch_decided_at = timezone.now()
+    exemption.branch_decided_by = _user(actor)
+    exemption.save(
+        update_fields=["status", "branch_comment", "branch_decided_at", "branch_decided_by"]
+    )
+    _record(exemption, "approved", ExemptionStatus.SUBMITTED, actor, exemption.branch_comment)
+    return exemption
+
+
+@transaction.atomic
+def exemption_refuse(*, exemption: Exemption, comment: Any, actor: Any = None) -> Exemption:
+    """The branch refuses the application, with its reason; the member keeps taking part."""
+    exemption = _locked(exemption)
+    _check_status(exemption, ExemptionStatus.SUBMITTED)
+    _check_not_own(exemption, actor)
+    exemption.branch_comment = _text(
+        comment, limit=COMMENT_LIMIT, required=_("Say why the application is refused.")
+    )
+    exemption.status = ExemptionStatus.REFUSED
+    exemption.branch_decided_at = timezone.now()
+    exemption.branch_decided_by = _user(actor)
+    exemption.save(
+        update_fields=["status", "branch_comment", "branch_decided_at", "branch_decided_by"]
+    )
+    _record(exemption, "refused", ExemptionStatus.SUBMITTED, actor, exemption.branch_comment)
+    return exemption
+
+
+@transaction.atomic
+def exemption_file(*, exemption: Exemption, comment: Any = "", actor: Any = None) -> Exemption:
+    """The committee files the approved exemption (报机关党委备案): from now on the member
+    does not take part in the year, has no total and no rank."""
+    exemption = _locked(exemption)
+    _check_status(exemption, ExemptionStatus.APPROVED)
+    _check_not_own(exemption, actor)
+    exemption.committee_comment = _text(comment, limit=COMMENT_LIMIT)
+    exemption.status = ExemptionStatus.FILED
+    exemption.committee_decided_at = timezone.now()
+    exemption.committee_decided_by = _user(actor)
+    exemption.save(
+        update_fields=[
+            "status",
+            "committee_comment",
+            "committee_decided_at",
+            "committee_decided_by",
+        ]
+    )
+    _record(exemption, "filed", ExemptionStatus.APPROVED, actor, exemption.committee_comment)
+    _sync_participation(exemption.member, exemption.year, actor)
+    return exemption
+
+
+@transaction.atomic
+def exemption_return(*, exemption: Exemption, comment: Any, actor: Any = None) -> Exemption:
+    """The committee returns the approved application; the member keeps taking part."""
+    exemption = _locked(exemption)
+    _check_status(exemption, ExemptionStatus.APPROVED)
+    _check_not_own(exemption, actor)
+    exemption.committee_comment = _text(
+        comment, limit=COMMENT_LIMIT, required=_("Say why the application is returned.")
+    )
+    exemption.status = ExemptionStatus.RETURNED
+    exemption.committee_decided_at = timezone.now()
+    exemption.committee_decided_by = _user(actor)
+    exemption.save(
+        update_fields=[
+            "status",
+            "committee_comment",
+            "committee_decided_at",
+            "committee_decided_by",
+        ]
+    )
+    _record(exemption, "returned", ExemptionStatus.APPROVED, actor, exemption.committee_comment)
+    return exemption
+
+
+# Retired members --------------------------------------------------------------------
+
+
+def heads_department(user: Any, department_id: int | None) -> bool:
+    return bool(
+        department_id is not None
+        and getattr(user, "pk", None)
+        and DepartmentHead.objects.filter(user=user, department_id=department_id).exists()
+    )
+
+
+@transaction.atomic
+def retiree_decide(
+    *, member: Member, year: int, takes_part: bool, note: Any = "", actor: Any = None
+) -> RetireeDecision:
+    """The department decides whether a retired member takes part in the year
+    (离退休人员中的党员是否参与……由各科室根据工作实际自行决定)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not member.is_retired:
+        raise DomainError(_("Only a retired member's participation is decided by the department."))
+    if not member.is_active:
+        raise DomainError(_("The member has left the branch."))
+    if not heads_department(actor, member.department_id):
+        raise DomainError(_("Only the head of the member's department decides this."))
+    _check_year(year)
+    note = _text(note, limit=NOTE_LIMIT)
+    if not takes_part and not note:
+        raise DomainError(_("Give the reason the member does not take part."))
+    decision = RetireeDecision.objects.filter(member=member, year=year).first()
+    before = snapshot(decision, ["takes_part", "note"]) if decision is not None else None
+    if decision is None:
+        decision = RetireeDecision(member=member, year=year)
+    decision.takes_part = bool(takes_part)
+    decision.note = note
+    decision.decided_by = _user(actor)
+    decision.save()
+    audit_record(
+        action="participation.retiree.decided",
+        actor=actor,
+        obj=decision,
+        organization=member.branch_id,
+        before=before,
+        after=snapshot(decision, ["takes_part", "note"]),
+    )
+    _sync_participation(member, year, actor)
+    return decision
+
+
+# Department heads -------------------------------------------------------------------
+
+
+@transaction.atomic
+def department_head_appoint(
+    *, user: Any, department: Department, committee: Organization, actor: Any = None
+) -> DepartmentHead:
+    """The committee names a department's head, who then decides on its retirees."""
+    if not committee.is_committee:
+        raise DomainError(_("Department heads are appointed by the party committee."))
+    if user is None or not getattr(user, "is_active", False):
+        raise DomainError(_("Choose an active user account."))
+    if DepartmentHead.objects.filter(user=user, department=department).exists():
+        raise DomainError(_("This user already heads the department."))
+    head = DepartmentHead.objects.create(user=user, department=department)
+    audit_record(
+        action="participation.department_head.appointed",
+        actor=actor,
+        obj=head,
+        organization=committee,
+        after={"user": user.pk, "username": user.get_username(), "department": department.pk},
+    )
+    return head
+
+
+@transaction.atomic
+def department_head_remove(
+    *, head: DepartmentHead, committee: Organization, actor: Any = None
+) -> None:
+    audit_record(
+        action="participation.department_head.removed",
+        actor=actor,
+        obj=head,
+        organization=committee,
+        before={
+            "user": head.user_id,
+            "username": head.user.get_username(),
+            "department": head.department_id,
+        },
+    )
+    head.delete()

@@ -1,0 +1,174 @@
+"""备案 pages: the branch submits its scheme; the committee compares it with the template
+and files or returns it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import DomainError
+from organizations.models import Role
+from organizations.permissions import scope_for, visible_branches
+from summaries.years import checked_year, year_from_query
+
+from . import filing, services
+from .models import FilingStatus, Scheme, SchemeFiling, Section
+from .permissions import committee_for_user, get_branch_scheme_owner
+
+MAX_PK = 2**63 - 1
+
+
+def _scheme_url(scheme: Scheme) -> str:
+    return reverse("rules:scheme", kwargs={"code": scheme.organization.code, "year": scheme.year})
+
+
+def _filing_url(item: SchemeFiling) -> str:
+    return reverse("rules:filing_detail", kwargs={"pk": item.pk})
+
+
+def _get_filing(request: HttpRequest, pk: int) -> SchemeFiling:
+    """The committee and the branch's officers see a filing; anyone else gets 404."""
+    if not 0 < pk <= MAX_PK:
+        raise Http404
+    item = (
+        SchemeFiling.objects.select_related("scheme__organization", "submitted_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None or not scope_for(request.user).is_officer(item.scheme.organization_id):
+        raise Http404
+    return item
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The branch secretary submits the year's scheme to the committee."""
+    branch = get_branch_scheme_owner(request.user, code)
+    year = checked_year(year)
+    if not scope_for(request.user).has_role(branch.pk, Role.SECRETARY):
+        raise PermissionDenied
+    scheme = services.scheme_for_year(branch=branch, year=year, actor=request.user)
+    scheme.organization = branch
+    try:
+        filing.scheme_filing_submit(scheme=scheme, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The scheme is submitted to the party committee for filing."))
+    return redirect(_scheme_url(scheme))
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Every branch's scheme for the year and where its filing stands."""
+    committee_for_user(request.user)
+    year = year_from_query(request)
+    branches = list(visible_branches(request.user))
+    schemes = {
+        s.organization_id: s
+        for s in Scheme.objects.filter(organization__in=branches, year=year, is_template=False)
+    }
+    states = filing.filing_states(list(schemes.values()))
+    rows = []
+    for branch in branches:
+        scheme = schemes.get(branch.pk)
+        rows.append(
+            {
+                "branch": branch,
+                "scheme": scheme,
+                "state": states.get(scheme.pk) if scheme is not None else None,
+            }
+        )
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "rules/filing_index.html",
+        {
+            "year": year,
+            "rows": rows,
+            "years": list(range(this_year + 1, this_year - 4, -1)),
+            "waiting": sum(
+                1 for r in rows if r["state"] and r["state"].state == filing.State.SUBMITTED
+            ),
+        },
+    )
+
+
+def _sections(diff: filing.SchemeDiff) -> list[dict]:
+    return [
+        {"value": value, "label": label, "rows": [r for r in diff.rows if r.section == value]}
+        for value, label in Section.choices
+    ]
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scheme as submitted beside the committee's template, differences marked."""
+    item = _get_filing(request, pk)
+    scheme = item.scheme
+    branch = scheme.organization
+    template = services.template_for(branch)
+    diff = filing.compare(filing.contents_of(template), item.contents)
+    state = filing.filing_state(scheme)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "rules/filing_detail.html",
+        {
+            "filing": item,
+            "scheme": scheme,
+            "branch": branch,
+            "template": template,
+            "diff": diff,
+            "sections": _sections(diff),
+            "state": state,
+            "is_current": state.latest is not None and state.latest.pk == item.pk,
+            "history": list(
+                scheme.filings.select_related("submitted_by", "decided_by").order_by(
+                    "-submitted_at", "-pk"
+                )
+            ),
+            "can_decide": scope.is_committee and item.status == FilingStatus.SUBMITTED,
+            "scheme_url": _scheme_url(scheme),
+        },
+    )
+
+
+def _decide(request: HttpRequest, pk: int, call, done: str) -> HttpResponse:
+    committee_for_user(request.user)
+    item = _get_filing(request, pk)
+    comment = request.POST.get("comment", "")
+    try:
+        call(filing=item, comment=comment, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_filing_url(item))
+    messages.success(request, done % {"branch": item.scheme.organization.name})
+    return redirect(f"{reverse('rules:filing_index')}?year={item.scheme.year}")
+
+
+@login_required
+@require_POST
+def file(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, filing.scheme_filing_file, _("The scheme of %(branch)s is filed."))
+
+
+@login_required
+@require_POST
+def return_(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(
+        request,
+        pk,
+        filing.scheme_filing_return,
+        _("The scheme of %(branch)s is returned with your comments."),
+    )

@@ -1,4 +1,4 @@
-"""Top-bar links: a member's own commitments; the branch's review for its officers."""
+"""Top-bar links: a member's own commitments and post card; the branch's review for officers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from .permissions import DECIDERS
 
 def links(user: Any, scope: Any) -> list[NavLink]:
     out: list[NavLink] = []
+    if scope.member is not None:
+        out.append(
+            NavLink(
+                label=str(_("My commitments")),
+                url=reverse("commitments:mine"),
+                icon="bi-flag",
+                app_name="commitments",
+                group="mine",
+            )
+        )
     if scope.is_officer_anywhere:
         deciding = [b for b, roles in scope.branch_roles.items() if roles & set(DECIDERS)]
         waiting = (
@@ -29,15 +39,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 icon="bi-flag",
                 app_name="commitments",
                 badge=waiting,
-            )
-        )
-    elif scope.member is not None:
-        out.append(
-            NavLink(
-                label=str(_("My commitments")),
-                url=reverse("commitments:mine"),
-                icon="bi-flag",
-                app_name="commitments",
+                group="committee" if scope.is_committee else "branch",
             )
         )
     return out

@@ -1,4 +1,4 @@
-"""Top-bar links of 申报/认定: a member's declarations, the group's review queue."""
+"""Top-bar links of 申报/认定 (see core/nav.py): a member's declarations, the group's queue."""
 
 from __future__ import annotations
 
@@ -18,17 +18,16 @@ def links(user: Any, scope: Any) -> list[NavLink]:
     if scope.member is not None:
         out.append(
             NavLink(
-                label=str(_("My declarations")),
+                label=_("My declarations"),
                 url=reverse("declarations:mine"),
                 icon="bi-pencil-square",
-                app_name="declarations",
                 group="mine",
             )
         )
     if may_review_anywhere(user):
         out.append(
             NavLink(
-                label=str(_("Review queue")),
+                label=_("Review queue"),
                 url=reverse("declarations:queue"),
                 icon="bi-inboxes",
                 app_name="declarations",

@@ -71,11 +71,16 @@ def _previous(month: Month) -> Month:
 
 
 def _deadline(month: Month, day: int) -> dt.date:
-    """`day` of the month after `month`: the last day to declare it."""
-    following = (
-        Month(month.year + 1, 1) if month.month == 12 else Month(month.year, month.month + 1)
-    )
-    return dt.date(following.year, following.month, day)
+    """`day` of the month after `month`: the last day to declare it (the declarations
+    app's own rule when it is there)."""
+    try:
+        from declarations.deadlines import deadline
+    except ImportError:
+        following = (
+            Month(month.year + 1, 1) if month.month == 12 else Month(month.year, month.month + 1)
+        )
+        return dt.date(following.year, following.month, day)
+    return deadline(month, day)
 
 
 def _deadline_days(declarations: ModuleType | None) -> dict[int, int]:

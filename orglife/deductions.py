@@ -25,7 +25,7 @@ def check_period_open(*, branch_id: int, year: int, month: int, what: str) -> No
     if period_is_closed(branch_id=branch_id, year=year, month=month):
         half = _("first half") if month <= 6 else _("second half")
         raise DomainError(
-            _("%(half)s of %(year)d is closed; %(what)s in it can no longer change.")
+            _("The %(half)s of %(year)d is closed; %(what)s in it can no longer change.")
             % {"half": half, "year": year, "what": what}
         )
 

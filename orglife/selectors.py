@@ -87,9 +87,7 @@ def _with_deductions(rows: list[Attendance], branch_id: int, year: int) -> list[
 def attendance_rows(meeting: Meeting) -> list[AttendanceRow]:
     """Everyone expected at the meeting, by name, with the deduction an absence carries."""
     rows = list(
-        meeting.attendances.select_related("member__department", "recorded_by").order_by(
-            "member__name", "pk"
-        )
+        meeting.attendances.select_related("member__department").order_by("member__name", "pk")
     )
     for row in rows:
         row.meeting = meeting

@@ -17,7 +17,7 @@ from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, visible_branches
 from summaries.years import checked_year, current_year, year_choices
 
-from . import selectors, services
+from . import dues, selectors
 from .forms import DuesForm
 from .models import DuesRecord
 from .permissions import branch_to_keep, get_member_to_keep, may_keep
@@ -92,7 +92,7 @@ def cell(request: HttpRequest, member_pk: int, year: int, month: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            saved = services.dues_set(
+            saved = dues.dues_set(
                 member=member,
                 year=year,
                 month=month,
@@ -136,7 +136,7 @@ def month_paid(request: HttpRequest, code: str, year: int, month: int) -> HttpRe
     branch = branch_to_keep(request.user, code)
     year, month = checked_year(year), _month(month)
     try:
-        marked = services.dues_mark_month_paid(
+        marked = dues.dues_mark_month_paid(
             branch=branch, year=year, month=month, actor=request.user
         )
     except DomainError as exc:

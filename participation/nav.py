@@ -24,6 +24,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 icon="bi-person-dash",
                 app_name="participation",
                 badge=Exemption.objects.filter(status=ExemptionStatus.APPROVED).count(),
+                group="committee",
             )
         )
         return out
@@ -40,6 +41,16 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 ).count(),
             )
         )
+    if scope.member is not None:
+        out.append(
+            NavLink(
+                label=str(_("Exemption application")),
+                url=reverse("participation:mine"),
+                icon="bi-person-dash",
+                app_name="participation",
+                group="mine",
+            )
+        )
     if headed_department_ids(user):
         out.append(
             NavLink(
@@ -47,6 +58,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 url=reverse("participation:retirees"),
                 icon="bi-person-check",
                 app_name="participation",
+                group="mine",
             )
         )
     return out

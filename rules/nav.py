@@ -22,5 +22,6 @@ def links(user: Any, scope: Any) -> list[NavLink]:
             icon="bi-archive",
             app_name="",  # the scheme pages share the app; the core link marks those
             badge=SchemeFiling.objects.filter(status=FilingStatus.SUBMITTED).count(),
+            group="committee",
         )
     ]

@@ -31,7 +31,15 @@ from .card_reader import MAX_BYTES, read_workbook
 from .card_sheet import Problem, SheetCard
 from .selectors import MemberResult, branch_year
 
-__all__ = ["MAX_BYTES", "CardsImport", "Problem", "cards_import", "ref_prefix"]
+__all__ = [
+    "MAX_BYTES",
+    "CardsImport",
+    "Problem",
+    "SheetCard",
+    "cards_import",
+    "read_workbook",
+    "ref_prefix",
+]
 
 ACTION = "summaries.cards.imported"
 SHA_PREFIX = 12

@@ -55,6 +55,7 @@ SECTION_NAMES: dict[str, str] = {section: word for word, section in SECTION_WORD
 APPRAISAL, VETO, TOTAL = "民主评议", "一票否决", "党员年度积分"
 NONE_WORDS = {"", "无"}
 _COLON = re.compile(r"[:：]")
+_CJK = re.compile(r"[\u3400-\u9fff·]+")
 _MONTH = re.compile(r"^(\d{1,2})月?$")
 
 
@@ -178,9 +179,9 @@ class _SheetReader:
         if not self.cells:
             self.warnings.append(Problem(_("The sheet is empty and was skipped."), ws.title))
             return None
-        for rng in ws.merged_cells.ranges:
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+        for rng in ws.merged_cells.ranges:  # clipped: a range may span the whole sheet
+            for r in range(rng.min_row, min(rng.max_row, MAX_ROWS) + 1):
+                for c in range(rng.min_col, min(rng.max_col, MAX_COLUMNS) + 1):
                     self.merged[(r, c)] = (rng.min_row, rng.min_col, rng.max_col)
         self.read_person()
         columns = self.read_header()
@@ -213,7 +214,7 @@ class _SheetReader:
         elif not name[0]:
             self.problem(_("no name is given after 姓名."), name[1], name[2])
         else:
-            self.card.name = " ".join(name[0].split())
+            self.card.name = _person_name(name[0])
             self.card.name_cell = f"{get_column_letter(name[2])}{name[1]}"
         unit = self.labelled_text("工作单位")
         if unit is not None:
@@ -267,6 +268,7 @@ class _SheetReader:
     ) -> None:
         section: str | None = None
         seen: dict[int, str] = {}
+        bad_sections: set[tuple[int, int]] = set()
         last = max(row for row, _col in self.cells)
         for row in range(first, last + 1):
             if self.special_row(row):
@@ -275,12 +277,14 @@ class _SheetReader:
             if category is not None:
                 section = _section(category)
                 if section is None:
-                    self.problem(
-                        _("“%(text)s” is not a section of the card (基本分, 奉献分 or 扣减分).")
-                        % {"text": str(category).strip()},
-                        row,
-                        category_col,
-                    )
+                    anchor = self.merged.get((row, category_col), (row, category_col))[:2]
+                    if anchor not in bad_sections:
+                        bad_sections.add(anchor)
+                        self.problem(
+                            _("“%(text)s” is not a section of the card (基本分, 奉献分 or 扣减分).")
+                            % {"text": str(category).strip()},
+                            *anchor,
+                        )
                     continue
             label = self.value(row, label_col)
             label = "" if label is None else str(label).strip()
@@ -460,6 +464,14 @@ class _SheetReader:
         if found is not None:
             self.card.stated_total = found[0]
             self.card.total_cell = f"{get_column_letter(found[1])}{row}"
+
+
+def _person_name(text: str) -> str:
+    """A Chinese name loses the spaces that pad it on forms (王　芳 → 王芳)."""
+    words = text.split()
+    if all(_CJK.fullmatch(word) for word in words):
+        return "".join(words)
+    return " ".join(words)
 
 
 def _month_number(value: Any) -> int | None:

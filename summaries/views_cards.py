@@ -184,8 +184,9 @@ def _preview(request: HttpRequest, result: CardsImport, token: str = "") -> Http
 def cards_import_upload(request: HttpRequest, code: str, year: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
-    form = CardsImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = CardsImportForm(request.POST, request.FILES) if posted else CardsImportForm()
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
         create = form.cleaned_data["create_members"]

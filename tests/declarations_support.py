@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from core.periods import Month
@@ -30,6 +31,15 @@ def upload(name: str = "photo.png", content: bytes | None = None) -> SimpleUploa
 
 def checked(name: str = "photo.png", content: bytes | None = None):
     return check_upload(upload(name, content))
+
+
+@pytest.fixture
+def english(settings):
+    """Messages and pages are checked in English (the msgids); the catalogue is the lead's."""
+    settings.LANGUAGE_CODE = "en"
+    settings.LANGUAGES = [("en", "English")]
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

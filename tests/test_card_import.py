@@ -200,6 +200,17 @@ def test_labels_ignore_white_space_and_quote_marks(fresh_branch):
     assert summary(fresh_branch) == sorted(EXPECTED, key=lambda m: m["name"])
 
 
+def test_a_padded_name_matches_the_member_and_a_registered_unit_gives_the_department(bureau):
+    from organizations.models import Department
+
+    Department.objects.create(name="宣传交流科")
+    data = sample_bytes({("张红梅", "B2"): "张　红梅"})
+    assert run(bureau.branch_a, data).ok
+    assert Member.objects.filter(branch=bureau.branch_a, name="张红梅").count() == 1
+    created = Member.objects.get(branch=bureau.branch_a, name="王晓燕")
+    assert (created.department.name, created.position) == ("宣传交流科", "副科长")
+
+
 def test_a_short_item_name_matches_as_well_as_the_form_label(fresh_branch):
     data = sample_bytes({("李建国", "B23"): "不按时参加集体学习"})
     assert run(fresh_branch, data).ok
@@ -589,6 +600,16 @@ def test_a_wrong_file_gets_the_form_back_with_the_reason(bureau, client_for, nam
     errors = response.context["form"].errors["file"]
     assert errors and errors[0] in response.text
     assert not Entry.objects.exists()
+
+
+def test_a_post_without_a_file_gets_the_form_back(bureau, client_for):
+    response = client_for(bureau.secretary_a).post(upload_url(bureau.branch_a), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+
+
+def test_confirm_accepts_only_post(bureau, client_for):
+    assert client_for(bureau.secretary_a).get(confirm_url(bureau.branch_a)).status_code == 405
 
 
 def test_a_corrupt_workbook_gets_a_message(bureau, client_for, media):

@@ -11,6 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
 from PIL import Image
 
 from audit.models import AuditEvent
@@ -72,7 +74,11 @@ def test_a_third_commitment_is_refused_and_nothing_is_made(bureau, client_for):
         reverse("commitments:create") + f"?year={YEAR}", {"topic": "post", "text": "三"}
     )
     assert response.status_code == 400
-    assert "the branch allows 2" in response.content.decode()
+    refusal = gettext(
+        "You already have %(made)d commitments for %(year)d; the branch allows "
+        "%(allowed)d. Change or delete a draft instead."
+    ) % {"made": 2, "year": YEAR, "allowed": 2}
+    assert escape(refusal) in response.content.decode()
     assert Commitment.objects.filter(member=bureau.member_a).count() == 2
 
 
@@ -141,9 +147,10 @@ def test_editing_an_approved_commitment_is_refused(bureau, client_for):
         reverse("commitments:edit", args=[commitment.pk]), {"topic": "post", "text": "偷改"}
     )
     assert response.status_code == 400
-    assert "can no longer be changed" in response.content.decode()
+    refusal = gettext("An approved commitment is published and can no longer be changed.")
+    assert escape(refusal) in response.content.decode()
     response = client.get(reverse("commitments:edit", args=[commitment.pk]), follow=True)
-    assert "can no longer be changed" in messages_of(response)
+    assert refusal in messages_of(response)
     response = post(client, "delete", commitment.pk)
     commitment.refresh_from_db()
     assert commitment.text == "原承诺" and commitment.status == Status.APPROVED
@@ -170,7 +177,12 @@ def test_the_group_returns_a_commitment_with_a_comment(bureau, client_for):
     commitment = draft(bureau)
     services.commitment_submit(commitment=commitment, actor=bureau.member_a_user)
     client = client_for(bureau.group_a)
-    response = post(client, "return", commitment.pk, data={"comment": ""}, )
+    response = post(
+        client,
+        "return",
+        commitment.pk,
+        data={"comment": ""},
+    )
     commitment.refresh_from_db()
     assert commitment.status == Status.SUBMITTED  # a return needs its reason
     post(client, "return", commitment.pk, data={"comment": "请写具体一些"})
@@ -418,8 +430,10 @@ def test_the_menu_links_members_and_officers(bureau, client_for):
 
 def test_the_index_sends_each_role_to_its_page(bureau, client_for):
     index = reverse("commitments:index")
-    assert client_for(bureau.member_a_user).get(index)["Location"].startswith(
-        reverse("commitments:mine")
+    assert (
+        client_for(bureau.member_a_user)
+        .get(index)["Location"]
+        .startswith(reverse("commitments:mine"))
     )
     assert client_for(bureau.secretary_a).get(index)["Location"] == reverse(
         "commitments:review", args=["zb1", YEAR]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -31,6 +32,7 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
     THIS,
     checked,
     draft,
+    english,
     media,
     recognise_all,
     scheme,
@@ -40,7 +42,7 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
 from tests.factories import MemberFactory, UserFactory, grant
 
 Status = Declaration.Status
-pytestmark = pytest.mark.usefixtures("media")
+pytestmark = pytest.mark.usefixtures("media", "english")
 
 
 def refused(call, **kwargs) -> str:
@@ -747,6 +749,7 @@ def test_two_reviewers_deciding_at_once_on_postgresql_exactly_one_wins():
     results: dict[str, str] = {}
 
     def review(name: str, reviewer) -> None:
+        translation.activate("en")  # the language is per thread
         try:
             copy = Declaration.objects.select_related("member", "branch").get(pk=declaration.pk)
             line = DeclarationLine.objects.get(pk=line_pk)

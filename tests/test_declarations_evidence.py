@@ -18,13 +18,14 @@ from declarations.evidence import check_upload
 from tests.declarations_support import (  # noqa: F401 (fixtures)
     checked,
     draft,
+    english,
     media,
     png_bytes,
     submitted,
 )
 from tests.factories import MemberFactory, UserFactory
 
-pytestmark = pytest.mark.usefixtures("media")
+pytestmark = pytest.mark.usefixtures("media", "english")
 
 
 def office_package(part: str) -> bytes:

@@ -22,6 +22,7 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
     THIS,
     checked,
     draft,
+    english,
     media,
     png_bytes,
     recognise_all,
@@ -33,7 +34,7 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
 from tests.factories import MemberFactory, UserFactory
 
 Status = Declaration.Status
-pytestmark = pytest.mark.usefixtures("media")
+pytestmark = pytest.mark.usefixtures("media", "english")
 
 
 def url(name, declaration=None, **kwargs):
@@ -507,8 +508,11 @@ def test_the_top_bar_links_to_my_declarations_and_the_review_queue(bureau, clien
     submitted(bureau)
     member_page = texts(client_for(bureau.member_a_user).get("/"))
     assert url("mine") in member_page and url("queue") not in member_page
-    group_page = client_for(bureau.group_a).get("/")
-    links = {link.url: link for link in group_page.context["nav"]["extra_links"]}
-    assert links[url("queue")].badge == 1
-    other = client_for(bureau.secretary_b).get("/")
-    assert {link.url: link for link in other.context["nav"]["extra_links"]}[url("queue")].badge == 0
+
+    def links(user):
+        nav = client_for(user).get("/").context["nav"]
+        return {link.url: link for menu in nav["menus"] for link in menu["links"]}
+
+    assert links(bureau.group_a)[url("queue")].badge == 1
+    assert links(bureau.secretary_b)[url("queue")].badge == 0
+    assert url("mine") in links(bureau.member_a_user)

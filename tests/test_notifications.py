@@ -90,6 +90,10 @@ def test_officers_get_meetings_and_dues_and_members_their_attendance(bureau):
     mine = reverse("orglife:my_attendance")
     assert {meetings, dues} <= urls(bureau.recorder_a) and mine not in urls(bureau.recorder_a)
     assert mine in urls(bureau.member_a_user)
+    bureau.other_member_a.user = bureau.recorder_a  # a recorder who is also a member
+    bureau.other_member_a.save()
+    recorder = type(bureau.recorder_a).objects.get(pk=bureau.recorder_a.pk)
+    assert {meetings, dues, mine} <= urls(recorder)
     assert not {meetings, dues} & urls(bureau.member_a_user)
 
 

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from core.errors import DomainError
 from ledger.models import Entry, PeriodLock
-from orglife import services
+from orglife import dues
 from orglife.models import DuesRecord
 from summaries.selectors import branch_year
 from tests.factories import MemberFactory
@@ -30,7 +30,7 @@ def english():
 
 
 def record(bureau, status, month=3, member=None, **extra):
-    return services.dues_set(
+    return dues.dues_set(
         member=member or bureau.member_a,
         year=YEAR,
         month=month,
@@ -89,7 +89,7 @@ def test_late_then_short_keeps_a_single_deduction(bureau):
 
 def test_a_month_still_to_come_cannot_be_late(bureau):
     with pytest.raises(DomainError):
-        services.dues_set(
+        dues.dues_set(
             member=bureau.member_a,
             year=YEAR,
             month=5,
@@ -97,7 +97,7 @@ def test_a_month_still_to_come_cannot_be_late(bureau):
             actor=None,
             today=date(YEAR, 4, 20),
         )
-    paid_ahead = services.dues_set(
+    paid_ahead = dues.dues_set(
         member=bureau.member_a,
         year=YEAR,
         month=5,
@@ -121,7 +121,7 @@ def test_a_closed_half_year_refuses_dues_and_changes_nothing(bureau):
     with pytest.raises(DomainError, match="closed"):
         record(bureau, Status.ON_TIME)
     with pytest.raises(DomainError, match="closed"):
-        services.dues_mark_month_paid(branch=bureau.branch_a, year=YEAR, month=3, actor=None)
+        dues.dues_mark_month_paid(branch=bureau.branch_a, year=YEAR, month=3, actor=None)
     rec.refresh_from_db()
     assert rec.status == Status.LATE and live(rec).count() == 1
     assert DuesRecord.objects.count() == 1
@@ -129,7 +129,7 @@ def test_a_closed_half_year_refuses_dues_and_changes_nothing(bureau):
 
 def test_all_paid_this_month_fills_the_gaps_and_keeps_late_records(bureau):
     record(bureau, Status.LATE)
-    marked = services.dues_mark_month_paid(
+    marked = dues.dues_mark_month_paid(
         branch=bureau.branch_a, year=YEAR, month=3, actor=bureau.recorder_a
     )
     assert marked == 1
@@ -139,7 +139,7 @@ def test_all_paid_this_month_fills_the_gaps_and_keeps_late_records(bureau):
         bureau.other_member_a.name: Status.ON_TIME,
     }
     assert not DuesRecord.objects.filter(member=bureau.member_b).exists()
-    again = services.dues_mark_month_paid(branch=bureau.branch_a, year=YEAR, month=3, actor=None)
+    again = dues.dues_mark_month_paid(branch=bureau.branch_a, year=YEAR, month=3, actor=None)
     assert again == 0
 
 

@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -76,10 +78,19 @@ def test_a_member_applies_with_an_attachment(bureau, client_for):
 @pytest.mark.parametrize(
     "upload, message",
     [
-        (SimpleUploadedFile("a.exe", b"MZ..."), "Attach a PDF, JPG or PNG file."),
-        (SimpleUploadedFile("a.pdf", b"<html>not a pdf"), "not a real PDF file"),
-        (SimpleUploadedFile("a.png", PDF), "not a real PNG file"),
-        (SimpleUploadedFile("big.pdf", PDF + b"0" * (5 * 1024 * 1024)), "larger than 5 MB"),
+        (SimpleUploadedFile("a.exe", b"MZ..."), ("Attach a PDF, JPG or PNG file.", {})),
+        (
+            SimpleUploadedFile("a.pdf", b"<html>not a pdf"),
+            ("The attachment is not a real %(kind)s file.", {"kind": "PDF"}),
+        ),
+        (
+            SimpleUploadedFile("a.png", PDF),
+            ("The attachment is not a real %(kind)s file.", {"kind": "PNG"}),
+        ),
+        (
+            SimpleUploadedFile("big.pdf", PDF + b"0" * (5 * 1024 * 1024)),
+            ("The attachment is larger than 5 MB.", {}),
+        ),
     ],
 )
 def test_a_bad_attachment_is_refused_and_nothing_is_made(bureau, client_for, upload, message):
@@ -88,12 +99,13 @@ def test_a_bad_attachment_is_refused_and_nothing_is_made(bureau, client_for, upl
         {"year": YEAR, "ground": "health", "reason": "术后休养", "attachment": upload},
     )
     assert response.status_code == 400
-    assert message in response.content.decode()
+    msgid, params = message
+    assert escape(gettext(msgid) % params) in response.content.decode()
     assert not Exemption.objects.exists()
 
 
 def test_an_exemption_for_another_member_is_refused(bureau):
-    with pytest.raises(DomainError, match="only for themself"):
+    with pytest.raises(DomainError) as refused:
         services.exemption_apply(
             member=bureau.other_member_a,
             year=YEAR,
@@ -101,6 +113,7 @@ def test_an_exemption_for_another_member_is_refused(bureau):
             reason="代人申请",
             actor=bureau.member_a_user,
         )
+    assert refused.value.message == gettext("A member applies for an exemption only for themself.")
     assert not Exemption.objects.exists()
 
 
@@ -110,7 +123,8 @@ def test_a_second_application_in_progress_is_refused(bureau, client_for):
         reverse("participation:apply"), {"year": YEAR, "ground": "other", "reason": "再申请"}
     )
     assert response.status_code == 400
-    assert "already have an application" in response.content.decode()
+    refusal = gettext("You already have an application for %(year)d in progress.") % {"year": YEAR}
+    assert escape(refusal) in response.content.decode()
     assert Exemption.objects.count() == 1
 
 
@@ -215,9 +229,10 @@ def test_filing_twice_is_refused(bureau, client_for):
     response = client_for(bureau.committee_admin).post(
         reverse("participation:file", args=[exemption.pk]), follow=True
     )
-    assert "cannot be decided at this step" in " ".join(
-        str(m) for m in response.context["messages"]
-    )
+    refusal = gettext("The application is “%(status)s”; it cannot be decided at this step.") % {
+        "status": exemption.get_status_display()
+    }
+    assert refusal in " ".join(str(m) for m in response.context["messages"])
     assert AuditEvent.objects.filter(action="participation.exemption.filed").count() == 1
 
 
@@ -304,8 +319,9 @@ def test_only_the_head_of_the_retirees_department_decides(bureau, client_for, re
 def test_a_serving_member_is_not_decided_by_the_department(bureau, retiree):
     head, _member = retiree
     with pytest.raises(DomainError):
-        services.retiree_decide(member=bureau.member_a, year=YEAR, takes_part=False, note="x",
-                                actor=head)
+        services.retiree_decide(
+            member=bureau.member_a, year=YEAR, takes_part=False, note="x", actor=head
+        )
 
 
 def test_a_filed_exemption_outweighs_a_retirees_decision(bureau, retiree):
@@ -325,7 +341,8 @@ def test_the_committee_appoints_department_heads(bureau, client_for):
     client = client_for(bureau.committee_admin)
     url = reverse("participation:head_appoint")
     response = client.post(url, {"department": bureau.department.pk, "username": "nobody"})
-    assert response.status_code == 400 and "No user has this user name" in response.content.decode()
+    assert response.status_code == 400
+    assert escape(gettext("No user has this user name.")) in response.content.decode()
     UserFactory(username="kezhang")
     response = client.post(url, {"department": bureau.department.pk, "username": "kezhang"})
     assert response.status_code == 302

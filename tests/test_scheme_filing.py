@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -174,7 +175,8 @@ def test_the_secretary_submits_the_scheme(bureau, client_for):
 def test_submitting_twice_is_refused(bureau, client_for):
     submitted(bureau)
     response = client_for(bureau.secretary_a).post(submit_url(), follow=True)
-    assert "already submitted" in " ".join(str(m) for m in response.context["messages"])
+    refusal = gettext("The scheme is already submitted and awaits the committee.")
+    assert refusal in " ".join(str(m) for m in response.context["messages"])
     assert SchemeFiling.objects.count() == 1
 
 
@@ -201,11 +203,16 @@ def test_filing_twice_is_refused(bureau, client_for):
     response = client_for(bureau.committee_admin).post(
         reverse("rules:filing_file", args=[f.pk]), follow=True
     )
-    assert "already filed" in " ".join(str(m) for m in response.context["messages"])
-    with pytest.raises(DomainError, match="already filed"):
+    refusal = gettext("The scheme is already filed.")
+    assert refusal in " ".join(str(m) for m in response.context["messages"])
+    with pytest.raises(DomainError) as refused:
         filing.scheme_filing_return(filing=f, comment="x")
-    with pytest.raises(DomainError, match="already filed"):
+    assert refused.value.message == refusal
+    with pytest.raises(DomainError) as refused:
         submitted(bureau)  # nothing changed since: no new submission
+    assert refused.value.message == gettext(
+        "The scheme is already filed; nothing has changed since."
+    )
     assert AuditEvent.objects.filter(action="rules.filing.filed").count() == 1
 
 
@@ -254,8 +261,11 @@ def test_a_scheme_changed_after_submitting_cannot_be_filed_as_it_is(bureau):
     scheme = scheme_a(bureau)
     services.scheme_set_category_caps(scheme=scheme, caps={"learning": Decimal("6")})
     assert filing.filing_state(scheme).state == State.CHANGED_SINCE_SUBMISSION
-    with pytest.raises(DomainError, match="submit it again"):
+    with pytest.raises(DomainError) as refused:
         filing.scheme_filing_file(filing=f)
+    assert refused.value.message == gettext(
+        "The branch has changed the scheme since submitting it; it must submit it again."
+    )
     again = submitted(bureau)
     f.refresh_from_db()
     assert f.status == FilingStatus.SUPERSEDED and again.contents["caps"] == {"learning": "6.0"}
@@ -293,7 +303,9 @@ def test_the_committee_compares_the_scheme_with_the_template(bureau, client_for)
     own = client_for(bureau.secretary_a).get(reverse("rules:filing_detail", args=[f.pk]))
     assert own.status_code == 200 and 'data-testid="filing-decision"' not in own.content.decode()
     for outsider in (bureau.secretary_b, bureau.member_a_user):
-        assert client_for(outsider).get(reverse("rules:filing_detail", args=[f.pk])).status_code == 404
+        assert (
+            client_for(outsider).get(reverse("rules:filing_detail", args=[f.pk])).status_code == 404
+        )
 
 
 def test_the_filing_list_is_the_committees(bureau, client_for):
@@ -323,4 +335,7 @@ def test_the_filing_list_query_count_does_not_grow_with_branches(bureau, client_
 def test_the_committee_menu_links_the_filing_list(bureau, client_for):
     html = client_for(bureau.committee_admin).get("/").content.decode()
     assert reverse("rules:filing_index") in html
-    assert reverse("rules:filing_index") not in client_for(bureau.secretary_a).get("/").content.decode()
+    assert (
+        reverse("rules:filing_index")
+        not in client_for(bureau.secretary_a).get("/").content.decode()
+    )

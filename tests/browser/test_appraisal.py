@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appraisals import services
 from appraisals.grades import Grade
@@ -129,7 +129,9 @@ def test_a_phone_votes_with_a_code_and_the_secretary_closes_the_session(bureau, 
     # 陈立新 lost the slip and votes on paper; the recorder keys the form in.
     row = desk.page.locator("tr", has_text="陈立新")
     with desk.page.expect_navigation():
-        row.locator("button", has_text="Paper form").click()
+        with translation.override("zh-hans"):
+            paper_form = translation.gettext("Paper form")
+        row.locator("button", has_text=paper_form).click()
     desk.open(f"/appraisals/s/{session.pk}/paper/")
     fill_ballot(desk.page, members, ["excellent", "qualified", "basic", "basic"])
     desk.shot("3b-paper-form")

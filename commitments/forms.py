@@ -11,7 +11,9 @@ from .services import COMMENT_LIMIT, REPORT_LIMIT, TEXT_LIMIT
 
 class CommitmentForm(forms.Form):
     topic = forms.ChoiceField(
-        label=_("The commitment is about"), choices=Topic.choices, widget=forms.RadioSelect
+        label=_("The commitment is about"),
+        choices=Topic.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     text = forms.CharField(
         label=_("Commitment"),

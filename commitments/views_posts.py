@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -187,12 +188,12 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @cache_control(max_age=60, public=True)
-def photo(request: HttpRequest, token: str) -> HttpResponse:
+def photo(request: HttpRequest, token: str) -> HttpResponseBase:
     """The member's photo, served through the post's key (media files are not public)."""
     member = _public_post(token).member
     if not member.photo:
         raise Http404
-    content_type = mimetypes.guess_type(member.photo.name)[0] or ""
+    content_type = mimetypes.guess_type(member.photo.name or "")[0] or ""
     if content_type not in PHOTO_TYPES:
         raise Http404
     try:

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
@@ -15,9 +14,10 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("commitments/", include("commitments.urls")),
     path("participation/", include("participation.urls")),
+    path("results/", include("results.urls")),
+    path("publicity/", include("publicity.urls")),
+    path("oversight/", include("oversight.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (evidence, photos, attachments) are never served from a public
+# media URL: each is streamed by a view that checks who may see it.

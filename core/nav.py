@@ -21,6 +21,10 @@ PROVIDERS = [
     "participation",
     "rules",
     "ledger",
+    "summaries",
+    "results",
+    "publicity",
+    "oversight",
     "notifications",
 ]
 

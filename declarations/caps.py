@@ -44,7 +44,7 @@ def member_year_entries(member: Member, year: int, rules: engine.Rules) -> list[
             engine.Entry(
                 member_id=member.pk,
                 month=month,
-                section=kind,
+                section=kind,  # type: ignore[arg-type]  # the ledger's kinds are the engine's
                 points=points,
                 item_id=item_id,
                 session=source_ref if kind == "appraisal" else "",
@@ -78,12 +78,18 @@ def _explain(which: str, item: Item, room: Decimal, asked: Decimal) -> str:
     values = {"item": item.name, "room": points_text(room), "asked": points_text(asked)}
     if which == "month":
         return (
-            _("The monthly cap of %(item)s leaves %(room)s points; this time %(asked)s points are given.")
+            _(
+                "The monthly cap of %(item)s leaves %(room)s points; "
+                "this time %(asked)s points are given."
+            )
             % values
         )
     if which == "year":
         return (
-            _("The yearly cap of %(item)s leaves %(room)s points; this time %(asked)s points are given.")
+            _(
+                "The yearly cap of %(item)s leaves %(room)s points; "
+                "this time %(asked)s points are given."
+            )
             % values
         )
     category = str(Category(item.category).label) if item.category in Category.values else ""
@@ -116,7 +122,9 @@ def shortfall(
     binding = min(
         present,
         key=lambda which: (
-            engine.dedication_room(_only(rules, item.pk, which), entries, item_id=item.pk, month=month)
+            engine.dedication_room(
+                _only(rules, item.pk, which), entries, item_id=item.pk, month=month
+            )
             or Decimal(0)
         ),
     )

@@ -48,7 +48,8 @@ def previous(month: Month) -> Month:
 
 
 def open_months(day: int, on: dt.date | None = None) -> list[Month]:
-    """Months a member may still declare by themselves: this one, and the last until its deadline."""
+    """Months a member may still declare by themselves: this one, and the last one until
+    its deadline."""
     on = on or today()
     this = Month(on.year, on.month)
     last = previous(this)

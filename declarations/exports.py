@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from .caps import points_text
 from .models import Declaration, DeclarationLine
 
 TITLE = "月度党员奉献量化积分申报表"
@@ -23,7 +24,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
-OUTCOME_WORDS = {
+OUTCOME_WORDS: dict[str, str] = {
     DeclarationLine.Outcome.RECOGNISED: "认定",
     DeclarationLine.Outcome.PARTLY: "部分认定",
     DeclarationLine.Outcome.REJECTED: "不予认定",
@@ -51,7 +52,7 @@ def _date(value) -> str:
 
 def _line_text(number: int, line: DeclarationLine) -> str:
     text = f"{number}. {line.description.strip()}"
-    if line.suggested_item_id:
+    if line.suggested_item is not None:
         text += f"（申报项目：{line.suggested_item.name}）"
     return text
 
@@ -60,8 +61,8 @@ def _decision_text(number: int, line: DeclarationLine) -> str:
     word = OUTCOME_WORDS.get(line.outcome, "")
     if line.outcome == DeclarationLine.Outcome.REJECTED:
         return f"{number}. {word}：{line.reason}"
-    if line.item_id is not None and line.points is not None:
-        text = f"{number}. {word}：{line.item.name} {line.points} 分"
+    if line.item is not None and line.points is not None:
+        text = f"{number}. {word}：{line.item.name} {points_text(line.points)} 分"
         return text + (f"（{line.reason}）" if line.reason else "")
     return f"{number}. —"
 

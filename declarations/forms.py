@@ -23,7 +23,10 @@ from .services import MAX_LINES
 def _bootstrap(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput | forms.HiddenInput):
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
@@ -159,9 +162,7 @@ class ReviewLineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
-    confirm_reduced = forms.BooleanField(
-        label=_("I confirm the reduced points"), required=False
-    )
+    confirm_reduced = forms.BooleanField(label=_("I confirm the reduced points"), required=False)
 
     def __init__(self, *args: Any, items: Iterable[Item], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,7 +186,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def parse_month(value: str) -> Month | None:
-    """"2026-03" as a Month, or None for anything else."""
+    """ "2026-03" as a Month, or None for anything else."""
     match = MONTH_RE.match((value or "").strip())
     if not match:
         return None

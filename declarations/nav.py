@@ -18,7 +18,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
     if scope.member is not None:
         out.append(
             NavLink(
-                label=_("My declarations"),
+                label=str(_("My declarations")),
                 url=reverse("declarations:mine"),
                 icon="bi-pencil-square",
                 group="mine",
@@ -27,7 +27,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
     if may_review_anywhere(user):
         out.append(
             NavLink(
-                label=_("Review queue"),
+                label=str(_("Review queue")),
                 url=reverse("declarations:queue"),
                 icon="bi-inboxes",
                 app_name="declarations",

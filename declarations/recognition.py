@@ -29,7 +29,7 @@ from scoring import engine
 
 from . import caps
 from .models import WAITING, Declaration, DeclarationLine, EvidenceFile
-from .services import _audit, advance, month_label
+from .services import _audit, advance, month_label, restored_on_failure
 
 Status = Declaration.Status
 Outcome = DeclarationLine.Outcome
@@ -209,7 +209,6 @@ def _entry_reason(line: DeclarationLine) -> str:
     return f"{text} — {line.reason}" if line.reason else text
 
 
-@transaction.atomic
 def declaration_decide(
     *,
     declaration: Declaration,
@@ -219,6 +218,13 @@ def declaration_decide(
 ) -> Declaration:
     """Decide every line: recognise (points within the item's rules and caps), recognise
     in part, or reject; recognised points land on the card in the declaration's month."""
+    with restored_on_failure(declaration), transaction.atomic():
+        return _decide(declaration, version, decisions, reviewer)
+
+
+def _decide(
+    declaration: Declaration, version: int, decisions: list[LineDecision], reviewer: Any
+) -> Declaration:
     check_reviewer(declaration, reviewer)
     _check_waiting(declaration)
     lines = list(declaration.lines.select_related("suggested_item"))
@@ -320,7 +326,7 @@ def _apply(
     reviewer: Any,
 ) -> list[str]:
     evidence = list(EvidenceFile.objects.filter(declaration=declaration))
-    outcomes = []
+    outcomes: list[str] = []
     for line in lines:
         decision = by_line[line.pk]
         line.reason = decision.reason

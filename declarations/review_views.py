@@ -93,11 +93,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "members": members,
             "member_id": member_id,
             "query": query.urlencode(),
-            "late_branches": [
-                b
-                for b in branches
-                if scope.has_role(b.pk, "recorder", "secretary")
-            ],
+            "late_branches": [b for b in branches if scope.has_role(b.pk, "recorder", "secretary")],
             "policy_branches": [b for b in branches if scope.may_edit_scheme(b.pk)],
             "user_id": request.user.pk,
         },
@@ -215,6 +211,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 for line, form in pairs
             ],
             "error": error,
+            "caps_to_confirm": bool(shortfalls),
             "own": own,
             "reviewer": reviewer,
             "return_form": ReturnForm(),
@@ -273,7 +270,10 @@ def late_open(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             declaration = services.declaration_open_late(
-                member=data["member"], month=data["month"], reason=data["reason"], actor=request.user
+                member=data["member"],
+                month=data["month"],
+                reason=data["reason"],
+                actor=request.user,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

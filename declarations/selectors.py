@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from organizations.models import Member
 from organizations.permissions import scope_for
@@ -79,12 +80,19 @@ def waiting_count(user: Any) -> int:
 def declarations_of(member: Member) -> list[Declaration]:
     """A member's declarations, newest month first, with their lines and recognised points."""
     lines = DeclarationLine.objects.select_related("item", "suggested_item").order_by("order", "pk")
-    return list(
+    declarations = list(
         Declaration.objects.filter(member=member)
-        .annotate(points=Sum("lines__points"), evidence_count=Count("evidence", distinct=True))
+        .annotate(evidence_count=Count("evidence"))
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-year", "-month")
     )
+    for declaration in declarations:
+        # Summed here, not in SQL: a join with the evidence would count each line per file.
+        declaration.points = sum(  # type: ignore[attr-defined]
+            (line.points for line in declaration.lines.all() if line.points is not None),
+            Decimal(0),
+        )
+    return declarations
 
 
 def with_details(declaration: Declaration) -> Declaration:
@@ -147,6 +155,9 @@ def duplicates(declaration: Declaration, user: Any) -> dict[int, list[Reuse]]:
 
 
 def line_filter_members(user: Any, branch_ids: list[int]) -> QuerySet[Member]:
-    return Member.objects.filter(branch_id__in=branch_ids).filter(
-        Q(is_active=True) | Q(declarations__isnull=False)
-    ).distinct().order_by("name", "pk")
+    return (
+        Member.objects.filter(branch_id__in=branch_ids)
+        .filter(Q(is_active=True) | Q(declarations__isnull=False))
+        .distinct()
+        .order_by("name", "pk")
+    )

@@ -7,7 +7,9 @@ The group's side (认定) is in `recognition.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +74,19 @@ def advance(
     return before
 
 
+@contextmanager
+def restored_on_failure(declaration: Declaration) -> Iterator[None]:
+    """Put the instance back as it was when the change fails and its transaction rolls back,
+    so a page shown again offers the version that is really stored."""
+    saved = {f.attname: getattr(declaration, f.attname) for f in declaration._meta.concrete_fields}
+    try:
+        yield
+    except BaseException:
+        for name, value in saved.items():
+            setattr(declaration, name, value)
+        raise
+
+
 def _audit(action: str, declaration: Declaration, actor: Any, before: dict, **after: Any) -> None:
     audit_record(
         action=f"declarations.declaration.{action}",
@@ -89,7 +104,7 @@ def month_label(declaration: Declaration) -> str:
 
 def profile_header(member: Member) -> dict[str, str]:
     """Attachment 1's heading as the member's profile fills it."""
-    unit = member.department.name if member.department_id else member.branch.name
+    unit = member.department.name if member.department is not None else member.branch.name
     return {
         "name": member.name,
         "birth_month": member.birth_month.strftime("%Y.%m") if member.birth_month else "",
@@ -103,8 +118,7 @@ def _check_month(member: Member, month: Month) -> None:
         raise DomainError(_("A month still to come cannot be declared."))
     if period_is_closed(branch_id=member.branch_id, year=month.year, month=month.month):
         raise DomainError(
-            _("%(month)s is in a closed period; it can no longer be declared.")
-            % {"month": month}
+            _("%(month)s is in a closed period; it can no longer be declared.") % {"month": month}
         )
 
 
@@ -157,7 +171,7 @@ def declaration_create(*, member: Member, month: Month, actor: Any) -> Declarati
 
 @transaction.atomic
 def declaration_open_late(*, member: Member, month: Month, reason: str, actor: Any) -> Declaration:
-    """After the deadline only the recorder (or the secretary) opens a declaration, with a reason."""
+    """After the deadline only the recorder (or the secretary) opens a declaration, saying why."""
     if not scope_for(actor).has_role(member.branch_id, Role.RECORDER, Role.SECRETARY):
         raise DomainError(_("Only the branch's recorder or secretary can open a late declaration."))
     reason = (reason or "").strip()
@@ -169,9 +183,7 @@ def declaration_open_late(*, member: Member, month: Month, reason: str, actor: A
         "late_opened_at": timezone.now(),
         "late_reason": reason[:500],
     }
-    existing = Declaration.objects.filter(
-        member=member, year=month.year, month=month.month
-    ).first()
+    existing = Declaration.objects.filter(member=member, year=month.year, month=month.month).first()
     if existing is None:
         declaration = _new_declaration(member, month, **late)
         before: dict[str, Any] = {}
@@ -237,10 +249,8 @@ def _store(
 
 def _discard(names: list[str]) -> None:
     for name in names:
-        try:
+        with contextlib.suppress(OSError):
             default_storage.delete(name)
-        except OSError:
-            pass
 
 
 def declaration_update(
@@ -260,7 +270,7 @@ def declaration_update(
     """
     stored: list[str] = []
     try:
-        with transaction.atomic():
+        with restored_on_failure(declaration), transaction.atomic():
             _update(
                 declaration,
                 version,
@@ -275,6 +285,43 @@ def declaration_update(
         _discard(stored)
         raise
     return declaration
+
+
+def _checked_lines(declaration: Declaration, given: list[LineInput]) -> list[LineInput]:
+    """The lines worth keeping (blank ones dropped), each within the rules of a declaration."""
+    lines = [line for line in given if line.description.strip() or line.files]
+    if len(lines) > MAX_LINES:
+        raise DomainError(_("A declaration holds at most %(max)d lines.") % {"max": MAX_LINES})
+    if any(not line.description.strip() for line in lines):
+        raise DomainError(_("Describe what you did on every line that has files."))
+    allowed = set(declarable_items(declaration).values_list("pk", flat=True))
+    if any(line.suggested_item and line.suggested_item.pk not in allowed for line in lines):
+        raise DomainError(_("Choose an item of your branch's scheme that members may declare."))
+    return lines
+
+
+def _save_lines(
+    declaration: Declaration, lines: list[LineInput], actor: Any, stored: list[str]
+) -> tuple[list[DeclarationLine], list[int]]:
+    """Write the lines in their order with their files; delete the lines left out."""
+    existing = {line.pk: line for line in declaration.lines.all()}
+    kept: list[DeclarationLine] = []
+    for order, given in enumerate(lines):
+        row = existing.get(given.pk) if given.pk is not None else None
+        if given.pk is not None and row is None:
+            raise stale()
+        if row is None:
+            row = DeclarationLine(declaration=declaration)
+        row.order = order
+        row.description = given.description.strip()[:2000]
+        row.suggested_item = given.suggested_item
+        row.save()
+        kept.append(row)
+        for checked in given.files:
+            _store(declaration, checked, row, actor, stored)
+    gone = [pk for pk in existing if pk not in {row.pk for row in kept}]
+    DeclarationLine.objects.filter(pk__in=gone).delete()
+    return kept, gone
 
 
 def _update(
@@ -294,16 +341,7 @@ def _update(
             _("A declaration that is %(status)s can no longer be changed.")
             % {"status": declaration.get_status_display()}
         )
-    lines = [line for line in lines if line.description.strip() or line.files]
-    if len(lines) > MAX_LINES:
-        raise DomainError(_("A declaration holds at most %(max)d lines.") % {"max": MAX_LINES})
-    for line in lines:
-        if not line.description.strip():
-            raise DomainError(_("Describe what you did on every line that has files."))
-    allowed = set(declarable_items(declaration).values_list("pk", flat=True))
-    for line in lines:
-        if line.suggested_item is not None and line.suggested_item.pk not in allowed:
-            raise DomainError(_("Choose an item of your branch's scheme that members may declare."))
+    lines = _checked_lines(declaration, lines)
     values = {f: (header.get(f) or "").strip()[:200] for f in HEADER_FIELDS}
     if not values["name"]:
         raise DomainError(_("Give your name."))
@@ -317,23 +355,7 @@ def _update(
         declaration, version=version, allowed=[Status.DRAFT, Status.RETURNED], **values
     )
     removing.delete()
-    existing = {line.pk: line for line in declaration.lines.all()}
-    kept: list[DeclarationLine] = []
-    for order, given in enumerate(lines):
-        line = existing.get(given.pk) if given.pk is not None else None
-        if given.pk is not None and line is None:
-            raise stale()
-        if line is None:
-            line = DeclarationLine(declaration=declaration)
-        line.order = order
-        line.description = given.description.strip()[:2000]
-        line.suggested_item = given.suggested_item
-        line.save()
-        kept.append(line)
-        for checked in given.files:
-            _store(declaration, checked, line, actor, stored)
-    gone = [pk for pk in existing if pk not in {line.pk for line in kept}]
-    DeclarationLine.objects.filter(pk__in=gone).delete()
+    kept, gone = _save_lines(declaration, lines, actor, stored)
     for checked in files:
         _store(declaration, checked, None, actor, stored)
     transaction.on_commit(lambda: _discard(removed))
@@ -359,7 +381,10 @@ def group_users(branch: Organization) -> list[Any]:
     ).select_related("user", "organization")
     users = {}
     for a in assignments:
-        if a.organization_id == branch.pk or a.organization.kind == Organization.Kind.GENERAL_BRANCH:
+        if (
+            a.organization_id == branch.pk
+            or a.organization.kind == Organization.Kind.GENERAL_BRANCH
+        ):
             users[a.user_id] = a.user
     return list(users.values())
 
@@ -421,8 +446,13 @@ def declaration_withdraw(*, declaration: Declaration, version: int, actor: Any) 
     if declaration.member.user_id != getattr(actor, "pk", None):
         raise DomainError(_("Only the member can withdraw their own declaration."))
     if declaration.status != Status.SUBMITTED:
+        raise DomainError(_("Only a submitted declaration not yet under review can be withdrawn."))
+    month = Month(declaration.year, declaration.month)
+    if declaration.late_opened_at is None and _past_deadline(declaration.branch_id, month):
+        # A draft cannot be submitted after the deadline: withdrawing now would strand it.
         raise DomainError(
-            _("Only a submitted declaration not yet under review can be withdrawn.")
+            _("The deadline for %(month)s has passed; the declaration can no longer be withdrawn.")
+            % {"month": month}
         )
     before = advance(declaration, version=version, allowed=[Status.SUBMITTED], status=Status.DRAFT)
     _audit("withdrawn", declaration, actor, before)

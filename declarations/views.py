@@ -3,6 +3,7 @@ the evidence files and attachment 1 for everyone who may see the declaration."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -75,13 +76,9 @@ def create(request: HttpRequest) -> HttpResponse:
     if month is None:
         messages.error(request, _("Choose a month."))
         return redirect("declarations:mine")
-    existing = Declaration.objects.filter(
-        member=member, year=month.year, month=month.month
-    ).first()
+    existing = Declaration.objects.filter(member=member, year=month.year, month=month.month).first()
     if existing is not None:
-        messages.info(
-            request, _("A declaration for %(month)s already exists.") % {"month": month}
-        )
+        messages.info(request, _("A declaration for %(month)s already exists.") % {"month": month})
         return redirect("declarations:detail", pk=existing.pk)
     try:
         declaration = services.declaration_create(member=member, month=month, actor=request.user)
@@ -108,7 +105,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": deadlines.deadline(month, day),
             "past_deadline": deadlines.is_past_deadline(month, day)
             and declaration.late_opened_at is None,
-            "total": sum((line.points or 0 for line in declaration.line_list), 0),
+            "total": sum(
+                (line.points or Decimal(0) for line in declaration.line_list),  # type: ignore[attr-defined]
+                Decimal(0),
+            ),
         },
     )
 
@@ -116,7 +116,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _line_initial(declaration: Declaration) -> list[dict]:
     return [
         {"id": line.pk, "description": line.description, "suggested_item": line.suggested_item}
-        for line in declaration.line_list
+        for line in declaration.line_list  # type: ignore[attr-defined]
     ] or [{}]
 
 
@@ -261,7 +261,7 @@ def evidence(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """The file itself, only for those who may see the declaration; never a public URL."""
     file = get_evidence_for_user(request.user, pk, file_pk)
     try:
-        handle = default_storage.open(file.file.name, "rb")
+        handle = default_storage.open(file.file.name or "", "rb")
     except OSError:
         raise Http404 from None
     response = FileResponse(

@@ -12,7 +12,11 @@ from .services import COMMENT_LIMIT, NOTE_LIMIT, REASON_LIMIT
 
 
 class ApplyForm(forms.Form):
-    ground = forms.ChoiceField(label=_("Ground"), choices=Ground.choices, widget=forms.RadioSelect)
+    ground = forms.ChoiceField(
+        label=_("Ground for exemption"),
+        choices=Ground.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_LIMIT,

@@ -30,10 +30,6 @@ class PrivateStorage(FileSystemStorage):
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 
-    @property  # type: ignore[override]
-    def base_url(self) -> None:  # no URL: the files are not public
-        return None
-
 
 def private_storage() -> PrivateStorage:
     return PrivateStorage()

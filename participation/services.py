@@ -63,7 +63,10 @@ def _sync_participation(member: Member, year: int, actor: Any) -> Participation 
     decision = RetireeDecision.objects.filter(member=member, year=year).first()
     if filed is not None:
         takes_part = False
-        reason = f"{filed.get_ground_display()}: {filed.reason}"
+        reason = _("%(ground)s: %(reason)s") % {
+            "ground": filed.get_ground_display(),
+            "reason": filed.reason,
+        }
     elif decision is not None:
         takes_part = decision.takes_part
         reason = (

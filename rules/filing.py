@@ -130,6 +130,10 @@ class FilingState:
         return self.state == State.FILED
 
     @property
+    def is_waiting(self) -> bool:
+        return self.state == State.SUBMITTED
+
+    @property
     def may_submit(self) -> bool:
         return self.state in State.TO_SUBMIT
 

@@ -3,6 +3,8 @@ and files or returns it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from organizations.models import Role
+from organizations.models import Organization, Role
 from organizations.permissions import scope_for, visible_branches
 from summaries.years import checked_year, year_from_query
 
@@ -25,8 +27,15 @@ from .permissions import committee_for_user, get_branch_scheme_owner
 MAX_PK = 2**63 - 1
 
 
+def _branch_of(scheme: Scheme) -> Organization:
+    """A filed scheme is a branch's: it has an organisation (the template is never filed)."""
+    if scheme.organization is None:
+        raise Http404
+    return scheme.organization
+
+
 def _scheme_url(scheme: Scheme) -> str:
-    return reverse("rules:scheme", kwargs={"code": scheme.organization.code, "year": scheme.year})
+    return reverse("rules:scheme", kwargs={"code": _branch_of(scheme).code, "year": scheme.year})
 
 
 def _filing_url(item: SchemeFiling) -> str:
@@ -42,7 +51,7 @@ def _get_filing(request: HttpRequest, pk: int) -> SchemeFiling:
         .filter(pk=pk)
         .first()
     )
-    if item is None or not scope_for(request.user).is_officer(item.scheme.organization_id):
+    if item is None or not scope_for(request.user).is_officer(_branch_of(item.scheme).pk):
         raise Http404
     return item
 
@@ -78,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
         for s in Scheme.objects.filter(organization__in=branches, year=year, is_template=False)
     }
     states = filing.filing_states(list(schemes.values()))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for branch in branches:
         scheme = schemes.get(branch.pk)
         rows.append(
@@ -96,9 +105,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "years": list(range(this_year + 1, this_year - 4, -1)),
-            "waiting": sum(
-                1 for r in rows if r["state"] and r["state"].state == filing.State.SUBMITTED
-            ),
+            "waiting": sum(1 for r in rows if r["state"] is not None and r["state"].is_waiting),
         },
     )
 
@@ -116,7 +123,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The scheme as submitted beside the committee's template, differences marked."""
     item = _get_filing(request, pk)
     scheme = item.scheme
-    branch = scheme.organization
+    branch = _branch_of(scheme)
     template = services.template_for(branch)
     diff = filing.compare(filing.contents_of(template), item.contents)
     state = filing.filing_state(scheme)
@@ -153,7 +160,7 @@ def _decide(request: HttpRequest, pk: int, call, done: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_filing_url(item))
-    messages.success(request, done % {"branch": item.scheme.organization.name})
+    messages.success(request, done % {"branch": _branch_of(item.scheme).name})
     return redirect(f"{reverse('rules:filing_index')}?year={item.scheme.year}")
 
 

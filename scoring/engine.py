@@ -2,7 +2,8 @@
 
 Plan 一(三)4: 党员年度积分 = 基本分 + 奉献分 + 评议分 - 扣减分 (DESIGN.md §2).
 No Django and no database: the ledger layer reduces its rows to `Entry` values (one per
-row, or aggregates of several) and calls these functions. Every figure is a `Decimal`;
+row, or aggregates of several) and calls these functions, or hands over what the database
+summed per item (`totals_from_sums`, the summary's fast path). Every figure is a `Decimal`;
 what leaves the engine is quantized to one decimal place, rounded half up.
 Ranking and the results it feeds (plan 二 结果运用) are at the end.
 """
@@ -223,6 +224,7 @@ def _card(
         dedication_by_category[category] = (
             points if in_tenths else _quantize(points, TENTH, ROUND_HALF_UP)
         )
+    # Session score = summed points / summed count, so a corrected score replaces the old.
     session_scores = {
         session: round1(points / count)
         for session, (points, count) in sessions.items()

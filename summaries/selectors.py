@@ -16,7 +16,7 @@ from decimal import Context, Decimal
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 
 from ledger.models import Entry, Kind, Veto
 from organizations.models import Member, Organization, Participation
@@ -187,12 +187,16 @@ def _sum_ledger(
         .values("branch_id", "member_id", "source_ref")
         .annotate(points=Sum("points"), n=Sum(_reversal_sign()))
         .values_list("branch_id", "member_id", "source_ref", "points", "n")
+        .order_by("branch_id", "member_id", "source_ref")  # sessions in order: H1, H2
     )
     for rows in _raw_chunks(sessions):
         for branch_id, member_id, session, points, n in rows:
             member = get(member_id)
             if member is not None and member.branch_id == branch_id:
-                member.sessions[session] = (_exact(points), n)
+                value = exact.get(points)
+                if value is None:
+                    value = exact[points] = _exact(points)
+                member.sessions[session] = (value, n)
     if not month_capped:
         return
     by_month = (
@@ -306,12 +310,12 @@ def _members(year: int, branches: list[Organization]) -> list[Member]:
     """The branches' active members, and inactive ones with points in the year."""
     by_pk = {b.pk: b for b in branches}
     ids = list(by_pk)
+    # EXISTS, not IN: PostgreSQL would plan IN (all the year's entries) as a subquery
+    # so costly that it compiles the query (JIT) first, though it never runs it.
+    points_in_year = Entry.objects.filter(member_id=OuterRef("pk"), branch_id__in=ids, year=year)
     members = list(
         Member.objects.filter(branch_id__in=ids)
-        .filter(
-            Q(is_active=True)
-            | Q(pk__in=Entry.objects.filter(branch_id__in=ids, year=year).values("member_id"))
-        )
+        .filter(Q(is_active=True) | Exists(points_in_year))
         .order_by()
         .prefetch_related("department")
     )

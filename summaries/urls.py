@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cards
+from . import views, views_cards, views_summary
 
 app_name = "summaries"
 urlpatterns = [
@@ -28,5 +28,40 @@ urlpatterns = [
         "branch/<str:code>/<int:year>/cards/import/confirm/",
         views_cards.cards_import_confirm,
         name="cards_import_confirm",
+    ),
+    # The summary table (附件4) and closing periods (views_summary.py).
+    path("summary/", views_summary.summary_home, name="summary_home"),
+    path("committee/<int:year>/summary/", views_summary.committee, name="summary_committee"),
+    path("branch/<str:code>/<int:year>/summary/", views_summary.summary, name="summary"),
+    path(
+        "branch/<str:code>/<int:year>/summary/print/",
+        views_summary.summary_print,
+        name="summary_print",
+    ),
+    path(
+        "branch/<str:code>/<int:year>/summary/confirm/",
+        views_summary.confirm,
+        name="summary_confirm",
+    ),
+    path(
+        "branch/<str:code>/<int:year>/summary.<str:fmt>",
+        views_summary.summary_download,
+        name="summary_download",
+    ),
+    path("branch/<str:code>/<int:year>/closing/", views_summary.closing, name="closing"),
+    path(
+        "branch/<str:code>/<int:year>/closing/<int:half>/close/",
+        views_summary.close,
+        name="period_close",
+    ),
+    path(
+        "branch/<str:code>/<int:year>/closing/<int:half>/reopen/",
+        views_summary.reopen,
+        name="period_reopen",
+    ),
+    path(
+        "branch/<str:code>/<int:year>/closing/snapshot/<int:pk>/",
+        views_summary.closing_snapshot,
+        name="closing_snapshot",
     ),
 ]

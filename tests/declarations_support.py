@@ -33,8 +33,8 @@ def checked(name: str = "photo.png", content: bytes | None = None):
     return check_upload(upload(name, content))
 
 
-@pytest.fixture
-def english(settings):
+@pytest.fixture(name="english")
+def english_fixture(settings):
     """Messages and pages are checked in English (the msgids); the catalogue is the lead's."""
     settings.LANGUAGE_CODE = "en"
     settings.LANGUAGES = [("en", "English")]
@@ -42,14 +42,14 @@ def english(settings):
         yield
 
 
-@pytest.fixture
-def media(settings, tmp_path):
+@pytest.fixture(name="media")
+def media_fixture(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def scheme(bureau):
+@pytest.fixture(name="scheme")
+def scheme_fixture(bureau):
     return scheme_for_year(branch=bureau.branch_a, year=THIS.year)
 
 
@@ -62,9 +62,7 @@ def draft(bureau, *texts: str, month: Month = THIS, files=(), item=None, member=
     member = member or bureau.member_a
     user = member.user
     declaration = services.declaration_create(member=member, month=month, actor=user)
-    lines = [
-        services.LineInput(pk=None, description=text, suggested_item=item) for text in texts
-    ]
+    lines = [services.LineInput(pk=None, description=text, suggested_item=item) for text in texts]
     services.declaration_update(
         declaration=declaration,
         version=declaration.version,

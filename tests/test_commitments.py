@@ -439,3 +439,26 @@ def test_the_index_sends_each_role_to_its_page(bureau, client_for):
         "commitments:review", args=["zb1", YEAR]
     )
     assert client_for(bureau.committee_admin).get(index).status_code == 200
+
+
+def test_the_branch_does_not_read_a_members_draft(bureau, client_for):
+    draft(bureau, "尚在斟酌的草稿")
+    html = (
+        client_for(bureau.secretary_a)
+        .get(reverse("commitments:review", args=["zb1", YEAR]))
+        .content.decode()
+    )
+    assert "尚在斟酌的草稿" not in html and "张红梅" in html
+
+
+def test_the_qr_code_encodes_the_public_page_address(bureau, client_for):
+    from commitments.qr import qr_svg
+
+    html = (
+        client_for(bureau.secretary_a)
+        .get(reverse("commitments:card", args=[bureau.member_a.pk]))
+        .content.decode()
+    )
+    token = IdentityPost.objects.get(member=bureau.member_a).token
+    expected = qr_svg(f"http://testserver/commitments/p/{token}/", title=bureau.member_a.name)
+    assert str(expected) in html

@@ -32,10 +32,10 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
     THIS,
     checked,
     draft,
-    english,
-    media,
+    english_fixture,
+    media_fixture,
     recognise_all,
-    scheme,
+    scheme_fixture,
     submitted,
     volunteer,
 )
@@ -149,7 +149,10 @@ def test_a_member_cannot_declare_for_someone_else(bureau):
 def test_a_month_still_to_come_cannot_be_declared(bureau):
     following = Month(THIS.year + 1, 1) if THIS.month == 12 else Month(THIS.year, THIS.month + 1)
     message = refused(
-        services.declaration_create, member=bureau.member_a, month=following, actor=bureau.member_a_user
+        services.declaration_create,
+        member=bureau.member_a,
+        month=following,
+        actor=bureau.member_a_user,
     )
     assert "to come" in message
 
@@ -383,7 +386,9 @@ def test_the_late_opening_also_reopens_a_draft_left_too_long(bureau, monkeypatch
         member=bureau.member_a, month=last, reason="系统故障", actor=bureau.secretary_a
     )
     services.declaration_submit(
-        declaration=fresh(declaration), version=fresh(declaration).version, actor=bureau.member_a_user
+        declaration=fresh(declaration),
+        version=fresh(declaration).version,
+        actor=bureau.member_a_user,
     )
     assert fresh(declaration).status == Status.SUBMITTED
 
@@ -467,7 +472,9 @@ def test_a_line_recognised_in_part_and_one_rejected_make_a_partly_recognised_dec
 
 def test_rejecting_every_line_rejects_the_declaration(bureau):
     declaration = submitted(bureau)
-    decide(declaration, bureau.secretary_a, LineDecision(only_line(declaration), REJECT, reason="无"))
+    decide(
+        declaration, bureau.secretary_a, LineDecision(only_line(declaration), REJECT, reason="无")
+    )
     assert fresh(declaration).status == Status.REJECTED
     assert not Entry.objects.exists()
 
@@ -484,7 +491,9 @@ def test_rejecting_every_line_rejects_the_declaration(bureau):
         (REJECT, "", "", "reason"),
     ],
 )
-def test_points_outside_the_items_rules_are_refused(bureau, scheme, action, points, reason, expected):
+def test_points_outside_the_items_rules_are_refused(
+    bureau, scheme, action, points, reason, expected
+):
     declaration = submitted(bureau)
     with pytest.raises(DecisionInvalid) as caught:
         decide(
@@ -499,10 +508,16 @@ def test_points_outside_the_items_rules_are_refused(bureau, scheme, action, poin
 
 def test_fixed_and_level_items_take_only_their_values(bureau, scheme):
     item = volunteer(scheme)
-    item_update(item=item, points_kind="levels", levels=[{"name": "一般", "points": "1"}, {"name": "突出", "points": "3"}])
+    item_update(
+        item=item,
+        points_kind="levels",
+        levels=[{"name": "一般", "points": "1"}, {"name": "突出", "points": "3"}],
+    )
     declaration = submitted(bureau)
     with pytest.raises(DecisionInvalid):
-        decide(declaration, bureau.group_a, LineDecision(only_line(declaration), RECOGNISE, item, "2"))
+        decide(
+            declaration, bureau.group_a, LineDecision(only_line(declaration), RECOGNISE, item, "2")
+        )
     decide(declaration, bureau.group_a, LineDecision(only_line(declaration), RECOGNISE, item, "3"))
     assert Entry.objects.get().points == Decimal("3.0")
 
@@ -510,9 +525,16 @@ def test_fixed_and_level_items_take_only_their_values(bureau, scheme):
 def test_only_dedication_items_of_the_year_can_be_recognised(bureau, scheme):
     declaration = submitted(bureau)
     other_year = scheme_for_year(branch=bureau.branch_a, year=THIS.year - 1)
-    for item in (scheme.items.get(code="base.1"), other_year.items.get(code="dedication.volunteer")):
+    for item in (
+        scheme.items.get(code="base.1"),
+        other_year.items.get(code="dedication.volunteer"),
+    ):
         with pytest.raises(DecisionInvalid):
-            decide(declaration, bureau.group_a, LineDecision(only_line(declaration), RECOGNISE, item, "2"))
+            decide(
+                declaration,
+                bureau.group_a,
+                LineDecision(only_line(declaration), RECOGNISE, item, "2"),
+            )
 
 
 def test_every_line_must_be_decided(bureau, scheme):
@@ -549,7 +571,10 @@ def test_nobody_reviews_their_own_declaration(bureau, scheme):
 def test_only_the_branchs_group_reviews(bureau, scheme, who):
     declaration = submitted(bureau)
     message = refused(
-        recognise_all, declaration=declaration, reviewer=getattr(bureau, who), item=volunteer(scheme)
+        recognise_all,
+        declaration=declaration,
+        reviewer=getattr(bureau, who),
+        item=volunteer(scheme),
     )
     assert "assessment group" in message
 
@@ -564,7 +589,10 @@ def test_a_draft_or_decided_declaration_cannot_be_reviewed(bureau, scheme):
     )
     recognise_all(declaration, bureau.group_a, volunteer(scheme))
     assert "nothing to review" in refused(
-        recognise_all, declaration=fresh(declaration), reviewer=bureau.recorder_a, item=volunteer(scheme)
+        recognise_all,
+        declaration=fresh(declaration),
+        reviewer=bureau.recorder_a,
+        item=volunteer(scheme),
     )
 
 
@@ -653,7 +681,9 @@ def test_a_cap_that_leaves_less_asks_the_reviewer_to_confirm(bureau, scheme):
         decide(declaration, bureau.group_a, LineDecision(line, RECOGNISE, item, "5"))
     short = caught.value.shortfalls[line.pk]
     assert (short.room, short.asked) == (Decimal("3.0"), Decimal("5"))
-    assert "yearly cap of 志愿服务 leaves 3 points; this time 5 points are given" in short.explanation
+    assert (
+        "yearly cap of 志愿服务 leaves 3 points; this time 5 points are given" in short.explanation
+    )
     assert fresh(declaration).status == Status.SUBMITTED
     assert Entry.objects.count() == 1
 
@@ -689,11 +719,18 @@ def test_a_full_cap_confirmed_rejects_the_line_with_the_explanation(bureau, sche
     item = volunteer(scheme)
     item_update(item=item, cap_month=Decimal("2"))
     entry_post(
-        member=bureau.member_a, year=THIS.year, month=THIS.month, points="2", source="direct", item=item
+        member=bureau.member_a,
+        year=THIS.year,
+        month=THIS.month,
+        points="2",
+        source="direct",
+        item=item,
     )
     declaration = submitted(bureau)
     line = only_line(declaration)
-    decide(declaration, bureau.group_a, LineDecision(line, RECOGNISE, item, "1", confirm_reduced=True))
+    decide(
+        declaration, bureau.group_a, LineDecision(line, RECOGNISE, item, "1", confirm_reduced=True)
+    )
     line.refresh_from_db()
     assert line.outcome == "rejected" and "monthly cap" in line.reason
     assert fresh(declaration).status == Status.REJECTED
@@ -710,7 +747,9 @@ def test_a_decision_made_on_a_stale_page_is_refused(bureau, scheme):
         declaration=declaration, version=seen, reason="补充", reviewer=bureau.group_a
     )
     services.declaration_submit(
-        declaration=fresh(declaration), version=fresh(declaration).version, actor=bureau.member_a_user
+        declaration=fresh(declaration),
+        version=fresh(declaration).version,
+        actor=bureau.member_a_user,
     )
     # The other reviewer's page still shows the first submission.
     message = refused(
@@ -729,7 +768,12 @@ def test_of_two_decisions_on_the_same_version_only_the_first_counts(bureau, sche
     copy = fresh(declaration)
     recognise_all(declaration, bureau.group_a, volunteer(scheme))
     with pytest.raises(DomainError):
-        decide(copy, bureau.recorder_a, LineDecision(only_line(copy), REJECT, reason="x"), version=version)
+        decide(
+            copy,
+            bureau.recorder_a,
+            LineDecision(only_line(copy), REJECT, reason="x"),
+            version=version,
+        )
     assert Entry.objects.count() == 1
     assert fresh(declaration).status == Status.RECOGNISED
 
@@ -799,3 +843,17 @@ def test_a_member_moved_to_another_branch_is_reviewed_where_they_declared(bureau
     assert declaration.branch == bureau.branch_a
     recognise_all(declaration, bureau.group_a, volunteer(scheme))
     assert Entry.objects.get().member == member
+
+
+def test_a_declaration_cannot_be_withdrawn_after_the_deadline(bureau, monkeypatch):
+    last = deadlines.previous(THIS)
+    on(monkeypatch, deadlines.deadline(last, 5))
+    declaration = submitted(bureau, month=last)
+    on(monkeypatch, deadlines.deadline(last, 5) + dt.timedelta(days=1))
+    message = refused(
+        services.declaration_withdraw,
+        declaration=declaration,
+        version=declaration.version,
+        actor=bureau.member_a_user,
+    )
+    assert "can no longer be withdrawn" in message

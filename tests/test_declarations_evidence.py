@@ -18,8 +18,8 @@ from declarations.evidence import check_upload
 from tests.declarations_support import (  # noqa: F401 (fixtures)
     checked,
     draft,
-    english,
-    media,
+    english_fixture,
+    media_fixture,
     png_bytes,
     submitted,
 )
@@ -129,7 +129,9 @@ def evidence_url(declaration, file):
     return reverse("declarations:evidence", kwargs={"pk": declaration.pk, "file_pk": file.pk})
 
 
-@pytest.mark.parametrize("who", ["member_a_user", "group_a", "recorder_a", "secretary_a", "committee_admin"])
+@pytest.mark.parametrize(
+    "who", ["member_a_user", "group_a", "recorder_a", "secretary_a", "committee_admin"]
+)
 def test_those_who_may_see_the_declaration_get_its_files(bureau, client_for, files, who):
     declaration, photo, pdf = files
     client = client_for(getattr(bureau, who))
@@ -225,8 +227,7 @@ def test_removing_a_file_deletes_it_from_disk_after_saving(
             version=declaration.version,
             header={"name": "张红梅"},
             lines=[
-                services.LineInput(pk=line.pk, description="一")
-                for line in declaration.lines.all()
+                services.LineInput(pk=line.pk, description="一") for line in declaration.lines.all()
             ],
             remove_evidence=[file.pk],
             actor=bureau.member_a_user,

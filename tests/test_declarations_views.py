@@ -22,11 +22,11 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
     THIS,
     checked,
     draft,
-    english,
-    media,
+    english_fixture,
+    media_fixture,
     png_bytes,
     recognise_all,
-    scheme,
+    scheme_fixture,
     submitted,
     upload,
     volunteer,
@@ -200,7 +200,9 @@ def test_the_member_withdraws_and_submits_from_the_detail_page(bureau, client_fo
     client.post(url("submit", declaration), {"version": declaration.version})
     declaration.refresh_from_db()
     assert declaration.status == Status.SUBMITTED
-    response = client.post(url("submit", declaration), {"version": declaration.version}, follow=True)
+    response = client.post(
+        url("submit", declaration), {"version": declaration.version}, follow=True
+    )
     assert any("already been submitted" in m for m in messages_of(response))
 
 
@@ -220,7 +222,9 @@ def test_another_branchs_declaration_is_404(bureau, client_for, name, who):
     assert client_for(getattr(bureau, who)).get(url(name, declaration)).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["edit", "submit", "withdraw", "review", "review_start", "review_return"])
+@pytest.mark.parametrize(
+    "name", ["edit", "submit", "withdraw", "review", "review_start", "review_return"]
+)
 def test_another_branch_cannot_act_on_a_declaration(bureau, client_for, name):
     declaration = submitted(bureau)
     response = client_for(bureau.secretary_b).post(url(name, declaration), {"version": 1})
@@ -235,7 +239,9 @@ def test_only_the_member_edits_their_declaration(bureau, client_for):
 
 def test_a_user_who_is_not_a_member_has_no_declarations_page(bureau, client_for):
     assert client_for(bureau.group_a).get(url("mine")).status_code == 404
-    assert client_for(bureau.group_a).post(url("create"), {"month": month_value()}).status_code == 404
+    assert (
+        client_for(bureau.group_a).post(url("create"), {"month": month_value()}).status_code == 404
+    )
 
 
 def test_huge_or_unknown_numbers_are_404(bureau, client_for):
@@ -324,7 +330,10 @@ def test_a_reviewer_recognises_a_line_from_the_review_page(bureau, client_for, s
     line = declaration.lines.get()
     response = client.post(
         url("review", declaration),
-        review_post(declaration, {line: {"action": "recognise", "item": volunteer(scheme).pk, "points": "2"}}),
+        review_post(
+            declaration,
+            {line: {"action": "recognise", "item": volunteer(scheme).pk, "points": "2"}},
+        ),
     )
     assert response.status_code == 302
     declaration.refresh_from_db()
@@ -335,7 +344,14 @@ def test_a_reviewer_recognises_a_line_from_the_review_page(bureau, client_for, s
 def test_the_cap_explanation_is_shown_and_the_reviewer_confirms(bureau, client_for, scheme):
     item = volunteer(scheme)
     item_update(item=item, cap_year=Decimal("5"))
-    entry_post(member=bureau.member_a, year=THIS.year, month=THIS.month, points="2", source="direct", item=item)
+    entry_post(
+        member=bureau.member_a,
+        year=THIS.year,
+        month=THIS.month,
+        points="2",
+        source="direct",
+        item=item,
+    )
     declaration = submitted(bureau)
     line = declaration.lines.get()
     client = client_for(bureau.group_a)
@@ -345,9 +361,10 @@ def test_the_cap_explanation_is_shown_and_the_reviewer_confirms(bureau, client_f
     assert 'data-testid="cap-explanation"' in texts(page)
     assert "leaves 3 points; this time 5 points are given" in texts(page)
     assert Entry.objects.count() == 1
+    shown = page.context["declaration"]  # the version the page offers must still be current
     response = client.post(
         url("review", declaration),
-        review_post(declaration, {line: {**values, "confirm_reduced": "on"}}),
+        review_post(shown, {line: {**values, "confirm_reduced": "on"}}),
     )
     assert response.status_code == 302
     line.refresh_from_db()
@@ -359,7 +376,10 @@ def test_points_outside_the_rules_are_shown_next_to_the_line(bureau, client_for,
     line = declaration.lines.get()
     page = client_for(bureau.group_a).post(
         url("review", declaration),
-        review_post(declaration, {line: {"action": "recognise", "item": volunteer(scheme).pk, "points": "9"}}),
+        review_post(
+            declaration,
+            {line: {"action": "recognise", "item": volunteer(scheme).pk, "points": "9"}},
+        ),
     )
     assert page.status_code == 200 and 'data-testid="line-error"' in texts(page)
     assert not Entry.objects.exists()
@@ -367,7 +387,9 @@ def test_points_outside_the_rules_are_shown_next_to_the_line(bureau, client_for,
 
 def test_a_review_without_decisions_is_a_message(bureau, client_for):
     declaration = submitted(bureau)
-    page = client_for(bureau.group_a).post(url("review", declaration), {"version": declaration.version})
+    page = client_for(bureau.group_a).post(
+        url("review", declaration), {"version": declaration.version}
+    )
     assert page.status_code == 200 and "every line" in texts(page)
 
 
@@ -382,9 +404,9 @@ def test_a_reviewer_on_a_stale_page_gets_a_clear_message(bureau, client_for, sch
         follow=True,
     )
     assert response.status_code == 200
-    assert any("nothing to review" in m or "changed by someone else" in m for m in messages_of(response)) or (
-        "nothing to review" in texts(response)
-    )
+    assert any(
+        "nothing to review" in m or "changed by someone else" in m for m in messages_of(response)
+    ) or ("nothing to review" in texts(response))
     assert Entry.objects.count() == 1
 
 
@@ -395,11 +417,16 @@ def test_the_member_cannot_review_their_own_declaration_on_the_page(bureau, clie
     declaration = submitted(bureau)
     client = client_for(bureau.member_a_user)
     page = client.get(url("review", declaration))
-    assert 'data-testid="own-declaration"' in texts(page) and 'data-testid="decide"' not in texts(page)
+    assert 'data-testid="own-declaration"' in texts(page) and 'data-testid="decide"' not in texts(
+        page
+    )
     line = declaration.lines.get()
     client.post(
         url("review", declaration),
-        review_post(declaration, {line: {"action": "recognise", "item": volunteer(scheme).pk, "points": "2"}}),
+        review_post(
+            declaration,
+            {line: {"action": "recognise", "item": volunteer(scheme).pk, "points": "2"}},
+        ),
     )
     assert not Entry.objects.exists()
     queue = client.get(url("queue"))
@@ -482,7 +509,17 @@ def test_form1_prints_as_attachment_1(bureau, client_for, scheme):
     declaration = submitted(bureau, "参加义务植树活动")
     recognise_all(declaration, bureau.group_a, volunteer(scheme))
     page = texts(client_for(bureau.member_a_user).get(url("form1", declaration)))
-    for text in ("月度党员奉献量化积分申报表", "姓　名", "出生年月", "工作单位及职务", "申报时间", "联系电话", "党员办实事做奉献情况", "参加义务植树活动", "考评小组"):
+    for text in (
+        "月度党员奉献量化积分申报表",
+        "姓　名",
+        "出生年月",
+        "工作单位及职务",
+        "申报时间",
+        "联系电话",
+        "党员办实事做奉献情况",
+        "参加义务植树活动",
+        "考评小组",
+    ):
         assert text in page
 
 
@@ -516,3 +553,39 @@ def test_the_top_bar_links_to_my_declarations_and_the_review_queue(bureau, clien
     assert links(bureau.group_a)[url("queue")].badge == 1
     assert links(bureau.secretary_b)[url("queue")].badge == 0
     assert url("mine") in links(bureau.member_a_user)
+
+
+def test_my_declarations_count_each_line_once_and_take_constant_queries(bureau, client_for, scheme):
+    declaration = submitted(bureau, "一", files=[checked("a.png"), checked("b.png")])
+    recognise_all(declaration, bureau.group_a, volunteer(scheme), points="2")
+    client = client_for(bureau.member_a_user)
+    page = client.get(url("mine"))
+    assert page.context["declarations"][0].points == Decimal("2.0")  # not 2 × 2 files
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("mine")).status_code == 200
+        return len(queries)
+
+    before = count()
+    for months_back in range(1, 5):
+        month = THIS
+        for _ in range(months_back):
+            month = deadlines.previous(month)
+        old = Declaration.objects.create(
+            member=bureau.member_a,
+            branch=bureau.branch_a,
+            year=month.year,
+            month=month.month,
+            name="张红梅",
+        )
+        old.lines.create(description="往月")
+    assert count() == before
+
+
+def test_looking_at_the_review_page_changes_nothing(bureau, client_for):
+    declaration = submitted(bureau)
+    version = declaration.version
+    client_for(bureau.group_a).get(url("review", declaration))
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.version) == (Status.SUBMITTED, version)

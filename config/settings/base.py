@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "notifications",
     "commitments",
     "participation",
+    "results",
+    "publicity",
+    "oversight",
 ]
 
 MIDDLEWARE = [

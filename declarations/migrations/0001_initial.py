@@ -7,118 +7,377 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0003_entry_summary_index'),
-        ('organizations', '0001_initial'),
-        ('rules', '0002_default_template'),
+        ("ledger", "0003_entry_summary_index"),
+        ("organizations", "0001_initial"),
+        ("rules", "0002_default_template"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeadlinePolicy',
+            name="DeadlinePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline_day', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='deadline (day of the next month)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('branch', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='declaration_policy', to='organizations.organization', verbose_name='branch')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "deadline_day",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(28),
+                        ],
+                        verbose_name="deadline (day of the next month)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "branch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declaration_policy",
+                        to="organizations.organization",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declaration deadline',
-                'verbose_name_plural': 'declaration deadlines',
+                "verbose_name": "declaration deadline",
+                "verbose_name_plural": "declaration deadlines",
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('under_review', 'under review'), ('returned', 'returned for more information'), ('recognised', 'recognised'), ('partly_recognised', 'partly recognised'), ('rejected', 'rejected')], default='draft', max_length=20, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('birth_month', models.CharField(blank=True, max_length=20, verbose_name='birth month')),
-                ('unit_and_position', models.CharField(blank=True, max_length=200, verbose_name='work unit and position')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('submissions', models.PositiveSmallIntegerField(default=0, verbose_name='times submitted')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('return_reason', models.CharField(blank=True, max_length=500, verbose_name='reason for returning')),
-                ('late_opened_at', models.DateTimeField(blank=True, null=True, verbose_name='late declaration opened at')),
-                ('late_reason', models.CharField(blank=True, max_length=500, verbose_name='reason for the late declaration')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='branch')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('late_opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='late declaration opened by')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='organizations.member', verbose_name='member')),
-                ('review_started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='review taken up by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("under_review", "under review"),
+                            ("returned", "returned for more information"),
+                            ("recognised", "recognised"),
+                            ("partly_recognised", "partly recognised"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="version")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "birth_month",
+                    models.CharField(blank=True, max_length=20, verbose_name="birth month"),
+                ),
+                (
+                    "unit_and_position",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="work unit and position"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "submissions",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="times submitted"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "return_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for returning"
+                    ),
+                ),
+                (
+                    "late_opened_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="late declaration opened at"
+                    ),
+                ),
+                (
+                    "late_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for the late declaration"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "late_opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="late declaration opened by",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declarations",
+                        to="organizations.member",
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "review_started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="review taken up by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declaration',
-                'verbose_name_plural': 'declarations',
-                'ordering': ['-year', '-month', 'member__name', 'pk'],
+                "verbose_name": "declaration",
+                "verbose_name_plural": "declarations",
+                "ordering": ["-year", "-month", "member__name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeclarationLine',
+            name="DeclarationLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('description', models.TextField(max_length=2000, verbose_name='what I did')),
-                ('outcome', models.CharField(choices=[('pending', 'pending'), ('recognised', 'recognised'), ('partly', 'recognised in part'), ('rejected', 'rejected')], default='pending', max_length=20, verbose_name='outcome')),
-                ('points', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='recognised points')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='declarations.declaration', verbose_name='declaration')),
-                ('entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.entry', verbose_name='ledger entry')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rules.item', verbose_name='recognised item')),
-                ('suggested_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rules.item', verbose_name='suggested item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("description", models.TextField(max_length=2000, verbose_name="what I did")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("recognised", "recognised"),
+                            ("partly", "recognised in part"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="recognised points",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="declarations.declaration",
+                        verbose_name="declaration",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.entry",
+                        verbose_name="ledger entry",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rules.item",
+                        verbose_name="recognised item",
+                    ),
+                ),
+                (
+                    "suggested_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rules.item",
+                        verbose_name="suggested item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declaration line',
-                'verbose_name_plural': 'declaration lines',
-                'ordering': ['declaration', 'order', 'pk'],
+                "verbose_name": "declaration line",
+                "verbose_name_plural": "declaration lines",
+                "ordering": ["declaration", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceFile',
+            name="EvidenceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to='', verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('kind', models.CharField(choices=[('image', 'image'), ('pdf', 'PDF document'), ('office', 'office document')], max_length=10, verbose_name='kind')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size in bytes')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='declarations.declaration', verbose_name='declaration')),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence', to='declarations.declarationline', verbose_name='line')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(max_length=200, upload_to="", verbose_name="file")),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("image", "image"),
+                            ("pdf", "PDF document"),
+                            ("office", "office document"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size in bytes")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded at"),
+                ),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="declarations.declaration",
+                        verbose_name="declaration",
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evidence",
+                        to="declarations.declarationline",
+                        verbose_name="line",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence file',
-                'verbose_name_plural': 'evidence files',
-                'ordering': ['declaration', 'pk'],
+                "verbose_name": "evidence file",
+                "verbose_name_plural": "evidence files",
+                "ordering": ["declaration", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='declaration',
-            index=models.Index(fields=['branch', 'status'], name='declaration_branch__02f451_idx'),
+            model_name="declaration",
+            index=models.Index(fields=["branch", "status"], name="declaration_branch__02f451_idx"),
         ),
         migrations.AddIndex(
-            model_name='declaration',
-            index=models.Index(fields=['branch', 'year', 'month'], name='declaration_branch__defcad_idx'),
+            model_name="declaration",
+            index=models.Index(
+                fields=["branch", "year", "month"], name="declaration_branch__defcad_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.UniqueConstraint(fields=('member', 'year', 'month'), name='declaration_once_a_month'),
+            model_name="declaration",
+            constraint=models.UniqueConstraint(
+                fields=("member", "year", "month"), name="declaration_once_a_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='declaration_month_in_range'),
+            model_name="declaration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__gte", 1), ("month__lte", 12)),
+                name="declaration_month_in_range",
+            ),
         ),
     ]

@@ -72,5 +72,5 @@ def filing_changed(row: Any, fields: str) -> bool:
 @register.filter
 def filing_changed_labels(row: Any) -> str:
     """The names of the fields that differ from the template, in the table's order."""
-    changed = getattr(row, "changed", set())
+    changed: set[str] = getattr(row, "changed", set())
     return "、".join(str(label) for field, label in FIELD_LABELS.items() if field in changed)

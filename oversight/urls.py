@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views, views_cases, views_checks
+
+app_name = "oversight"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("settings/", views.policy, name="policy"),
+    path("branch/<str:code>/<int:year>/", views.branch, name="branch"),
+    path("report/", views.report_index, name="report_index"),
+    path("report/<str:code>/<int:year>/", views.report, name="report"),
+    path("report/<str:code>/<int:year>/print/", views.report_print, name="report_print"),
+    path("report/<str:code>/<int:year>/xlsx/", views.report_xlsx, name="report_xlsx"),
+    path("checks/", views_checks.checks, name="checks"),
+    path("checks/draw/", views_checks.check_draw, name="check_draw"),
+    path("checks/<int:pk>/", views_checks.check_detail, name="check_detail"),
+    path("checks/item/<int:pk>/record/", views_checks.item_record, name="item_record"),
+    path("checks/item/<int:pk>/close/", views_checks.item_close, name="item_close"),
+    path("responses/", views_checks.responses, name="responses"),
+    path("responses/<int:pk>/", views_checks.response, name="response"),
+    path("cases/", views_cases.cases, name="cases"),
+    path("cases/feature/", views_cases.case_candidates, name="case_candidates"),
+    path("cases/feature/<int:line_pk>/", views_cases.case_new, name="case_new"),
+    path("cases/<int:pk>/", views_cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/photo/<int:file_pk>/", views_cases.case_photo, name="case_photo"),
+    path("cases/<int:pk>/consent/", views_cases.case_consent, name="case_consent"),
+    path("cases/<int:pk>/publish/", views_cases.case_publish, name="case_publish"),
+    path("cases/<int:pk>/withdraw/", views_cases.case_withdraw, name="case_withdraw"),
+    path("models/new/", views_cases.unit_create, name="unit_create"),
+    path("models/<int:pk>/withdraw/", views_cases.unit_withdraw, name="unit_withdraw"),
+]

@@ -1,0 +1,58 @@
+"""Top-bar links of 公示 (see core/nav.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.nav import NavLink
+
+from .models import Objection
+from .permissions import PUBLISHERS
+
+
+def links(user: Any, scope: Any) -> list[NavLink]:
+    """A member reads their branch's publications; officers publish and answer objections;
+    the committee also keeps the lobby screens."""
+    out: list[NavLink] = []
+    if scope.member is not None:
+        out.append(
+            NavLink(
+                label=str(_("Publications")),
+                url=reverse("publicity:mine"),
+                icon="bi-megaphone",
+                app_name="" if scope.is_officer_anywhere else "publicity",
+                group="mine",
+            )
+        )
+    if scope.is_officer_anywhere:
+        answering = [b for b, roles in scope.branch_roles.items() if roles & set(PUBLISHERS)]
+        waiting = (
+            Objection.objects.filter(
+                publication__branch_id__in=answering, answered_at__isnull=True
+            ).count()
+            if answering
+            else 0
+        )
+        out.append(
+            NavLink(
+                label=str(_("Publicity")),
+                url=reverse("publicity:index"),
+                icon="bi-megaphone",
+                app_name="publicity",
+                badge=waiting,
+                group="committee" if scope.is_committee else "branch",
+            )
+        )
+    if scope.is_committee:
+        out.append(
+            NavLink(
+                label=str(_("Lobby screens")),
+                url=reverse("publicity:screens"),
+                icon="bi-display",
+                group="committee",
+            )
+        )
+    return out

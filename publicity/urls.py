@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views, views_lobby
+
+app_name = "publicity"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("mine/", views.mine, name="mine"),
+    path("window/", views.window_preview, name="window_preview"),
+    path("branch/<str:code>/", views.branch, name="branch"),
+    path("branch/<str:code>/publish/", views.publish, name="publish"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/notice/", views.notice, name="notice"),
+    path("<int:pk>/objections/", views.object_to, name="object"),
+    path("objections/<int:pk>/answer/", views.answer, name="answer"),
+    path("charts/mine/<int:year>/", views.chart_my_trend, name="chart_my_trend"),
+    path("charts/branches/<int:year>/", views.chart_branches, name="chart_branches"),
+    path("screens/", views_lobby.screens, name="screens"),
+    path("screens/<int:pk>/revoke/", views_lobby.screen_revoke, name="screen_revoke"),
+    path("lobby/<str:token>/", views_lobby.lobby, name="lobby"),
+    path("lobby/<str:token>/data/", views_lobby.lobby_data, name="lobby_data"),
+]

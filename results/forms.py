@@ -1,0 +1,69 @@
+"""Forms of 结果运用: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.RadioSelect):
+            continue
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+        field.widget.attrs.setdefault("data-testid", f"field-{name}")
+
+
+class HelpTalkForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("Date of the talk"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    talked_by = forms.CharField(
+        label=_("Talk held by"),
+        max_length=200,
+        help_text=_("Names and posts of those who held the talk."),
+    )
+    content = forms.CharField(
+        label=_("Content of the talk"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    response = forms.CharField(
+        label=_("Member's response"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ProposalForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("The branch's reasons"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "The branch's findings after the help talk: why the member has shown no clear "
+            "improvement."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Do not approve"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("The committee's note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -1,0 +1,196 @@
+"""Writes of 结果运用: recording a help talk, proposing and deciding unqualified-member
+handling (plan 二). Each checks who acts and the state, and writes an audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, snapshot
+from core.errors import DomainError, PermissionDenied
+from notifications.models import Notification
+from notifications.services import notify
+from organizations.models import Member, Organization, Role, RoleAssignment
+from organizations.permissions import OFFICER_ROLES, scope_for
+
+from .models import HandlingCase, HelpTalk
+from .selectors import branch_results
+
+TEXT_LIMIT = 4000
+
+
+def _text(value: Any, message: str, limit: int = TEXT_LIMIT) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message)
+    if len(text) > limit:
+        raise DomainError(
+            _("The text is too long: at most %(limit)d characters.") % {"limit": limit}
+        )
+    return text
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def help_talk_record(
+    *,
+    member: Member,
+    year: int,
+    held_on: dt.date,
+    talked_by: str,
+    content: str,
+    response: str,
+    recorded_by: Any,
+) -> HelpTalk:
+    """Record the branch's help talk with a member ranked last or vetoed in the year
+    (plan 二: 由党支部对其进行帮助谈话): date, who talked, content, the member's response."""
+    branch_id = member.branch_id
+    if not scope_for(recorded_by).has_role(branch_id, *OFFICER_ROLES):
+        raise PermissionDenied(_("Only the branch's officers record its help talks."))
+    if not isinstance(held_on, dt.date):
+        raise DomainError(_("Give the date of the talk."))
+    if held_on > timezone.localdate():
+        raise DomainError(_("The talk cannot be dated in the future."))
+    if held_on.year < year:
+        raise DomainError(
+            _("A talk on the result of %(year)d is held in %(year)d or later.") % {"year": year}
+        )
+    talked_by = _text(talked_by, _("Say who held the talk."), 200)
+    content = _text(content, _("Record what the talk was about."))
+    response = _text(response, _("Record the member's response."))
+    results = branch_results(member.branch, year)
+    if not any(due.member.pk == member.pk for due in results.talks_due):
+        raise DomainError(
+            _("%(name)s is not due a help talk for %(year)d: neither ranked last nor vetoed.")
+            % {"name": member.name, "year": year}
+        )
+    talk = HelpTalk.objects.create(
+        branch_id=branch_id,
+        member=member,
+        year=year,
+        held_on=held_on,
+        talked_by=talked_by,
+        content=content,
+        response=response,
+        recorded_by=_user(recorded_by),
+    )
+    audit_record(
+        action="results.help_talk.recorded",
+        actor=recorded_by,
+        obj=talk,
+        organization=branch_id,
+        after=snapshot(talk),
+    )
+    return talk
+
+
+def _committee_admins(branch: Organization) -> list[Any]:
+    committee = branch.committee()
+    return [
+        a.user
+        for a in RoleAssignment.objects.filter(
+            role=Role.COMMITTEE_ADMIN, organization=committee
+        ).select_related("user")
+    ]
+
+
+@transaction.atomic
+def handling_propose(*, member: Member, year: int, reasons: str, proposed_by: Any) -> HandlingCase:
+    """The branch proposes unqualified-member handling for a member bottom or vetoed two
+    years running after a help talk (plan 二); the committee decides, never the system."""
+    branch = member.branch
+    if not scope_for(proposed_by).has_role(branch.pk, Role.SECRETARY):
+        raise PermissionDenied(_("Only the branch secretary proposes handling."))
+    reasons = _text(reasons, _("State the branch's reasons for the proposal."))
+    # One proposal at a time for the member: two clicks must not both pass the checks.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    results = branch_results(branch, year)
+    if not results.year_closed:
+        raise DomainError(
+            _("The year %(year)d is not closed; its ranking is not final yet.") % {"year": year}
+        )
+    if not any(c.member.pk == member.pk for c in results.candidates):
+        raise DomainError(
+            _(
+                "%(name)s is not a candidate: bottom-ranked or vetoed in %(before)d and "
+                "%(year)d, after a help talk."
+            )
+            % {"name": member.name, "before": year - 1, "year": year}
+        )
+    if (
+        HandlingCase.objects.filter(member=member, year=year)
+        .exclude(status=HandlingCase.Status.REJECTED)
+        .exists()
+    ):
+        raise DomainError(_("A proposal for this member and year already exists."))
+    case = HandlingCase.objects.create(
+        branch=branch,
+        member=member,
+        year=year,
+        reasons=reasons,
+        proposed_by=_user(proposed_by),
+    )
+    audit_record(
+        action="results.handling.proposed",
+        actor=proposed_by,
+        obj=case,
+        organization=branch,
+        after=snapshot(case),
+    )
+    url = reverse("results:case", kwargs={"pk": case.pk})
+    for user in _committee_admins(branch):
+        notify(
+            user=user,
+            kind=Notification.Kind.OTHER,
+            title=_("%(branch)s proposes unqualified-member handling for %(name)s")
+            % {"branch": branch.name, "name": member.name},
+            url=url,
+            dedupe_key=f"results.handling.proposed:{case.pk}:{user.pk}",
+        )
+    return case
+
+
+@transaction.atomic
+def handling_decide(
+    *, case: HandlingCase, approve: bool, note: str, decided_by: Any
+) -> HandlingCase:
+    """The committee approves or does not approve the branch's proposal, with a note;
+    the decision is recorded, and the member's status is not changed by the system."""
+    if not scope_for(decided_by).is_committee:
+        raise PermissionDenied(_("Only the party committee decides on a proposal."))
+    note = _text(note, _("Write the committee's note on the decision."))
+    case = HandlingCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != HandlingCase.Status.PROPOSED:
+        raise DomainError(_("This proposal has already been decided."))
+    before = snapshot(case)
+    case.status = HandlingCase.Status.APPROVED if approve else HandlingCase.Status.REJECTED
+    case.decided_by = _user(decided_by)
+    case.decided_at = timezone.now()
+    case.decision_note = note
+    case.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        action="results.handling.approved" if approve else "results.handling.rejected",
+        actor=decided_by,
+        obj=case,
+        organization=case.branch_id,
+        before=before,
+        after=snapshot(case),
+    )
+    if case.proposed_by_id is not None:
+        notify(
+            user=case.proposed_by,
+            kind=Notification.Kind.OTHER,
+            title=_("The committee has decided on the proposal for %(name)s")
+            % {"name": case.member.name},
+            url=reverse("results:case", kwargs={"pk": case.pk}),
+            dedupe_key=f"results.handling.decided:{case.pk}",
+        )
+    return case

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "results"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("committee/<int:year>/", views.committee, name="committee"),
+    path("branch/<str:code>/<int:year>/", views.branch, name="branch"),
+    path("branch/<str:code>/<int:year>/awards/print/", views.awards_print, name="awards_print"),
+    path(
+        "branch/<str:code>/<int:year>/talks/<int:member_pk>/new/",
+        views.talk_new,
+        name="talk_new",
+    ),
+    path(
+        "branch/<str:code>/<int:year>/handling/<int:member_pk>/propose/",
+        views.propose,
+        name="propose",
+    ),
+    path("case/<int:pk>/", views.case, name="case"),
+]

@@ -1,0 +1,197 @@
+"""汇总: closing a half-year and the year, and reopening them (plan 一(三)4, DESIGN.md §3.4).
+
+The secretary closes the first half once its democratic appraisal is closed, and the
+year (the second half) once the second appraisal is closed and the first half is
+closed. Closing writes a `PeriodLock` — the ledger's services then refuse to post into
+its months — and a `ClosingSnapshot` of every member's totals and ranks at that moment.
+Only the committee reopens a period, with a reason; the lock row stays, marked
+reopened, and a new closing writes a new one. Every step is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appraisals.models import AppraisalSession
+from appraisals.models import Status as SessionStatus
+from audit.services import audit_record, snapshot
+from core.errors import DomainError, PermissionDenied
+from core.periods import HalfYear
+from ledger.models import PeriodLock
+from organizations.models import Organization, Role
+from organizations.permissions import scope_for
+
+from .models import ClosingSnapshot
+from .selectors import branch_year
+from .summary_table import (
+    UnreviewedDeclarations,
+    person_name,
+    snapshot_rows,
+    unreviewed_declarations,
+)
+
+
+@dataclass(frozen=True)
+class HalfStatus:
+    half: HalfYear
+    lock: PeriodLock | None  # the active closing, if the half is closed
+    appraisal: AppraisalSession | None  # the half's session that is not annulled
+
+    @property
+    def is_closed(self) -> bool:
+        return self.lock is not None
+
+    @property
+    def appraisal_closed(self) -> bool:
+        return self.appraisal is not None and self.appraisal.status == SessionStatus.CLOSED
+
+
+@dataclass(frozen=True)
+class ClosingStatus:
+    branch: Organization
+    year: int
+    halves: tuple[HalfStatus, HalfStatus]
+    history: list[ClosingSnapshot]  # every closing of the year, newest first
+
+    @property
+    def first(self) -> HalfStatus:
+        return self.halves[0]
+
+    @property
+    def second(self) -> HalfStatus:
+        return self.halves[1]
+
+    @property
+    def year_closed(self) -> bool:
+        return self.second.is_closed
+
+
+def closing_status(branch: Organization, year: int) -> ClosingStatus:
+    """Both halves of the branch's year: closed or not, the appraisal, and the history."""
+    locks = {
+        lock.half: lock
+        for lock in PeriodLock.objects.filter(
+            branch=branch, year=year, reopened_at__isnull=True
+        ).select_related("closed_by")
+    }
+    sessions = {
+        session.half: session
+        for session in AppraisalSession.objects.filter(branch=branch, year=year).exclude(
+            status=SessionStatus.ANNULLED
+        )
+    }
+    history = list(
+        ClosingSnapshot.objects.filter(branch=branch, year=year)
+        .select_related("lock", "reopened_by")
+        .defer("rows")
+        .order_by("-taken_at", "-pk")
+    )
+    return ClosingStatus(
+        branch=branch,
+        year=year,
+        halves=(
+            HalfStatus(HalfYear(year, 1), locks.get(1), sessions.get(1)),
+            HalfStatus(HalfYear(year, 2), locks.get(2), sessions.get(2)),
+        ),
+        history=history,
+    )
+
+
+def _active_lock(branch: Organization, year: int, half: int) -> PeriodLock | None:
+    return PeriodLock.objects.filter(
+        branch=branch, year=year, half=half, reopened_at__isnull=True
+    ).first()
+
+
+def _check_may_close(branch: Organization, year: int, half: HalfYear) -> None:
+    if _active_lock(branch, year, half.half) is not None:
+        raise DomainError(_("%(period)s is already closed.") % {"period": half})
+    if half.half == 2 and _active_lock(branch, year, 1) is None:
+        raise DomainError(_("Close the first half of %(year)d before the year.") % {"year": year})
+    if not AppraisalSession.objects.filter(
+        branch=branch, year=year, half=half.half, status=SessionStatus.CLOSED
+    ).exists():
+        raise DomainError(
+            _("The democratic appraisal of %(period)s has not been closed yet; close it first.")
+            % {"period": half}
+        )
+    waiting = unreviewed_declarations(branch, year, half.months)
+    if waiting:
+        raise UnreviewedDeclarations(
+            _(
+                "%(n)d declaration(s) of %(period)s still await review; once the period is "
+                "closed they could no longer be recognised."
+            )
+            % {"n": len(waiting), "period": half},
+            waiting,
+        )
+
+
+@transaction.atomic
+def period_close(*, branch: Organization, year: int, half: int, closed_by: Any) -> PeriodLock:
+    """Close a half-year after its appraisal (plan 一(三)4: 每半年汇总一次): lock its entries
+    and keep a snapshot of every member's totals and ranks."""
+    if half not in (1, 2):
+        raise DomainError(_("A year has two halves."))
+    if not scope_for(closed_by).has_role(branch.pk, Role.SECRETARY):
+        raise PermissionDenied(_("Only the branch secretary closes a period."))
+    period = HalfYear(year, half)
+    # Serialise closings of the branch: two secretaries clicking at once close it once.
+    Organization.objects.select_for_update().filter(pk=branch.pk).first()
+    _check_may_close(branch, year, period)
+    lock = PeriodLock.objects.create(branch=branch, year=year, half=half, closed_by=closed_by)
+    rows = snapshot_rows(branch_year(branch, year))
+    closing = ClosingSnapshot.objects.create(
+        lock=lock,
+        branch=branch,
+        year=year,
+        half=half,
+        closed_by_name=person_name(closed_by)[:100],
+        rows=rows,
+    )
+    audit_record(
+        action="summaries.period.closed",
+        actor=closed_by,
+        obj=lock,
+        organization=branch,
+        after={**snapshot(lock), "snapshot": closing.pk, "members": len(rows)},
+    )
+    return lock
+
+
+@transaction.atomic
+def period_reopen(*, lock: PeriodLock, reason: str, reopened_by: Any) -> PeriodLock:
+    """The committee reopens a closed half-year, with a reason; the secretary closes it
+    again afterwards and confirms the summary table anew."""
+    if not scope_for(reopened_by).is_committee:
+        raise PermissionDenied(_("Only the party committee reopens a closed period."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for reopening the period."))
+    lock = PeriodLock.objects.select_for_update().get(pk=lock.pk)
+    if lock.reopened_at is not None:
+        raise DomainError(_("This period has already been reopened."))
+    if lock.half == 1 and _active_lock(lock.branch, lock.year, 2) is not None:
+        raise DomainError(
+            _("The year %(year)d is closed; reopen the second half before the first.")
+            % {"year": lock.year}
+        )
+    before = snapshot(lock)
+    lock.reopened_at = timezone.now()
+    lock.reopen_reason = reason[:500]
+    lock.save(update_fields=["reopened_at", "reopen_reason"])
+    ClosingSnapshot.objects.filter(lock=lock).update(reopened_by=reopened_by)
+    audit_record(
+        action="summaries.period.reopened",
+        actor=reopened_by,
+        obj=lock,
+        organization=lock.branch_id,
+        before=before,
+        after=snapshot(lock),
+    )
+    return lock

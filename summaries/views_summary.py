@@ -1,0 +1,273 @@
+"""The summary table (附件4) and closing periods: pages, downloads and the forms that
+call `summary_confirm`, `period_close` and `period_reopen`.
+
+A branch's officers and the committee see a branch's pages; the secretary closes and
+confirms, the committee reopens (the services check it again). Anyone else: 404.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import DomainError
+from ledger.models import PeriodLock
+from organizations.models import Organization, Role
+from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+
+from .closing import closing_status, period_close, period_reopen
+from .models import ClosingSnapshot
+from .summary_export import FORMATS, XLSX, summary_csv, summary_json, summary_xlsx
+from .summary_table import (
+    TITLE,
+    State,
+    distribution,
+    summary_confirm,
+    summary_table,
+    summary_tables,
+    unreviewed_declarations,
+)
+from .views import year_links
+from .years import checked_year, current_year
+
+
+def _is_secretary(request: HttpRequest, branch: Organization) -> bool:
+    return scope_for(request.user).has_role(branch.pk, Role.SECRETARY)
+
+
+def _summary_url(branch: Organization, year: int) -> str:
+    return reverse("summaries:summary", kwargs={"code": branch.code, "year": year})
+
+
+def _closing_url(branch: Organization, year: int) -> str:
+    return reverse("summaries:closing", kwargs={"code": branch.code, "year": year})
+
+
+@login_required
+@require_GET
+def summary_home(request: HttpRequest) -> HttpResponse:
+    """The menu's entry: the committee's overview, or the officer's branch this year."""
+    scope = scope_for(request.user)
+    year = current_year()
+    if scope.is_committee:
+        return redirect("summaries:summary_committee", year=year)
+    branches = list(visible_branches(request.user))
+    if not branches:
+        raise Http404
+    if len(branches) == 1:
+        return redirect(_summary_url(branches[0], year))
+    return render(
+        request,
+        "summaries/summary_choose.html",
+        {"branches": branches, "year": year},
+    )
+
+
+@login_required
+@require_GET
+def summary(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    year = checked_year(year)
+    branch = get_branch_for_user(request.user, code)
+    table = summary_table(branch, year)
+    return render(
+        request,
+        "summaries/summary.html",
+        {
+            "table": table,
+            "branch": branch,
+            "year": year,
+            "closing": closing_status(branch, year),
+            "unreviewed": unreviewed_declarations(branch, year),
+            "chart": distribution(table.rows),
+            "may_confirm": _is_secretary(request, branch) and table.state != State.CONFIRMED,
+            "formats": FORMATS,
+            "year_links": year_links("summaries:summary", year, code=branch.code),
+        },
+    )
+
+
+@login_required
+@require_GET
+def summary_print(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    year = checked_year(year)
+    branch = get_branch_for_user(request.user, code)
+    return render(
+        request,
+        "summaries/summary_print.html",
+        {"table": summary_table(branch, year), "title": TITLE, "back": _summary_url(branch, year)},
+    )
+
+
+@login_required
+@require_GET
+def summary_download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    year = checked_year(year)
+    if fmt not in FORMATS:
+        raise Http404
+    branch = get_branch_for_user(request.user, code)
+    table = summary_table(branch, year)
+    filename = f"{TITLE}-{branch.name}-{year}.{fmt}"
+    if fmt == "xlsx":
+        response = HttpResponse(summary_xlsx(table), content_type=XLSX)
+    elif fmt == "csv":
+        # The byte-order mark lets Excel read the Chinese names as UTF-8.
+        response = HttpResponse(
+            "\ufeff" + summary_csv(table), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        text = json.dumps(summary_json(table), ensure_ascii=False, indent=1)
+        response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+def _report(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    year = checked_year(year)
+    branch = get_branch_for_user(request.user, code)
+    try:
+        confirmation = summary_confirm(branch=branch, year=year, confirmed_by=request.user)
+    except DomainError as exc:
+        _report(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The summary table of %(year)d is confirmed by %(name)s and sent to the committee.")
+            % {"year": year, "name": confirmation.confirmed_by_name},
+        )
+    return redirect(_summary_url(branch, year))
+
+
+@login_required
+@require_GET
+def committee(request: HttpRequest, year: int) -> HttpResponse:
+    """Every branch's summary table of the year: confirmed or not, with links."""
+    year = checked_year(year)
+    if not scope_for(request.user).is_committee:
+        raise Http404
+    tables = summary_tables(year, visible_branches(request.user))
+    counts = {state: 0 for state in State.LABELS}
+    for table in tables:
+        counts[table.state] += 1
+    return render(
+        request,
+        "summaries/summary_committee.html",
+        {
+            "tables": tables,
+            "counts": counts,
+            "year": year,
+            "year_links": year_links("summaries:summary_committee", year),
+        },
+    )
+
+
+# Closing ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def closing(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    year = checked_year(year)
+    branch = get_branch_for_user(request.user, code)
+    return render(
+        request,
+        "summaries/closing.html",
+        {
+            "branch": branch,
+            "year": year,
+            "status": closing_status(branch, year),
+            "unreviewed": unreviewed_declarations(branch, year),
+            "may_close": _is_secretary(request, branch),
+            "may_reopen": scope_for(request.user).is_committee,
+            "year_links": year_links("summaries:closing", year, code=branch.code),
+        },
+    )
+
+
+def _half(half: int) -> int:
+    if half not in (1, 2):
+        raise Http404
+    return half
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, code: str, year: int, half: int) -> HttpResponse:
+    year, half = checked_year(year), _half(half)
+    branch = get_branch_for_user(request.user, code)
+    try:
+        period_close(branch=branch, year=year, half=half, closed_by=request.user)
+    except DomainError as exc:
+        _report(request, exc)
+    else:
+        text = (
+            _("The first half of %(year)d is closed; its entries are locked.")
+            if half == 1
+            else _("The year %(year)d is closed; its entries are locked.")
+        )
+        messages.success(request, text % {"year": year})
+    return redirect(_closing_url(branch, year))
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, code: str, year: int, half: int) -> HttpResponse:
+    year, half = checked_year(year), _half(half)
+    branch = get_branch_for_user(request.user, code)
+    lock = PeriodLock.objects.filter(
+        branch=branch, year=year, half=half, reopened_at__isnull=True
+    ).first()
+    if lock is None:
+        messages.error(request, _("This period is not closed."))
+        return redirect(_closing_url(branch, year))
+    try:
+        period_reopen(lock=lock, reason=request.POST.get("reason", ""), reopened_by=request.user)
+    except DomainError as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("The period is reopened; the branch can record points again."))
+    return redirect(_closing_url(branch, year))
+
+
+@login_required
+@require_GET
+def closing_snapshot(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
+    """The totals and ranks as they stood when a period was closed."""
+    year = checked_year(year)
+    branch = get_branch_for_user(request.user, code)
+    closing_ = (
+        ClosingSnapshot.objects.filter(branch=branch, year=year, pk=pk)
+        .select_related("lock", "reopened_by")
+        .first()
+    )
+    if closing_ is None:
+        raise Http404
+    rows: list[dict[str, Any]] = closing_.rows
+    return render(
+        request,
+        "summaries/closing_snapshot.html",
+        {
+            "branch": branch,
+            "year": year,
+            "closing": closing_,
+            "ranked": [r for r in rows if r.get("rank") is not None],
+            "not_taking_part": [r for r in rows if r.get("rank") is None],
+            "back": _closing_url(branch, year),
+        },
+    )

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MEMBERS ?= 10000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: setup run test lint bench check-deploy messages demo clean
 
@@ -33,7 +33,7 @@ run: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy scoring
+	$(VENV)/bin/mypy scoring */services.py */selectors.py
 
 test: setup lint
 	$(PY) manage.py makemigrations --check --dry-run

@@ -80,7 +80,7 @@ def waiting_count(user: Any) -> int:
 def declarations_of(member: Member) -> list[Declaration]:
     """A member's declarations, newest month first, with their lines and recognised points."""
     lines = DeclarationLine.objects.select_related("item", "suggested_item").order_by("order", "pk")
-    declarations = list(
+    declarations: list[Declaration] = list(
         Declaration.objects.filter(member=member)
         .annotate(evidence_count=Count("evidence"))
         .prefetch_related(Prefetch("lines", queryset=lines))

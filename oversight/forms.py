@@ -10,17 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Department, Organization
 from summaries.years import EARLIEST, LATEST
 
+from .cases import CITATION_LIMIT, CONSENT_NOTE_LIMIT, TEXT_LIMIT, TITLE_LIMIT
 from .models import Finding, UnitKind
-from .services import (
-    CITATION_LIMIT,
-    CONSENT_NOTE_LIMIT,
-    MAX_SAMPLE,
-    NOTE_LIMIT,
-    REASON_LIMIT,
-    RESPONSE_LIMIT,
-    TEXT_LIMIT,
-    TITLE_LIMIT,
-)
+from .services import MAX_SAMPLE, NOTE_LIMIT, REASON_LIMIT, RESPONSE_LIMIT
 
 MONTH_CHOICES = [(m, str(m)) for m in range(1, 13)]
 TEXT = {"class": "form-control"}

@@ -87,8 +87,8 @@ def flags(
     grace: int,
     deadline_day: int = DEFAULT_DEADLINE_DAY,
 ) -> Flags:
-    """The red cells of one branch's row. A branch with nobody taking part has nothing to
-    recognise, publish or appraise; only its filing and reviews are judged."""
+    """The red cells of one branch's row. A branch with nobody taking part (a general
+    branch without members of its own, say) has nothing to run; only its reviews count."""
     year = figures.year
     active = figures.taking_part > 0
     months = frozenset(
@@ -119,8 +119,10 @@ def flags(
         and figures.confirmed is False
         and period_is_due(dt.date(year, 12, 31), today=today, grace=grace)
     )
-    filing = not figures.scheme_filed and period_is_due(
-        dt.date(year, 1, 1), today=today, grace=grace
+    filing = (
+        active
+        and not figures.scheme_filed
+        and period_is_due(dt.date(year, 1, 1), today=today, grace=grace)
     )
     return Flags(
         months=months,

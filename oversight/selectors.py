@@ -19,14 +19,14 @@ from django.utils import timezone
 from appraisals.models import AppraisalSession
 from appraisals.models import Status as SessionStatus
 from declarations.models import WAITING, DeadlinePolicy, Declaration
-from ledger.models import Entry
+from ledger.models import Entry, Kind
 from organizations.models import Member, Organization, Participation
 from participation.models import Exemption, ExemptionStatus
 from rules.filing import FilingState, filing_states
 from rules.models import Scheme
 
 from . import rhythm, sources
-from .models import DEFAULT_OVERDUE_DAYS, OversightPolicy
+from .models import DEFAULT_OVERDUE_DAYS, CaseStatus, ExemplaryCase, OversightPolicy
 
 Status = Declaration.Status
 RECOGNISED = (Status.RECOGNISED, Status.PARTLY_RECOGNISED)
@@ -278,9 +278,9 @@ class MonthRow:
     month: int
     statuses: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
-    entries: int = 0
-    points: Decimal = Decimal("0.0")
-    by_source: dict[str, int] = field(default_factory=dict)
+    entries: int = 0  # points entries other than appraisal scores
+    dedication: Decimal = Decimal("0.0")
+    deductions: Decimal = Decimal("0.0")
     red: bool = False
     future: bool = False
 
@@ -320,7 +320,8 @@ class BranchDetail:
                 total.statuses[status] = total.statuses.get(status, 0) + n
             total.overdue += m.overdue
             total.entries += m.entries
-            total.points += m.points
+            total.dedication += m.dedication
+            total.deductions += m.deductions
         return total
 
 
@@ -343,15 +344,19 @@ def branch_detail(
     ):
         months[month].statuses[status] = n
         months[month].overdue += overdue
-    for month, source, n, points in (
+    for month, kind, n, points in (
         Entry.objects.filter(branch=branch, year=year)
-        .values_list("month", "source")
+        .exclude(kind=Kind.APPRAISAL)
+        .values_list("month", "kind")
         .annotate(n=Count("pk"), points=Sum("points"))
         .order_by()
     ):
+        value = Decimal(str(points or 0)).quantize(Decimal("0.1"))
         months[month].entries += n
-        months[month].by_source[source] = n
-        months[month].points += Decimal(str(points or 0)).quantize(Decimal("0.1"))
+        if kind == Kind.DEDICATION:
+            months[month].dedication += value
+        elif kind == Kind.DEDUCTION:
+            months[month].deductions += value
     for m, month_row in months.items():
         month_row.red = m in row.flags.months
         month_row.future = today < dt.date(year, m, 1)
@@ -365,4 +370,18 @@ def branch_detail(
     )
     return BranchDetail(
         row=row, months=list(months.values()), sessions=sessions, exemptions=exemptions
+    )
+
+
+# Exemplary cases ------------------------------------------------------------------------
+
+
+def published_cases(*, committee: Organization, limit: int = 20) -> list[ExemplaryCase]:
+    """The committee's published exemplary cases, newest first, with their photos (for the
+    cases page and, should it want them, the lobby screen)."""
+    return list(
+        ExemplaryCase.objects.filter(committee=committee, status=CaseStatus.PUBLISHED)
+        .select_related("branch", "member")
+        .prefetch_related("photos")
+        .order_by("-published_at", "-pk")[:limit]
     )

@@ -1,53 +1,39 @@
-"""Writes of oversight: the dashboard's setting, spot checks and their findings, exemplary
-cases and model units. Each checks the current state, raises a DomainError with a
-message the user can act on, and writes an audit row."""
+"""Writes of oversight: the dashboard's setting, spot checks and their findings (the
+exemplary cases and model units are in `cases.py`). Each checks the current state, raises
+a DomainError with a message the user can act on, and writes an audit row."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
-from declarations.models import DeclarationLine, EvidenceFile
 from notifications.models import Notification
 from notifications.services import notify
-from organizations.models import Department, Organization, Role, RoleAssignment
+from organizations.models import Organization, Role, RoleAssignment
 from summaries.years import EARLIEST, LATEST
 
 from . import sampling
-from .models import (
-    CaseStatus,
-    ExemplaryCase,
-    Finding,
-    ModelUnit,
-    OversightPolicy,
-    SpotCheck,
-    SpotCheckItem,
-    UnitKind,
-)
+from .models import Finding, OversightPolicy, SpotCheck, SpotCheckItem
 from .permissions import branches_of
 
 MAX_SAMPLE = 200
 NOTE_LIMIT = 1000
 RESPONSE_LIMIT = 2000
 REASON_LIMIT = 500
-TITLE_LIMIT = 100
-TEXT_LIMIT = 2000
-CITATION_LIMIT = 2000
-CONSENT_NOTE_LIMIT = 200
 
 
-def _user(actor: Any) -> Any:
+def actor_user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _text(value: Any, *, limit: int, required: str = "") -> str:
+def clean_text(value: Any, *, limit: int, required: str = "") -> str:
     text = str(value or "").strip()
     if required and not text:
         raise DomainError(required)
@@ -58,7 +44,7 @@ def _text(value: Any, *, limit: int, required: str = "") -> str:
     return text
 
 
-def _check_year(year: Any) -> int:
+def check_year(year: Any) -> int:
     if not isinstance(year, int) or not EARLIEST <= year <= LATEST:
         raise DomainError(
             _("Choose a year between %(a)d and %(b)d.") % {"a": EARLIEST, "b": LATEST}
@@ -81,7 +67,7 @@ def oversight_policy_set(
     )
     before = {"overdue_days": policy.overdue_days}
     policy.overdue_days = overdue_days
-    policy.updated_by = _user(actor)
+    policy.updated_by = actor_user(actor)
     policy.save()
     audit_record(
         action="oversight.policy.set",
@@ -139,7 +125,7 @@ def spot_check_draw(
 ) -> SpotCheck:
     """随机抽查: draw `size` recognised entries at random from the chosen branches and
     months; the seed is kept so that the same draw can be repeated and verified."""
-    year = _check_year(year)
+    year = check_year(year)
     months = sorted(set(months))
     if any(not isinstance(m, int) or not 1 <= m <= 12 for m in months):
         raise DomainError(_("Months are 1 to 12."))
@@ -149,7 +135,7 @@ def spot_check_draw(
         seed = sampling.new_seed()
     if not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise DomainError(_("The seed is a whole number of at most 18 digits."))
-    note = _text(note, limit=200)
+    note = clean_text(note, limit=200)
     allowed = {b.pk: b for b in branches_of(committee)}
     chosen = list(branches)
     if any(b.pk not in allowed for b in chosen):
@@ -177,7 +163,7 @@ def spot_check_draw(
         seed=seed,
         population=len(ids),
         note=note,
-        drawn_by=_user(actor),
+        drawn_by=actor_user(actor),
     )
     check.branches.set(chosen)
     branch_of = dict(
@@ -237,14 +223,14 @@ def spot_check_item_record(
         raise DomainError(_("A finding is already recorded for this entry."))
     if finding not in (Finding.CONFIRMED, Finding.PROBLEM):
         raise DomainError(_("Choose confirmed or problem."))
-    note = _text(
+    note = clean_text(
         note,
         limit=NOTE_LIMIT,
         required=_("Describe the problem for the branch.") if finding == Finding.PROBLEM else "",
     )
     before = item.status
     item.status, item.note = finding, note
-    item.checked_by, item.checked_at = _user(actor), timezone.now()
+    item.checked_by, item.checked_at = actor_user(actor), timezone.now()
     item.save(update_fields=["status", "note", "checked_by", "checked_at"])
     _audit_item("recorded", item, actor, before, note=note)
     if finding == Finding.PROBLEM:
@@ -267,10 +253,12 @@ def spot_check_item_respond(
         if item.status == Finding.RESPONDED:
             raise DomainError(_("The branch has already responded; the committee will close it."))
         raise DomainError(_("Only a problem the committee found awaits a response."))
-    response = _text(response, limit=RESPONSE_LIMIT, required=_("Write the branch's response."))
+    response = clean_text(
+        response, limit=RESPONSE_LIMIT, required=_("Write the branch's response.")
+    )
     before = item.status
     item.status, item.response = Finding.RESPONDED, response
-    item.responded_by, item.responded_at = _user(actor), timezone.now()
+    item.responded_by, item.responded_at = actor_user(actor), timezone.now()
     item.save(update_fields=["status", "response", "responded_by", "responded_at"])
     _audit_item("responded", item, actor, before, response=response)
     notify(
@@ -295,261 +283,13 @@ def spot_check_item_close(
         raise DomainError(_("This problem is already closed."))
     if item.status != Finding.RESPONDED:
         raise DomainError(_("Only a problem the branch has responded to is closed."))
-    note = _text(note, limit=NOTE_LIMIT)
+    note = clean_text(note, limit=NOTE_LIMIT)
     before = item.status
     item.status, item.closing_note = Finding.CLOSED, note
-    item.closed_by, item.closed_at = _user(actor), timezone.now()
+    item.closed_by, item.closed_at = actor_user(actor), timezone.now()
     item.save(update_fields=["status", "closing_note", "closed_by", "closed_at"])
     _audit_item("closed", item, actor, before, note=note)
     _tell_secretaries(
         item, _("The party committee has closed a spot-check finding of your branch."), "closed"
     )
     return item
-
-
-# Exemplary cases ----------------------------------------------------------------------
-
-
-RECOGNISED_OUTCOMES = (DeclarationLine.Outcome.RECOGNISED, DeclarationLine.Outcome.PARTLY)
-
-
-def _case_snapshot(case: ExemplaryCase) -> dict[str, Any]:
-    return {"status": case.status, "consent": case.consent, "title": case.title}
-
-
-def _check_line(line: DeclarationLine) -> None:
-    if line.outcome not in RECOGNISED_OUTCOMES or line.entry_id is None:
-        raise DomainError(_("Only a recognised contribution can be featured."))
-    entry = line.entry
-    if getattr(entry, "reversed_by", None) is not None:
-        raise DomainError(_("The points of this contribution have been reversed."))
-
-
-def _photos(line: DeclarationLine, photo_ids: Iterable[int]) -> list[EvidenceFile]:
-    wanted = {int(pk) for pk in photo_ids}
-    if not wanted:
-        return []
-    photos = [
-        f
-        for f in EvidenceFile.objects.filter(declaration_id=line.declaration_id, pk__in=wanted)
-        if f.is_image
-    ]
-    if len(photos) != len(wanted):
-        raise DomainError(_("Choose photos among the declaration's own evidence."))
-    return photos
-
-
-@transaction.atomic
-def case_create(
-    *,
-    committee: Organization,
-    line: DeclarationLine,
-    title: str,
-    text: str,
-    photo_ids: Iterable[int] = (),
-    consent: bool = False,
-    consent_note: str = "",
-    actor: Any = None,
-) -> ExemplaryCase:
-    """A branch or the committee features a recognised contribution as an exemplary case
-    (典型案例): its text and chosen photos; the member's consent is recorded with it."""
-    line = (
-        DeclarationLine.objects.select_related("declaration", "entry", "declaration__member")
-        .select_for_update(of=("self",))
-        .get(pk=line.pk)
-    )
-    _check_line(line)
-    declaration = line.declaration
-    if declaration.branch.committee().pk != committee.pk:
-        raise DomainError(_("The contribution is not of a branch under this committee."))
-    title = _text(title, limit=TITLE_LIMIT, required=_("Give the case a title."))
-    text = _text(text, limit=TEXT_LIMIT, required=_("Describe the contribution."))
-    consent_note = _text(consent_note, limit=CONSENT_NOTE_LIMIT)
-    photos = _photos(line, photo_ids)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            case = ExemplaryCase.objects.create(
-                committee=committee,
-                branch=declaration.branch,
-                member=declaration.member,
-                line=line,
-                title=title,
-                text=text,
-                consent=bool(consent),
-                consent_note=consent_note if consent else "",
-                consent_recorded_by=_user(actor) if consent else None,
-                consent_recorded_at=now if consent else None,
-                created_by=_user(actor),
-            )
-    except IntegrityError:
-        raise DomainError(_("This contribution is already featured as a case.")) from None
-    case.photos.set(photos)
-    audit_record(
-        action="oversight.case.created",
-        actor=actor,
-        obj=case,
-        organization=case.branch_id,
-        after={**_case_snapshot(case), "line": line.pk, "photos": [p.pk for p in photos]},
-    )
-    return case
-
-
-def _locked_case(case: ExemplaryCase) -> ExemplaryCase:
-    return ExemplaryCase.objects.select_for_update().get(pk=case.pk)
-
-
-@transaction.atomic
-def case_record_consent(*, case: ExemplaryCase, note: str = "", actor: Any = None) -> ExemplaryCase:
-    """Record that the member agrees to their contribution being publicised."""
-    case = _locked_case(case)
-    if case.status == CaseStatus.WITHDRAWN:
-        raise DomainError(_("This case has been withdrawn."))
-    if case.consent:
-        raise DomainError(_("The member's consent is already recorded."))
-    before = _case_snapshot(case)
-    case.consent, case.consent_note = True, _text(note, limit=CONSENT_NOTE_LIMIT)
-    case.consent_recorded_by, case.consent_recorded_at = _user(actor), timezone.now()
-    case.save(
-        update_fields=["consent", "consent_note", "consent_recorded_by", "consent_recorded_at"]
-    )
-    audit_record(
-        action="oversight.case.consent_recorded",
-        actor=actor,
-        obj=case,
-        organization=case.branch_id,
-        before=before,
-        after={**_case_snapshot(case), "note": case.consent_note},
-    )
-    return case
-
-
-@transaction.atomic
-def case_publish(*, case: ExemplaryCase, actor: Any = None) -> ExemplaryCase:
-    """Publish the case on the cases page; only with the member's consent."""
-    case = _locked_case(case)
-    if case.status != CaseStatus.DRAFT:
-        raise DomainError(_("Only a draft case can be published."))
-    if not case.consent:
-        raise DomainError(_("Record the member's consent before publishing the case."))
-    line = DeclarationLine.objects.select_related("entry").get(pk=case.line_id)
-    _check_line(line)
-    before = _case_snapshot(case)
-    case.status = CaseStatus.PUBLISHED
-    case.published_by, case.published_at = _user(actor), timezone.now()
-    case.save(update_fields=["status", "published_by", "published_at"])
-    audit_record(
-        action="oversight.case.published",
-        actor=actor,
-        obj=case,
-        organization=case.branch_id,
-        before=before,
-        after=_case_snapshot(case),
-    )
-    return case
-
-
-@transaction.atomic
-def case_withdraw(*, case: ExemplaryCase, reason: str, actor: Any = None) -> ExemplaryCase:
-    """Take a case off the cases page (or drop a draft), with a reason."""
-    case = _locked_case(case)
-    if case.status == CaseStatus.WITHDRAWN:
-        raise DomainError(_("This case has already been withdrawn."))
-    reason = _text(reason, limit=REASON_LIMIT, required=_("Give a reason for withdrawing."))
-    before = _case_snapshot(case)
-    case.status, case.withdraw_reason = CaseStatus.WITHDRAWN, reason
-    case.withdrawn_by, case.withdrawn_at = _user(actor), timezone.now()
-    case.save(update_fields=["status", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
-    audit_record(
-        action="oversight.case.withdrawn",
-        actor=actor,
-        obj=case,
-        organization=case.branch_id,
-        before=before,
-        after={**_case_snapshot(case), "reason": reason},
-    )
-    return case
-
-
-# Model departments and branches -------------------------------------------------------
-
-
-@transaction.atomic
-def model_unit_create(
-    *,
-    committee: Organization,
-    year: int,
-    kind: str,
-    citation: str,
-    title: str = "",
-    department: Department | None = None,
-    branch: Organization | None = None,
-    actor: Any = None,
-) -> ModelUnit:
-    """The committee names a model department (模范科室) or branch, with a citation."""
-    year = _check_year(year)
-    if kind == UnitKind.DEPARTMENT:
-        if department is None:
-            raise DomainError(_("Choose the department."))
-        branch = None
-    elif kind == UnitKind.BRANCH:
-        if branch is None:
-            raise DomainError(_("Choose the branch."))
-        if branch.pk not in {b.pk for b in branches_of(committee)}:
-            raise DomainError(_("Choose branches of this party committee."))
-        department = None
-    else:
-        raise DomainError(_("Choose a model department or a model branch."))
-    default_title = "模范科室" if kind == UnitKind.DEPARTMENT else "模范党支部"
-    title = _text(title, limit=50) or default_title
-    citation = _text(citation, limit=CITATION_LIMIT, required=_("Write the citation."))
-    duplicate = ModelUnit.objects.filter(
-        committee=committee,
-        year=year,
-        kind=kind,
-        department=department,
-        branch=branch,
-        title=title,
-        is_withdrawn=False,
-    ).exists()
-    if duplicate:
-        raise DomainError(_("This unit already holds this title for the year."))
-    unit = ModelUnit.objects.create(
-        committee=committee,
-        year=year,
-        kind=kind,
-        department=department,
-        branch=branch,
-        title=title,
-        citation=citation,
-        created_by=_user(actor),
-    )
-    audit_record(
-        action="oversight.model_unit.created",
-        actor=actor,
-        obj=unit,
-        organization=committee,
-        after={"year": year, "kind": kind, "unit": unit.unit_name, "title": title},
-    )
-    return unit
-
-
-@transaction.atomic
-def model_unit_withdraw(*, unit: ModelUnit, reason: str, actor: Any = None) -> ModelUnit:
-    """Withdraw a model unit's title from the cases page, with a reason."""
-    unit = ModelUnit.objects.select_for_update().get(pk=unit.pk)
-    if unit.is_withdrawn:
-        raise DomainError(_("This title has already been withdrawn."))
-    reason = _text(reason, limit=REASON_LIMIT, required=_("Give a reason for withdrawing."))
-    unit.is_withdrawn, unit.withdraw_reason = True, reason
-    unit.withdrawn_by, unit.withdrawn_at = _user(actor), timezone.now()
-    unit.save(update_fields=["is_withdrawn", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
-    audit_record(
-        action="oversight.model_unit.withdrawn",
-        actor=actor,
-        obj=unit,
-        organization=unit.committee_id,
-        before={"is_withdrawn": False},
-        after={"is_withdrawn": True, "reason": reason},
-    )
-    return unit

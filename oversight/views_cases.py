@@ -18,7 +18,8 @@ from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
 from summaries.years import current_year, year_choices, year_from_query
 
-from . import services
+from . import cases as services
+from . import selectors
 from .forms import CaseForm, ConsentForm, ModelUnitForm, WithdrawForm
 from .models import CaseStatus, ExemplaryCase, ModelUnit
 from .permissions import (
@@ -57,11 +58,7 @@ def _cases_page(
     committee = _committee(request)
     is_committee = scope_for(request.user).is_committee
     managed = _managed_branches(request, committee)
-    published = list(
-        ExemplaryCase.objects.filter(committee=committee, status=CaseStatus.PUBLISHED)
-        .select_related("branch", "member")
-        .prefetch_related("photos")
-    )
+    published = selectors.published_cases(committee=committee, limit=200)
     mine = list(
         ExemplaryCase.objects.filter(committee=committee, branch_id__in=[b.pk for b in managed])
         .exclude(status=CaseStatus.PUBLISHED)

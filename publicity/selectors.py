@@ -110,6 +110,17 @@ def publications_of(branches: Iterable[Organization]) -> QuerySet[Publication]:
     return Publication.objects.filter(branch__in=list(branches)).select_related("branch")
 
 
+def quarters_published(year: int, branches: Iterable[Organization]) -> dict[int, set[int]]:
+    """The quarters each branch has published in the year, by branch id (one query): what
+    the committee's oversight shows as "publicity done per quarter"."""
+    done: dict[int, set[int]] = {b.pk: set() for b in branches}
+    for branch_id, quarter in Publication.objects.filter(
+        branch_id__in=list(done), year=year
+    ).values_list("branch_id", "quarter"):
+        done[branch_id].add(quarter)
+    return done
+
+
 # The lobby screen -------------------------------------------------------------------
 
 
@@ -276,11 +287,12 @@ def member_trend(member: Member, year: int, today: date | None = None) -> dict[s
 
 
 def branches_side_by_side(year: int, branches: Iterable[Organization]) -> dict[str, Any]:
-    """Each branch's average base score, dedication points, appraisal score and deductions
-    per member taking part, for the committee to compare branches at a glance."""
+    """Each branch's average dedication points, appraisal score and deductions per member
+    taking part, for the committee to compare branches at a glance. The base score is left
+    out: nearly everyone holds its 100 points, and it would hide the differences."""
     results = year_results(year, list(branches))
     labels: list[str] = []
-    parts: dict[str, list[str]] = {k: [] for k in ("base", "dedication", "appraisal", "deductions")}
+    parts: dict[str, list[str]] = {k: [] for k in ("dedication", "appraisal", "deductions")}
     for by in results.values():
         ranked = by.ranked
         if not ranked:
@@ -288,9 +300,8 @@ def branches_side_by_side(year: int, branches: Iterable[Organization]) -> dict[s
         labels.append(by.branch.name)
         for key, values in parts.items():
             mean = sum((getattr(r.totals, key) for r in ranked), Decimal(0)) / len(ranked)
-            values.append(str(engine.round1(-mean if key == "deductions" else mean)))
+            values.append(str(engine.round1(mean)))
     names = {
-        "base": _("Base score"),
         "dedication": _("Dedication points"),
         "appraisal": _("Appraisal score"),
         "deductions": _("Deductions"),

@@ -22,11 +22,10 @@ from scoring import engine
 from summaries.selectors import BranchYear, branch_year
 
 from .models import Objection, Publication, PublicationRow, Screen
+from .permissions import PUBLISHERS
 from .quarters import Quarter
 from .workdays import MAX_WORKDAYS, objection_window
 
-PUBLISHERS = (Role.SECRETARY, Role.GROUP_MEMBER)
-ANSWERERS = PUBLISHERS
 MAX_REASON = 1000
 MAX_ANSWER = 2000
 MIN_TOP, MAX_TOP = 3, 20
@@ -149,10 +148,11 @@ def publication_publish(
             appraisal=result.totals.appraisal,
             deductions=result.totals.deductions,
             total=result.totals.total,
-            rank=result.rank,
+            rank=result.standing.rank,  # ranked: every result here has a standing
             vetoed=result.vetoed,
         )
         for position, result in enumerate(ranked, start=1)
+        if result.standing is not None
     )
     audit_record(
         action="publicity.publication.published",
@@ -231,7 +231,7 @@ def _tell_answerers(objection: Objection) -> None:
         "name": objection.member.name,
     }
     for assignment in RoleAssignment.objects.filter(
-        organization_id=objection.publication.branch_id, role__in=ANSWERERS
+        organization_id=objection.publication.branch_id, role__in=PUBLISHERS
     ).select_related("user"):
         notify(
             user=assignment.user,

@@ -3,6 +3,8 @@ screens where they are set up and revoked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -79,8 +81,9 @@ def screens(request: HttpRequest) -> HttpResponse:
                 % {"name": screen.name},
             )
             return redirect(f"{reverse('publicity:screens')}#screen-{screen.pk}")
-    rows = []
-    for screen in Screen.objects.select_related("branch", "created_by", "revoked_by"):
+    rows: list[dict[str, Any]] = []
+    every = Screen.objects.select_related("branch", "created_by", "revoked_by")
+    for screen in sorted(every, key=lambda s: not s.is_active):
         url = ""
         qr = ""
         if screen.is_active:
@@ -89,7 +92,6 @@ def screens(request: HttpRequest) -> HttpResponse:
             )
             qr = qr_svg(url, title=screen.name)
         rows.append({"screen": screen, "url": url, "qr": qr})
-    rows.sort(key=lambda r: not r["screen"].is_active)
     return render(request, "publicity/screens.html", {"form": form, "rows": rows})
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 def _bootstrap(form: forms.Form) -> None:
     for name, field in form.fields.items():
         if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs.setdefault("class", "form-check-input")
             continue
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         field.widget.attrs.setdefault("class", css)
@@ -56,7 +57,7 @@ class ProposalForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Decision on the proposal"),
         choices=[("approve", _("Approve")), ("reject", _("Do not approve"))],
         widget=forms.RadioSelect,
     )

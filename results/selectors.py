@@ -74,9 +74,21 @@ class BranchResults:
         return sum(1 for due in self.talks_due if due.talks)
 
 
-def _flagged(result: MemberResult | None) -> bool:
-    """Bottom (tied at the lowest total) or vetoed: what a help talk is due for."""
-    return bool(result and result.standing and result.standing.help_talk_due)
+def _has_a_last(by: BranchYear) -> bool:
+    """Whether anyone ranks last: the members not vetoed do not all share one total.
+
+    The engine calls everyone tied at the lowest total "due a help talk"; in a year where
+    every member holds the same total (nothing recorded yet, or a year before the system)
+    that would be the whole branch, so here nobody is last then, and only vetoes count.
+    """
+    return len({r.totals.total for r in by.ranked if not r.vetoed}) > 1
+
+
+def _flagged(result: MemberResult | None, has_a_last: bool) -> bool:
+    """Ranked last or vetoed: what a help talk is due for."""
+    if result is None or result.standing is None:
+        return False
+    return result.vetoed or (has_a_last and result.standing.help_talk_due)
 
 
 def _years_closed(year: int, branch_ids: list[int]) -> set[int]:
@@ -131,10 +143,14 @@ def _branch_results(
     this_year = {
         r.member.pk: [t for t in talks.get(r.member.pk, []) if t.year == year] for r in ranked
     }
-    due = [r for r in ranked if _flagged(r)]
+    last_now, last_before = _has_a_last(now), _has_a_last(before)
+    due = [r for r in ranked if _flagged(r, last_now)]
     due_ids = {r.member.pk for r in due}
     flags = {
-        r.member.pk: {year - 1: _flagged(previous.get(r.member.pk)), year: _flagged(r)}
+        r.member.pk: {
+            year - 1: _flagged(previous.get(r.member.pk), last_before),
+            year: _flagged(r, last_now),
+        }
         for r in ranked
     }
     talk_years = {pk: [t.year for t in member_talks] for pk, member_talks in talks.items()}
@@ -142,7 +158,8 @@ def _branch_results(
     cases_of: dict[int, list[HandlingCase]] = defaultdict(list)
     for case in cases:
         cases_of[case.member_id].append(case)
-    candidates, awaiting = [], []
+    candidates: list[Candidate] = []
+    awaiting: list[Candidate] = []
     for r in ranked:
         pk = r.member.pk
         if not (flags[pk][year - 1] and flags[pk][year]):

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -107,7 +108,7 @@ def talk_new(request: HttpRequest, code: str, year: int, member_pk: int) -> Http
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
     member = _member_of(branch, member_pk)
-    form = HelpTalkForm(request.POST or None)
+    form = HelpTalkForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.help_talk_record(
@@ -224,6 +225,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "results/case.html",
         {
             "case": case,
+            "year": case.year,
             "candidate": candidate,
             "form": form,
             "back": _branch_url(case.branch, case.year),

@@ -100,8 +100,8 @@ def build_default_template(scheme_model: Any, item_model: Any) -> Any:
                 label=label,
                 points_kind="range" if ranged else "fixed",
                 points=None if ranged else points,
-                points_min=points[0] if ranged else None,
-                points_max=points[1] if ranged else None,
+                points_min=points[0] if isinstance(points, tuple) else None,
+                points_max=points[1] if isinstance(points, tuple) else None,
                 declarable=False,
                 order=order,
             )
@@ -337,7 +337,10 @@ def _check_editable(scheme: Scheme) -> None:
     if (
         not scheme.is_template
         and PeriodLock.objects.filter(
-            branch_id=scheme.organization_id, year=scheme.year, half=2, reopened_at__isnull=True
+            branch_id=scheme.organization_id,
+            year=scheme.year or 0,
+            half=2,
+            reopened_at__isnull=True,
         ).exists()
     ):
         raise DomainError(_("The year is closed; its scheme can no longer change."))

@@ -279,11 +279,12 @@ def _schemes_and_rules(
 ) -> tuple[dict[int, Scheme], dict[int, engine.Rules], set[int]]:
     """Each branch's scheme of the year (none yet: its committee's template), as engine
     rules, and the items with a month cap among them."""
-    schemes = {
+    schemes: dict[int, Scheme] = {
         s.organization_id: s
         for s in Scheme.objects.filter(
             organization_id__in=[b.pk for b in branches], year=year, is_template=False
         )
+        if s.organization_id is not None
     }
     templates: dict[int | None, Scheme] = {}  # by parent: one look-up per committee, not branch
     for branch in branches:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-from copy import copy
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -108,29 +108,48 @@ class _Styles:
         )
         self.heading = self._make(Font(name=FONT, size=11, bold=True), _CENTRE, _BORDER)
         self.body = self._make(Font(name=FONT, size=11), _CENTRE, _BORDER)
-        self.total = self._make(Font(name=FONT, size=11, bold=True), _CENTRE, _BORDER)
+        # Figures show their one decimal place, as on the print page (100.0, 92.5).
+        self.figure = self._make(Font(name=FONT, size=11), _CENTRE, _BORDER, "0.0")
+        self.total = self._make(Font(name=FONT, size=11, bold=True), _CENTRE, _BORDER, "0.0")
         self.note = self._make(
             Font(name=FONT, size=10), Alignment(horizontal="left", vertical="top", wrap_text=True)
         )
 
-    def _make(self, font: Font, alignment: Alignment, border: Border | None = None) -> Any:
+    def _make(
+        self,
+        font: Font,
+        alignment: Alignment,
+        border: Border | None = None,
+        number_format: str = "General",
+    ) -> Any:
         cell = WriteOnlyCell(self.ws)
         cell.font = font
         cell.alignment = alignment
+        cell.number_format = number_format
         if border is not None:
             cell.border = border
         return cell._style
 
-    def cell(self, value: Any, style: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value)
-        cell._style = copy(style)
-        return cell
+    def cell(self, value: Any, style: Any) -> Cell:
+        # Cells share their prototype's style array: writing only reads it.
+        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
+
+
+def _placed(cells: list[Cell | None], row_idx: int) -> Iterator[Cell]:
+    for col_idx, cell in enumerate(cells, 1):
+        if cell is not None:
+            cell.row, cell.column = row_idx, col_idx
+            yield cell
 
 
 def summary_xlsx(table: SummaryTable) -> bytes:
     """The summary table as attachment 4, one sheet, ready to print on A4 portrait."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("汇总表")
+    # Every appended value is already a styled cell: place it, skipping openpyxl's attempt
+    # to bind it as a value first (an exception per cell). Without this hook (another
+    # openpyxl), the default path writes the same cells, only slower.
+    ws._values_to_row = _placed
     styles = _Styles(ws)
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -169,16 +188,16 @@ def summary_xlsx(table: SummaryTable) -> bytes:
     )
     ws.append([styles.cell(text, styles.heading) for text in FORM_HEADINGS])
 
-    body, bold = styles.body, styles.total
+    body, figure, bold = styles.body, styles.figure, styles.total
     for row in table.rows:
         ws.append(
             [
                 styles.cell(row.number, body),
                 styles.cell(row.member.name, body),
-                styles.cell(number(row.base), body),
-                styles.cell(number(row.dedication), body),
-                styles.cell(number(row.appraisal), body),
-                styles.cell(number(row.deductions), body),
+                styles.cell(number(row.base), figure),
+                styles.cell(number(row.dedication), figure),
+                styles.cell(number(row.appraisal), figure),
+                styles.cell(number(row.deductions), figure),
                 styles.cell(number(row.total), bold),
             ]
         )

@@ -11,8 +11,7 @@ from core.errors import DomainError
 from declarations.models import DeclarationLine
 from ledger.services import entry_reverse
 from organizations.models import Organization
-from oversight.models import CaseStatus, ExemplaryCase, ModelUnit
-from oversight.services import (
+from oversight.cases import (
     case_create,
     case_publish,
     case_record_consent,
@@ -20,6 +19,7 @@ from oversight.services import (
     model_unit_create,
     model_unit_withdraw,
 )
+from oversight.models import CaseStatus, ExemplaryCase, ModelUnit
 from rules.services import scheme_for_year
 from tests.declarations_support import THIS, checked, recognise_all, submitted
 from tests.factories import OrganizationFactory

@@ -335,7 +335,8 @@ def test_the_committee_sees_branches_side_by_side(published, client_for):
     assert data["labels"] == ["第一党支部", "第二党支部"]
     series = {s["name"]: s["values"] for s in data["series"]}
     assert series["Dedication points"] == ["1.5", "2.0"]
-    assert series["Deductions"] == ["-0.5", "0.0"]
+    assert series["Deductions"] == ["0.5", "0.0"]
+    assert "Base score" not in series
     for who in (bureau.secretary_a, bureau.member_a_user):
         url = reverse("publicity:chart_branches", kwargs={"year": YEAR})
         assert client_for(who).get(url).status_code == 404

@@ -107,7 +107,7 @@ def test_an_unconfirmed_summary_is_red_after_the_year_ends():
     assert flags_on(dt.date(YEAR + 1, 1, 8), confirmed=False).confirmation
 
 
-def test_a_branch_with_nobody_taking_part_is_judged_only_on_filing_and_reviews():
+def test_a_branch_with_nobody_taking_part_is_judged_only_on_its_reviews():
     result = flags_on(
         dt.date(YEAR + 1, 6, 1),
         taking_part=0,
@@ -117,8 +117,9 @@ def test_a_branch_with_nobody_taking_part_is_judged_only_on_filing_and_reviews()
         confirmed=False,
         scheme_filed=False,
     )
-    assert result.filing and not (result.months or result.quarters or result.halves)
-    assert not result.confirmation
+    assert not (result.filing or result.months or result.quarters or result.halves)
+    assert not result.confirmation and not result.any
+    assert flags_on(dt.date(YEAR, 6, 1), taking_part=0, overdue=1).overdue
 
 
 def test_the_flag_count_adds_every_red_cell():

@@ -20,7 +20,7 @@ from organizations.models import Participation
 from publicity import services
 from publicity.models import Objection, Publication, PublicationRow
 from publicity.quarters import Quarter
-from publicity.selectors import histogram, shown_publication
+from publicity.selectors import histogram, quarters_published, shown_publication
 from rules.services import scheme_for_year
 from summaries.selectors import branch_year
 from tests.factories import MemberFactory
@@ -359,6 +359,13 @@ def test_a_correction_must_be_recorded_after_publication_and_only_for_an_upheld_
         )
     objection.refresh_from_db()
     assert not objection.is_answered
+
+
+def test_the_committee_can_see_which_quarters_each_branch_published(points):
+    publish(points)
+    publish(points, quarter=Quarter(YEAR, 1))
+    done = quarters_published(YEAR, [points.branch_a, points.branch_b])
+    assert done == {points.branch_a.pk: {1, 3}, points.branch_b.pk: set()}
 
 
 def test_the_histogram_counts_members_per_band():

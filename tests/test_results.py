@@ -393,3 +393,23 @@ def test_the_results_page_costs_the_same_queries_as_the_branch_grows(candidate, 
     with CaptureQueriesContext(connection) as many:
         assert client.get(branch_url()).status_code == 200
     assert len(many) == len(few)
+
+
+def test_in_a_year_where_everyone_ties_nobody_is_last(bureau):
+    """The engine's "tied at the lowest total" would be the whole branch; only vetoes count."""
+    vetoed = MemberFactory(branch=bureau.branch_a, name="赵卫东")
+    veto_record(
+        member=vetoed, year=YEAR, ground="fraud", facts="弄虚作假", decided_on=date(YEAR, 1, 9)
+    )
+    results = branch_results(bureau.branch_a, YEAR)
+    assert [d.member.name for d in results.talks_due] == ["赵卫东"]
+    post(bureau.other_member_a, "1")
+    results = branch_results(bureau.branch_a, YEAR)
+    assert [d.member.name for d in results.talks_due] == ["张红梅", "赵卫东"]
+
+
+def test_a_year_without_points_does_not_count_as_bottom_for_the_two_year_rule(bureau):
+    post(bureau.member_a, "5")  # 2025 has nothing recorded: everyone tied at 100
+    talk(bureau, bureau.other_member_a)
+    results = branch_results(bureau.branch_a, YEAR)
+    assert results.candidates == [] and results.awaiting_talk == []

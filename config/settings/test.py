@@ -1,5 +1,7 @@
 """Test settings: fast hashing, the same database selection as everywhere."""
 
+from django.utils.translation import gettext_lazy as _
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,4 +16,4 @@ STORAGES = {
 # Tests read the interface in English unless a test asks for Chinese (the browser
 # tests send Accept-Language zh-CN and see the real, translated interface).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -4,8 +4,8 @@
  *       {"labels": [...], "values": [counts]} written by json_script;
  *   data-jf-pchart="trend" data-url="URL"        a member's annual points month by month
  *       (line) over each month's dedication points (bars), fetched as JSON;
- *   data-jf-pchart="branches" data-url="URL"     each branch's average base, dedication,
- *       appraisal and deductions side by side (stacked bars), fetched as JSON.
+ *   data-jf-pchart="branches" data-url="URL"     each branch's average dedication points,
+ *       appraisal score and deductions side by side (grouped bars), fetched as JSON.
  *
  * Numbers arrive as decimal strings and are only drawn. An element with
  * data-empty="ID" shows that element instead of the chart when there is nothing to draw.
@@ -14,7 +14,7 @@
   "use strict";
 
   var RED = "#c8102e";
-  var COLOURS = ["#c8102e", "#e3a21a", "#2f6db5", "#7b8794"];
+  var COLOURS = ["#c8102e", "#e3a21a", "#7b8794"];
   var AXIS = { splitLine: { lineStyle: { color: "#e6ecf3" } } };
 
   function numbers(values) {
@@ -55,11 +55,12 @@
       empty(el);
       return null;
     }
+    var last = data.total.length - 1;
     return {
       color: [RED, "#e3a21a"],
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 8, top: 64, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
+      legend: { top: 0, left: 0, itemGap: 12 },
       xAxis: { type: "category", data: data.labels },
       yAxis: [
         Object.assign({ type: "value", scale: true }, AXIS),
@@ -72,7 +73,15 @@
           data: numbers(data.total),
           symbolSize: 8,
           lineStyle: { width: 3 },
-          label: { show: true, position: "top", formatter: function (p) { return data.total[p.dataIndex]; } }
+          z: 3,
+          // Only the latest figure is written out; the tooltip gives the others.
+          label: {
+            show: true,
+            position: "top",
+            fontWeight: "bold",
+            color: RED,
+            formatter: function (p) { return p.dataIndex === last ? data.total[last] : ""; }
+          }
         },
         {
           type: "bar",
@@ -91,7 +100,7 @@
       empty(el);
       return null;
     }
-    el.style.height = Math.max(240, data.labels.length * 40 + 80) + "px";
+    el.style.height = Math.max(260, data.labels.length * data.series.length * 24 + 100) + "px";
     return {
       color: COLOURS,
       grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
@@ -100,7 +109,13 @@
       xAxis: Object.assign({ type: "value" }, AXIS),
       yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: { interval: 0 } },
       series: data.series.map(function (s) {
-        return { type: "bar", name: s.name, stack: "points", data: numbers(s.values), barMaxWidth: 26 };
+        return {
+          type: "bar",
+          name: s.name,
+          data: numbers(s.values),
+          barMaxWidth: 18,
+          label: { show: true, position: "right", color: "#44556a", formatter: function (p) { return s.values[p.dataIndex]; } }
+        };
       })
     };
   }

@@ -182,5 +182,8 @@ def test_a_quarter_is_published_objected_to_corrected_and_shown_in_the_lobby(bur
     committee.open(reverse("summaries:committee", kwargs={"year": publication.year}))
     committee.page.wait_for_selector("[data-testid=branches-chart] svg")
     committee.shot("branches-side-by-side")
+    committee.open(reverse("publicity:screens"))
+    assert committee.page.locator("[data-testid=screen] svg").count() == 1
+    committee.shot("screens")
     for view in (desk, phone, group, display, committee):
         assert not view.problems, view.problems

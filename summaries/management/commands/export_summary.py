@@ -85,8 +85,8 @@ class Command(BaseCommand):
     def _write_bytes(self, data: bytes, *, binary: bool) -> None:
         """The bytes as they are: to the byte stream under standard output, or to a
         byte stream given by a caller; text formats also to a text stream."""
-        out = self.stdout._out
-        target = getattr(out, "buffer", None) or out
+        out: Any = self.stdout._out
+        target: Any = getattr(out, "buffer", None) or out
         if isinstance(target, io.TextIOBase):
             if binary:
                 raise CommandError(_("An .xlsx workbook is binary; give -o FILE instead."))

@@ -142,7 +142,7 @@ class AnswerForm(forms.Form):
 
 class ScreenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Screen name"),
         max_length=100,
         help_text=_("Where the screen hangs, e.g. “Lobby of the office building”."),
     )

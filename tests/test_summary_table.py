@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -392,7 +392,7 @@ def test_the_menu_entry_leads_each_user_to_their_page(branch_a, client_for):
     assert (
         client_for(branch_a.secretary_a)
         .get(home)["Location"]
-        .endswith(f"/zb1/{date.today().year}/summary/")
+        .endswith(f"/zb1/{timezone.localdate().year}/summary/")
     )
     assert "committee" in client_for(branch_a.committee_admin).get(home)["Location"]
     assert client_for(branch_a.member_a_user).get(home).status_code == 404

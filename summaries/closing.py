@@ -22,7 +22,7 @@ from appraisals.models import Status as SessionStatus
 from audit.services import audit_record, snapshot
 from core.errors import DomainError, PermissionDenied
 from core.periods import HalfYear
-from ledger.models import PeriodLock
+from ledger.models import Entry, Kind, PeriodLock, Source
 from organizations.models import Organization, Role
 from organizations.permissions import scope_for
 
@@ -41,6 +41,9 @@ class HalfStatus:
     half: HalfYear
     lock: PeriodLock | None  # the active closing, if the half is closed
     appraisal: AppraisalSession | None  # the half's session that is not annulled
+    # Appraisal results held outside the system and recorded in the ledger (imported
+    # cards, or a year kept on paper before the system) count as the half's appraisal.
+    appraisal_recorded: bool = False
 
     @property
     def is_closed(self) -> bool:
@@ -48,7 +51,9 @@ class HalfStatus:
 
     @property
     def appraisal_closed(self) -> bool:
-        return self.appraisal is not None and self.appraisal.status == SessionStatus.CLOSED
+        if self.appraisal is None:
+            return self.appraisal_recorded
+        return self.appraisal.status == SessionStatus.CLOSED
 
 
 @dataclass(frozen=True)
@@ -91,15 +96,35 @@ def closing_status(branch: Organization, year: int) -> ClosingStatus:
         .defer("rows")
         .order_by("-taken_at", "-pk")
     )
+    recorded = _appraisals_recorded_outside_sessions(branch, year)
     return ClosingStatus(
         branch=branch,
         year=year,
         halves=(
-            HalfStatus(HalfYear(year, 1), locks.get(1), sessions.get(1)),
-            HalfStatus(HalfYear(year, 2), locks.get(2), sessions.get(2)),
+            HalfStatus(HalfYear(year, 1), locks.get(1), sessions.get(1), 1 in recorded),
+            HalfStatus(HalfYear(year, 2), locks.get(2), sessions.get(2), 2 in recorded),
         ),
         history=history,
     )
+
+
+def _appraisals_recorded_outside_sessions(branch: Organization, year: int) -> set[int]:
+    """Halves whose appraisal score is in the ledger without a session of the system:
+    an imported card's yearly score counts for both halves."""
+    halves: set[int] = set()
+    rows = (
+        Entry.objects.filter(branch=branch, year=year, kind=Kind.APPRAISAL, reverses__isnull=True)
+        .filter(reversed_by__isnull=True)
+        .exclude(source_ref__startswith="appraisal:")
+        .values_list("month", "source")
+        .distinct()
+    )
+    for month, source in rows:
+        if source == Source.IMPORT:
+            halves |= {1, 2}
+        else:
+            halves.add(1 if month <= 6 else 2)
+    return halves
 
 
 def _active_lock(branch: Organization, year: int, half: int) -> PeriodLock | None:
@@ -113,9 +138,17 @@ def _check_may_close(branch: Organization, year: int, half: HalfYear) -> None:
         raise DomainError(_("%(period)s is already closed.") % {"period": half})
     if half.half == 2 and _active_lock(branch, year, 1) is None:
         raise DomainError(_("Close the first half of %(year)d before the year.") % {"year": year})
-    if not AppraisalSession.objects.filter(
-        branch=branch, year=year, half=half.half, status=SessionStatus.CLOSED
-    ).exists():
+    session = (
+        AppraisalSession.objects.filter(branch=branch, year=year, half=half.half)
+        .exclude(status=SessionStatus.ANNULLED)
+        .first()
+    )
+    held = (
+        session.status == SessionStatus.CLOSED
+        if session is not None
+        else half.half in _appraisals_recorded_outside_sessions(branch, year)
+    )
+    if not held:
         raise DomainError(
             _("The democratic appraisal of %(period)s has not been closed yet; close it first.")
             % {"period": half}

@@ -351,7 +351,7 @@ def test_the_snapshot_page_shows_the_totals_at_closing(ready, client_for):
 
 def test_closing_status_reads_a_fixed_number_of_queries(ready, django_assert_max_num_queries):
     close(ready, 1)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         status = closing_status(ready.branch_a, YEAR)
         assert status.first.lock.closed_by == ready.secretary_a
         assert status.first.appraisal_closed and status.second.appraisal_closed
@@ -362,3 +362,25 @@ def test_a_decimal_total_survives_the_snapshot(ready):
     snapshot = ClosingSnapshot.objects.get(lock=close(ready, 1))
     row = next(r for r in snapshot.rows if r["name"] == "张红梅")
     assert Decimal(row["total"]) == Decimal("105.5")
+
+
+def test_a_half_whose_appraisal_was_recorded_outside_the_system_can_be_closed(db):
+    """Imported cards and years kept on paper carry the appraisal score in the ledger."""
+    from decimal import Decimal
+
+    from ledger.services import entry_post
+    from summaries.closing import closing_status
+    from tests.factories import make_bureau
+
+    bureau = make_bureau()
+    entry_post(
+        member=bureau.member_a,
+        year=2025,
+        month=12,
+        points=Decimal("91"),
+        source="import",
+        kind="appraisal",
+        source_ref="import:abc:appraisal",
+    )
+    status = closing_status(bureau.branch_a, 2025)
+    assert status.halves[0].appraisal_closed and status.halves[1].appraisal_closed

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "results",
     "publicity",
     "oversight",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("JIFEN_MEDIA_ROOT", VAR_DIR / "media"))
+# Attachments only their owners and officers may read (exemption applications).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("JIFEN_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

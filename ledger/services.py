@@ -166,6 +166,15 @@ def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entr
 
 
 @transaction.atomic
+def _check_year_open(*, branch_id: int, year: int) -> None:
+    """A veto changes the year's ranking, so it waits for a reopening once the year is closed."""
+    if period_is_closed(branch_id=branch_id, year=year, month=12):
+        raise DomainError(
+            _("%(year)d is closed; a veto can only change after the committee reopens it.")
+            % {"year": year}
+        )
+
+
 def veto_record(
     *,
     member: Member,
@@ -183,6 +192,7 @@ def veto_record(
         raise DomainError(_("State the facts of the veto."))
     if Veto.objects.filter(member=member, year=year, revoked_at__isnull=True).exists():
         raise DomainError(_("This member already has a veto for %(year)d.") % {"year": year})
+    _check_year_open(branch_id=member.branch_id, year=year)
     veto = Veto.objects.create(
         branch_id=member.branch_id,
         member=member,
@@ -211,6 +221,7 @@ def veto_revoke(*, veto: Veto, reason: str, revoked_by: Any = None) -> Veto:
     veto = Veto.objects.select_for_update().get(pk=veto.pk)
     if veto.revoked_at is not None:
         raise DomainError(_("This veto has already been revoked."))
+    _check_year_open(branch_id=veto.branch_id, year=veto.year)
     before = snapshot(veto)
     veto.revoked_at = timezone.now()
     veto.revoked_reason = reason.strip()[:500]

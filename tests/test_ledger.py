@@ -657,3 +657,31 @@ def test_only_the_secretary_is_offered_the_veto_page(bureau, scheme_a, client_fo
     veto_link = vetoes_url()
     assert veto_link in client_for(bureau.secretary_a).get(entries_url()).content.decode()
     assert veto_link not in client_for(bureau.group_a).get(entries_url()).content.decode()
+
+
+def test_a_veto_cannot_be_recorded_or_revoked_in_a_closed_year(bureau):
+    import datetime
+
+    from core.errors import DomainError
+    from ledger.models import PeriodLock, Veto
+    from ledger.services import veto_record, veto_revoke
+
+    veto = veto_record(
+        member=bureau.member_a,
+        year=2025,
+        ground=Veto.Ground.FRAUD,
+        facts="虚报志愿服务时长",
+        decided_on=datetime.date(2025, 11, 20),
+    )
+    PeriodLock.objects.create(branch=bureau.branch_a, year=2025, half=2)
+    with pytest.raises(DomainError):
+        veto_revoke(veto=veto, reason="误录")
+    with pytest.raises(DomainError):
+        veto_record(
+            member=bureau.other_member_a,
+            year=2025,
+            ground=Veto.Ground.FRAUD,
+            facts="虚报",
+            decided_on=datetime.date(2025, 11, 20),
+        )
+    assert Veto.objects.filter(revoked_at__isnull=True).count() == 1

@@ -165,7 +165,6 @@ def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entr
     return reversal
 
 
-@transaction.atomic
 def _check_year_open(*, branch_id: int, year: int) -> None:
     """A veto changes the year's ranking, so it waits for a reopening once the year is closed."""
     if period_is_closed(branch_id=branch_id, year=year, month=12):
@@ -175,6 +174,7 @@ def _check_year_open(*, branch_id: int, year: int) -> None:
         )
 
 
+@transaction.atomic
 def veto_record(
     *,
     member: Member,

@@ -204,10 +204,10 @@ def test_a_reopened_year_makes_the_confirmation_stale_until_confirmed_again(bran
 def test_a_change_of_the_totals_after_confirmation_makes_it_stale(branch_a):
     close_year(branch_a.branch_a, branch_a.secretary_a)
     confirm(branch_a)
-    # A veto is not a ledger entry: it changes the ranking of a closed year.
-    veto_record(
-        member=branch_a.member_a, year=YEAR, ground="other", facts="违纪", decided_on=date.today()
-    )
+    # An exemption filed late is not a ledger entry: it changes the ranking of a closed year.
+    from organizations.models import Participation
+
+    Participation.objects.create(member=branch_a.member_a, year=YEAR, takes_part=False)
     assert summary_table(branch_a.branch_a, YEAR).state == State.STALE
     confirm(branch_a)
     assert SummaryConfirmation.objects.count() == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -50,3 +51,61 @@ def simple_kwargs(page: Page, *, code: str, pk: int, year: int) -> dict[str, Any
         else:
             kwargs[name] = code
     return kwargs
+
+
+# --- what each URL argument names ----------------------------------------------------
+
+# (URL name pattern, argument) -> where its value comes from, first match wins:
+#   "app.Model"  a pk of branch B's object of that model (tests/access_fixtures.py)
+#   "secret:x"   branch B's secret of a public page (a ballot code, a sign-in token)
+#   "branch"     branch B's code
+#   "=value"     a constant (a year, a month, a format)
+# A page added later is covered as long as its arguments follow these names; a `pk` in
+# a new app falls back to every pk of branch B's objects.
+ARGUMENTS: list[tuple[str, str, str]] = [
+    ("*", "year", "=2026"),
+    ("*", "month", "=3"),
+    ("*", "half", "=1"),
+    ("*", "quarter", "=1"),
+    ("*", "fmt", "=xlsx"),
+    ("appraisals:ballot", "code", "secret:ballot_code"),
+    ("*", "code", "branch"),
+    ("orglife:*", "token", "secret:signin_token"),
+    ("commitments:*", "token", "secret:post_token"),
+    ("publicity:*", "token", "secret:screen_token"),
+    ("*", "member_pk", "organizations.Member"),
+    ("*", "voter_pk", "appraisals.Voter"),
+    ("*", "file_pk", "declarations.EvidenceFile"),
+    ("*", "line_pk", "declarations.DeclarationLine"),
+    ("organizations:*", "pk", "organizations.Member"),
+    ("rules:item_*", "pk", "rules.Item"),
+    ("rules:filing_*", "pk", "rules.SchemeFiling"),
+    ("ledger:veto_*", "pk", "ledger.Veto"),
+    ("ledger:*", "pk", "ledger.Entry"),
+    ("summaries:*", "pk", "summaries.ClosingSnapshot"),
+    ("appraisals:*", "pk", "appraisals.AppraisalSession"),
+    ("declarations:*", "pk", "declarations.Declaration"),
+    ("orglife:attendance_*", "pk", "orglife.Attendance"),
+    ("orglife:*", "pk", "orglife.Meeting"),
+    ("notifications:*", "pk", "notifications.Notification"),
+    ("commitments:*", "pk", "commitments.Commitment"),
+    ("participation:head_*", "pk", "participation.DepartmentHead"),
+    ("participation:*", "pk", "participation.Exemption"),
+    ("results:*", "pk", "results.HandlingCase"),
+    ("publicity:answer", "pk", "publicity.Objection"),
+    ("publicity:screen_*", "pk", "publicity.Screen"),
+    ("publicity:*", "pk", "publicity.Publication"),
+    ("oversight:check_*", "pk", "oversight.SpotCheck"),
+    ("oversight:item_*", "pk", "oversight.SpotCheckItem"),
+    ("oversight:response", "pk", "oversight.SpotCheckItem"),
+    ("oversight:unit_*", "pk", "oversight.ModelUnit"),
+    ("oversight:case_*", "pk", "oversight.ExemplaryCase"),
+]
+
+
+def source_of(page_name: str, argument: str) -> str | None:
+    """Where the value of `argument` of the page comes from (see ARGUMENTS), or None."""
+    for pattern, name, source in ARGUMENTS:
+        if name == argument and fnmatchcase(page_name, pattern):
+            return source
+    return None

@@ -6,7 +6,7 @@ fills every URL argument with one of them (see tests/urlwalk.py: ARGUMENTS)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -95,8 +95,6 @@ def make_outside(bureau: Any) -> Outside:
         decided_on=date(YEAR, 4, 1),
     )
     out.add(veto, veto.facts)
-    lock = out.add(PeriodLock.objects.create(branch=b, year=YEAR - 1, half=1))
-    out.add(ClosingSnapshot.objects.create(lock=lock, branch=b, year=YEAR - 1, half=1))
 
     # declarations
     declaration = out.add(
@@ -128,7 +126,7 @@ def make_outside(bureau: Any) -> Outside:
             branch=b,
             kind="general_meeting",
             topic="乙支部会议议题",
-            starts_at=timezone.make_aware(datetime(YEAR, 10, 9, 9)),
+            starts_at=now,  # signing in is open
             signin_token="b-meeting-token",
         ),
         "乙支部会议议题",
@@ -265,9 +263,14 @@ def make_outside(bureau: Any) -> Outside:
 
     # a notification of B's member
     out.add(
-        Notification.objects.create(user=bureau.member_b_user, kind="other", title="乙支部通知标题"),
+        Notification.objects.create(
+            user=bureau.member_b_user, kind="other", title="乙支部通知标题"
+        ),
         "乙支部通知标题",
     )
+    # B's first half-year closed, last: nothing above could be recorded into it
+    lock = out.add(PeriodLock.objects.create(branch=b, year=YEAR, half=1))
+    out.add(ClosingSnapshot.objects.create(lock=lock, branch=b, year=YEAR, half=1))
     scheme_for_year(branch=bureau.branch_a, year=YEAR)  # A's pages have something to show
     return out
 

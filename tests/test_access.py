@@ -8,18 +8,13 @@ import json
 import uuid
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 
 import pytest
-from django.apps import apps
 from django.http import Http404
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
-from django.urls.converters import IntConverter, PathConverter, StringConverter, UUIDConverter
+from django.urls.converters import IntConverter, UUIDConverter
 
-from ledger.models import PeriodLock
-from ledger.services import entry_post, veto_record
 from organizations.models import Member, Organization, Role
 from organizations.permissions import (
     get_branch_for_user,
@@ -28,9 +23,9 @@ from organizations.permissions import (
     visible_branches,
     visible_members,
 )
-from rules.services import scheme_for_year
+from tests.access_fixtures import Outside, make_outside, state_of
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory, grant
-from tests.urlwalk import Page, walk
+from tests.urlwalk import ARGUMENTS, Page, source_of, walk
 
 YEAR = 2026
 
@@ -156,106 +151,56 @@ def test_the_roles_decide_what_an_officer_may_do(bureau):
 
 # --- every page, as an outsider ----------------------------------------------
 
-# Pages that are public by design (a member's 共产党员岗 post, a published
-# leaderboard) may show another branch's names; list them here with a reason.
-PUBLIC_VIEWS: set[str] = set()
+# Pages public by design: whoever holds the secret in the URL (a printed code, a QR
+# code) reaches them without an account, so they may show branch B's names to anyone.
+PUBLIC_VIEWS: dict[str, str] = {
+    "appraisals:ballot": "a voter's one-time code printed on a slip; the ballot lists the evaluees",
+    "orglife:sign_in": "the QR code shown in the meeting room; sign-in names the meeting",
+    "commitments:public": "a member's 共产党员岗 plate: the QR code on the desk is public",
+    "commitments:photo": "the photo on that public 共产党员岗 page",
+    "publicity:lobby": "an office screen's secret address; it shows the published points",
+    "publicity:lobby_data": "the data the office screen refreshes itself with",
+}
 
+# Posting to these is not about another branch's data.
+POST_SKIPPED: dict[str, str] = {"accounts:logout": "signs the secretary out of the walk"}
 
-@dataclass
-class Outside:
-    """Branch B's objects, each carrying a marker that must never reach branch A's users."""
-
-    code: str
-    member_pk: int
-    pks: list[int]  # pks of B's objects of every kind we make
-    markers: list[str]
+REFUSED = {400, 403, 404, 405}
 
 
 @pytest.fixture
 def outside(bureau) -> Outside:
-    scheme_b = scheme_for_year(branch=bureau.branch_b, year=YEAR)
-    item_b = scheme_b.items.get(code="dedication.volunteer")
-    item_b.name = "乙支部专属项目"
-    item_b.save(update_fields=["name"])
-    entry_b = entry_post(
-        member=bureau.member_b,
-        year=YEAR,
-        month=3,
-        points="2",
-        source="direct",
-        item=item_b,
-        reason="乙支部记录事由",
-    )
-    veto_b = veto_record(
-        member=bureau.member_b,
-        year=YEAR,
-        ground="other",
-        facts="乙支部否决事实",
-        decided_on=date(2026, 4, 1),
-    )
-    lock_b = PeriodLock.objects.create(branch=bureau.branch_b, year=YEAR - 1, half=1)
-    scheme_for_year(branch=bureau.branch_a, year=YEAR)  # A's pages have something to show
-    pks = [bureau.member_b.pk, entry_b.pk, veto_b.pk, scheme_b.pk, item_b.pk, lock_b.pk]
-    pks += branch_object_pks(bureau.branch_b)
-    return Outside(
-        code=bureau.branch_b.code,
-        member_pk=bureau.member_b.pk,
-        pks=sorted(set(pks)),
-        markers=[bureau.member_b.name, item_b.name, entry_b.reason, veto_b.facts],
-    )
+    return make_outside(bureau)
 
 
-def branch_object_pks(branch: Organization, per_model: int = 3) -> list[int]:
-    """Pks of whatever objects of any app belong to the branch (by branch, organisation
-    or member), so that pages added later are asked for them too."""
-    pks: list[int] = []
-    for model in apps.get_models():
-        fields = {f.name: f for f in model._meta.concrete_fields}
-        for name, lookup in (
-            ("branch", "branch"),
-            ("organization", "organization"),
-            ("member", "member__branch"),
-        ):
-            field = fields.get(name)
-            if field is not None and field.related_model in (Organization, Member):
-                values = model._default_manager.filter(**{lookup: branch}).values_list(
-                    "pk", flat=True
-                )[:per_model]
-                pks += [v for v in values if isinstance(v, int)]
-                break
-    return pks
-
-
-STR_DEFAULTS = {"half": "1", "quarter": "1", "month": "3", "kind": "base", "section": "base"}
-
-
-def candidates(name: str, converter, outside: Outside) -> list:
-    """Values for one URL keyword argument, all pointing at branch B."""
-    lowered = name.lower()
-    if isinstance(converter, IntConverter) or type(converter).regex == "[0-9]+":
-        if "year" in lowered:
-            return [YEAR]
-        if lowered in {"month"}:
-            return [3]
-        if lowered in {"half", "quarter"}:
-            return [1]
-        if "member" in lowered:
-            return [outside.member_pk]
-        return outside.pks
-    if isinstance(converter, UUIDConverter):
-        return [uuid.UUID(int=outside.member_pk)]
-    if isinstance(converter, StringConverter | PathConverter):
-        if lowered in STR_DEFAULTS:
-            return [STR_DEFAULTS[lowered]]
-        if "year" in lowered:
-            return [str(YEAR)]
+def values_for(page: Page, name: str, outside: Outside) -> list:
+    """Values for one URL keyword argument, all pointing at branch B (tests/urlwalk.py:
+    ARGUMENTS says which object); a name not listed falls back to every pk of B."""
+    source = source_of(page.name, name)
+    converter = page.converters[name]
+    if source is None:
+        if isinstance(converter, IntConverter):
+            return outside.pks
+        if isinstance(converter, UUIDConverter):
+            return [uuid.UUID(int=outside.member_pk)]
         return [outside.code]
-    return [converter.to_python(outside.code)]
+    if source.startswith("="):
+        return [source[1:]]
+    if source == "branch":
+        return [outside.code]
+    if source.startswith("secret:"):
+        return [outside.secrets[source.removeprefix("secret:")]]
+    return [outside.objects[source]]
+
+
+def targets_b(page: Page) -> bool:
+    """Whether some argument of the page names branch B or one of its objects."""
+    return any(not (source_of(page.name, n) or "").startswith("=") for n in page.converters)
 
 
 def urls_for(page: Page, outside: Outside) -> Iterator[str]:
     names_ = list(page.converters)
-    choices = [candidates(n, page.converters[n], outside) for n in names_]
+    choices = [values_for(page, n, outside) for n in names_]
     for values in itertools.product(*choices):
         try:
             yield reverse(page.name, kwargs=dict(zip(names_, values, strict=True)))
@@ -309,20 +254,95 @@ def visit_every_page(client: Client, outside: Outside, check_content: bool) -> l
     return problems
 
 
+def post_to_every_page(client: Client, outside: Outside) -> list[str]:
+    """An empty form to every page: those naming branch B's objects must refuse it."""
+    problems = []
+    for page in walk():
+        if page.name in POST_SKIPPED:
+            continue
+        for url in urls_for(page, outside):
+            try:
+                status = client.post(url, {}).status_code
+            except Exception as exc:  # report every page, not just the first
+                problems.append(f"POST {url} ({page.name}): raised {type(exc).__name__}: {exc}")
+                continue
+            if status >= 500:
+                problems.append(f"POST {url} ({page.name}): {status}")
+            elif targets_b(page) and page.name not in PUBLIC_VIEWS and status not in REFUSED:
+                problems.append(f"POST {url} ({page.name}): {status}, not refused")
+    return problems
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    return [f"{key} changed" for key in before if before[key] != after.get(key)]
+
+
 def test_the_walker_finds_the_pages_of_every_app(bureau):
     found = {page.name for page in walk()}
     assert {"core:home", "accounts:login", "ledger:entry_new", "ledger:veto_new"} <= found
     assert not any(name.startswith(("static", "media")) for name in found)
+    assert set(PUBLIC_VIEWS) <= found
+
+
+def test_every_url_argument_names_an_object_of_branch_b(bureau, outside):
+    missing = [
+        f"{page.name}: {name}"
+        for page in walk()
+        for name in page.converters
+        if not values_for(page, name, outside)
+    ]
+    assert not missing
+    for _, _, source in ARGUMENTS:
+        if "." in source:
+            assert source in outside.objects, f"no object of branch B for {source}"
+        if source.startswith("secret:"):
+            assert source.removeprefix("secret:") in outside.secrets
+
+
+# Pages of branch B that even B's own people do not open with the walk's objects.
+UNREACHED_BY_B: dict[str, str] = {
+    "appraisals:form3_filled_print": "the session is still open",
+    "appraisals:form3_filled_xlsx": "the session is still open",
+    "declarations:evidence": "no file is stored for the evidence",
+    "participation:attachment": "the exemption has no attachment",
+    "oversight:case_photo": "the case shows no photo",
+    "commitments:photo": "the member has no photo",
+}
+
+
+def test_branch_b_and_the_committee_reach_the_pages_the_walk_asks_for(bureau, outside, client_for):
+    """The control: the walk's arguments name real objects, so a 404 for branch A means
+    the page refused, not that the object was missing."""
+    insiders = [client_for(getattr(bureau, w)) for w in ("secretary_b", "member_b_user")]
+    insiders.append(client_for(bureau.committee_admin))
+    unreached = []
+    for page in walk():
+        if not targets_b(page) or page.name in UNREACHED_BY_B:
+            continue
+        for url in urls_for(page, outside):
+            statuses = {client.get(url).status_code for client in insiders}
+            if statuses <= {404}:
+                unreached.append(f"{url} ({page.name})")
+    assert not unreached, "\n".join(unreached)
 
 
 @pytest.mark.parametrize("who", ["secretary_a", "member_a_user", "group_a"])
 def test_no_page_shows_branch_b_to_branch_a(bureau, outside, client_for, who):
+    before = state_of(bureau)
     problems = visit_every_page(client_for(getattr(bureau, who)), outside, check_content=True)
+    problems += changes(before, state_of(bureau))
     assert not problems, "\n".join(problems)
 
 
 def test_no_page_fails_for_an_anonymous_visitor(bureau, outside):
     problems = visit_every_page(Client(), outside, check_content=False)
+    assert not problems, "\n".join(problems)
+
+
+def test_branch_a_secretary_posting_to_branch_b_changes_nothing(bureau, outside, client_for):
+    before = state_of(bureau)
+    problems = post_to_every_page(client_for(bureau.secretary_a), outside)
+    problems += changes(before, state_of(bureau))
     assert not problems, "\n".join(problems)
 
 

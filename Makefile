@@ -49,7 +49,7 @@ check-deploy: setup
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var --ignore=static/vendor --ignore=test-artifacts --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=node_modules --ignore=.venv
 
 clean:

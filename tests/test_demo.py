@@ -10,11 +10,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from appraisals.models import AppraisalSession
 from audit.services import audit_verify
-from ledger.models import Entry, Kind, Veto
+from commitments.models import Commitment
+from declarations.models import Declaration
+from ledger.models import Entry, Kind, PeriodLock, Veto
 from organizations.management.commands import _demo_data as data
 from organizations.models import Member, Organization, PublicRepresentative
-from rules.models import Scheme
+from orglife.models import Attendance, DuesRecord
+from participation.models import Exemption
+from publicity.models import Objection, Publication
+from rules.models import Scheme, SchemeFiling
+from summaries.models import SummaryConfirmation
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +64,26 @@ def test_the_demo_bureau_has_branches_members_schemes_and_points(demo, db):
     assert Entry.objects.filter(reverses__isnull=False).count() == 2
     assert Veto.objects.filter(year=year - 1).count() == 1
     assert audit_verify() is None
+
+
+def test_the_demo_year_follows_the_plan(demo, db):
+    year = timezone.localdate().year
+    assert not Entry.objects.filter(
+        year=year, kind=Kind.APPRAISAL, source_ref__regex=r"^\d"
+    ).exists()
+    assert AppraisalSession.objects.filter(year=year, half=1, status="closed").count() == 6
+    assert SchemeFiling.objects.filter(scheme__year=year, status="filed").count() == 6
+    assert SchemeFiling.objects.filter(scheme__year=year, status="returned").count() == 1
+    assert Declaration.objects.filter(year=year, status="recognised").count() > 200
+    assert Declaration.objects.filter(year=year, status="submitted").exists()
+    assert PeriodLock.objects.filter(year=year, half=1).count() == 4
+    assert SummaryConfirmation.objects.filter(year=year - 1).count() == 6
+    assert Publication.objects.filter(year=year).count() == 18
+    assert Objection.objects.exclude(answer="").count() == 1
+    assert Commitment.objects.filter(year=year, status="approved").count() > 100
+    assert Attendance.objects.filter(status="absent").count() == 2
+    assert DuesRecord.objects.filter(status="late").count() == 2
+    assert Exemption.objects.filter(status="filed").count() == 1
 
 
 def test_running_the_demo_again_adds_no_rows(demo, db):

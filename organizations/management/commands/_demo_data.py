@@ -17,6 +17,7 @@ from organizations.models import Role
 PASSWORD = "Demo@2026"  # noqa: S105 - the published password of the demo logins
 PEOPLE_SEED = 2021
 LEDGER_SEED = 20211
+LIFE_SEED = 20261
 
 COMMITTEE = ("jgdw", "机关党委")
 GENERAL_BRANCH = ("jszzb", "局属单位党总支")
@@ -148,7 +149,22 @@ DEMO_USERS = [
     ("jilu", Role.RECORDER, "zb1", 2),
     ("dangyuan", Role.MEMBER, "zb1", 8),
     ("shuji2", Role.SECRETARY, "zb2", 0),
+    ("kaoping2", Role.GROUP_MEMBER, "zb2", 1),
+    ("shuji3", Role.SECRETARY, "zb3", 0),
+    ("shuji4", Role.SECRETARY, "zb4", 0),
+    ("shuji5", Role.SECRETARY, "jszzb1", 0),
+    ("shuji6", Role.SECRETARY, "jszzb2", 0),
 ]
+SECRETARY_OF = {
+    "zb1": "shuji",
+    "zb2": "shuji2",
+    "zb3": "shuji3",
+    "zb4": "shuji4",
+    "jszzb1": "shuji5",
+    "jszzb2": "shuji6",
+}
+# Who recognises a branch's declarations (the first who is not the declarant).
+REVIEWERS_OF = {"zb1": ("kaoping", "jilu"), "zb2": ("kaoping2", "shuji2")}
 ADMIN_NAME = "机关党委管理员"
 
 SURNAMES = (
@@ -415,3 +431,9 @@ BRANCH_ITEMS: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
+
+# Organisational life: the one or two unexcused absences of the year
+# ((branch, month, meeting kind) -> index of the attendance row), and late dues
+# (branch, month, index of the member).
+ABSENCES = {("zb3", 5, "theme_day"): 9, ("jszzb1", 9, "party_lecture"): 14}
+LATE_DUES = [("zb2", 4, 17), ("zb4", 8, 12)]

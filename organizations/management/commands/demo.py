@@ -10,9 +10,7 @@ changes nothing; `--if-empty` does nothing once any member exists.
 from __future__ import annotations
 
 import datetime as dt
-import random
 import time
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
-from ledger.models import Entry, Kind, Source, Veto
-from ledger.services import entry_post, entry_reverse, veto_record
+from ledger.models import Entry
 from organizations.models import (
     Department,
     Member,
@@ -41,13 +38,13 @@ from organizations.services import (
     user_create,
     user_create_for_member,
 )
-from rules.models import Item, Scheme, Section
+from rules.models import Scheme
 from rules.services import item_create, item_update, scheme_for_year, scheme_set_category_caps
 
 from . import _demo_data as data
+from ._demo_life import Clock, Timeline
 
 DECIMAL_FIELDS = {"points", "points_min", "points_max", "cap_month", "cap_year"}
-RANGE_STEPS = [Decimal(v) for v in ("0.5", "1", "1", "1", "1.5", "2", "2", "3")]
 
 
 def _decimals(values: dict[str, Any]) -> dict[str, Any]:
@@ -102,13 +99,19 @@ class DemoBureau:
         self.schemes: dict[tuple[str, int], Scheme] = {}
 
     def build(self) -> None:
+        fresh = not Entry.objects.filter(branch__code__in=[p.code for p in data.BRANCHES]).exists()
+        self.setup()
+        if fresh:
+            clock = Clock(timezone.now())
+            with clock.running(dt.date(self.year - 1, 1, 2)):
+                Timeline(self, clock).run()
+
+    def setup(self) -> None:
         self.organisations()
         self.departments()
         self.people()
         self.accounts()
         self.rules()
-        if not Entry.objects.filter(branch__in=self.branches()).exists():
-            Ledger(self, random.Random(data.LEDGER_SEED)).post()
 
     def branches(self) -> list[Organization]:
         return [self.orgs[plan.code] for plan in data.BRANCHES]
@@ -215,175 +218,3 @@ class DemoBureau:
             }
             if any(scheme.category_cap(k) != v for k, v in caps.items()):
                 scheme_set_category_caps(scheme=scheme, caps=caps)
-
-
-class Ledger:
-    """A year and a half of points, posted entry by entry through the ledger's services."""
-
-    def __init__(self, bureau: DemoBureau, rng: random.Random) -> None:
-        self.bureau = bureau
-        self.rng = rng
-        self.today = bureau.today
-        self.users = bureau.users
-        self.posted: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-
-    def post(self) -> None:
-        vetoed = self.bureau.members["zb3"][7]
-        for plan in data.BRANCHES:
-            for year in (self.today.year - 1, self.today.year):
-                self.branch_year(plan.code, year, vetoed)
-        veto_record(
-            member=vetoed,
-            year=self.today.year - 1,
-            ground=Veto.Ground.WORK_PLAN,
-            facts=data.VETO_FACTS,
-            decided_on=dt.date(self.today.year - 1, 12, 18),
-            recorded_by=None,
-        )
-        for (code, year), reason in zip(
-            [("zb1", self.today.year), ("zb2", self.today.year - 1)],
-            data.REVERSAL_REASONS,
-            strict=True,
-        ):
-            entry = self.rng.choice(self.posted[(code, year)])
-            entry_reverse(entry=entry, reason=reason, recorded_by=self.recorder(code))
-
-    def recorder(self, code: str) -> Any:
-        if code == "zb1":
-            return self.users["jilu" if self.rng.random() < 0.5 else "kaoping"]
-        if code == "zb2":
-            return self.users["shuji2"]
-        return None
-
-    def branch_year(self, code: str, year: int, vetoed: Member) -> None:
-        scheme = self.bureau.schemes[(code, year)]
-        items = list(scheme.items.filter(is_retired=False).select_related("scheme"))
-        by_code = {item.code: item for item in items if item.code}
-        by_category: dict[str, list[Item]] = defaultdict(list)
-        for item in items:
-            if item.section == Section.DEDICATION:
-                by_category[item.category].append(item)
-        members = self.bureau.members[code]
-        departments = dict(Department.objects.values_list("pk", "name"))
-        last_month = 12 if year < self.today.year else self.today.month
-        caps = CapTracker(scheme)
-        for month in range(1, last_month + 1):
-            for member in members:
-                count = self.rng.choices([0, 1, 2, 3], weights=[42, 38, 15, 5])[0]
-                if member.is_retired:
-                    count = self.rng.choices([0, 1, 2], weights=[50, 40, 10])[0]
-                line = data.BUSINESS_LINE.get(departments.get(member.department_id or 0, ""), "")
-                for _i in range(count):
-                    self.dedication(code, member, line, year, month, by_category, caps)
-        active = [m for m in members if not m.is_retired]
-        for _i in range(self.rng.randint(2, 4)):
-            code_, points, reason = self.rng.choices(data.DEDUCTIONS, weights=[5, 4, 4, 3, 1])[0]
-            month = self.rng.randint(1, last_month)
-            self.entry(code, self.rng.choice(active), year, month, points, by_code[code_], reason)
-        for _i in range(self.rng.randint(1, 2)):
-            code_, points, reason = self.rng.choice(data.BASE_ADJUSTMENTS)
-            month = self.rng.randint(1, last_month)
-            self.entry(code, self.rng.choice(active), year, month, points, by_code[code_], reason)
-        self.appraisals(code, members, year, vetoed)
-
-    def dedication(
-        self,
-        code: str,
-        member: Member,
-        line: str,
-        year: int,
-        month: int,
-        by_category: dict[str, list[Item]],
-        caps: CapTracker,
-    ) -> None:
-        weights = dict(data.CATEGORY_WEIGHTS)
-        if line:
-            weights[line] += 20
-        category = self.rng.choices(list(weights), weights=list(weights.values()))[0]
-        item = self.rng.choice(by_category[category])
-        points = self.points_for(item)
-        if not caps.take(member.pk, item, month, points):
-            return
-        reason = self.rng.choice(data.REASONS[category]) if item.code else item.name
-        evidence = self.rng.choice(data.EVIDENCE)
-        self.entry(code, member, year, month, points, item, reason, evidence)
-
-    def points_for(self, item: Item) -> Decimal:
-        if item.points_kind == "levels":
-            return Decimal(self.rng.choice(item.levels)["points"])
-        if item.points_kind == "range":
-            low, high = item.points_min or Decimal("0.5"), item.points_max or Decimal("5")
-            fitting = [p for p in RANGE_STEPS if low <= p <= high] or [low]
-            return self.rng.choice(fitting)
-        return item.points or Decimal("1")
-
-    def appraisals(self, code: str, members: list[Member], year: int, vetoed: Member) -> None:
-        sessions = [(6, "H1", "上半年"), (12, "H2", "下半年")]
-        if year == self.today.year:
-            sessions = [s for s in sessions if s[0] < self.today.month]
-        for month, half, label in sessions:
-            for member in members:
-                score = Decimal(self.rng.randint(780, 980)) / 10
-                if member == vetoed and year < self.today.year:
-                    score = Decimal("62.5")
-                entry_post(
-                    member=member,
-                    year=year,
-                    month=month,
-                    points=score.quantize(Decimal("0.1")),
-                    source=Source.APPRAISAL,
-                    kind=Kind.APPRAISAL,
-                    source_ref=f"{year}-{half}",
-                    recorded_by=self.users["shuji"] if code == "zb1" else None,
-                    reason=f"{year}年{label}党员奉献量化积分民主评议",
-                )
-
-    def entry(
-        self,
-        code: str,
-        member: Member,
-        year: int,
-        month: int,
-        points: Any,
-        item: Item,
-        reason: str,
-        evidence: str = "",
-    ) -> None:
-        entry = entry_post(
-            member=member,
-            year=year,
-            month=month,
-            points=points,
-            item=item,
-            source=Source.DIRECT,
-            recorded_by=self.recorder(code),
-            reason=reason,
-            evidence=evidence,
-        )
-        if item.section == Section.DEDICATION:
-            self.posted[(code, year)].append(entry)
-
-
-class CapTracker:
-    """Keeps the demo's points inside the caps the branch has set."""
-
-    def __init__(self, scheme: Scheme) -> None:
-        self.scheme = scheme
-        self.month: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
-        self.year: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        self.category: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-
-    def take(self, member_id: int, item: Item, month: int, points: Decimal) -> bool:
-        month_key, year_key = (member_id, item.pk, month), (member_id, item.pk)
-        category_key = (member_id, item.category)
-        category_cap = self.scheme.category_cap(item.category)
-        if (
-            (item.cap_month is not None and self.month[month_key] + points > item.cap_month)
-            or (item.cap_year is not None and self.year[year_key] + points > item.cap_year)
-            or (category_cap is not None and self.category[category_key] + points > category_cap)
-        ):
-            return False
-        self.month[month_key] += points
-        self.year[year_key] += points
-        self.category[category_key] += points
-        return True

@@ -25,6 +25,14 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 group="branch",
             )
         )
+        out.append(
+            NavLink(
+                label=_("Forms and downloads"),
+                url=reverse("summaries:forms_home"),
+                icon="bi-file-earmark-zip",
+                group="branch",
+            )
+        )
     if scope.is_committee:
         out.append(
             NavLink(

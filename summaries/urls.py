@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cards, views_summary
+from . import views, views_cards, views_forms, views_summary
 
 app_name = "summaries"
 urlpatterns = [
@@ -64,4 +64,8 @@ urlpatterns = [
         views_summary.closing_snapshot,
         name="closing_snapshot",
     ),
+    # A branch's forms of the year in one place (views_forms.py).
+    path("forms/", views_forms.forms_home, name="forms_home"),
+    path("branch/<str:code>/<int:year>/forms/", views_forms.forms, name="forms"),
+    path("branch/<str:code>/<int:year>/forms.zip", views_forms.forms_zip, name="forms_zip"),
 ]

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from ledger.models import Entry, Kind, Source, Veto
@@ -228,6 +229,69 @@ class _Ledger:
         ]
 
 
+_COPY_COLUMNS = (
+    "id",
+    "branch_id",
+    "member_id",
+    "year",
+    "month",
+    "kind",
+    "item_id",
+    "points",
+    "source",
+    "source_ref",
+    "reverses_id",
+    "recorded_at",
+    "reason",
+    "evidence",
+)
+
+
+def _insert_entries(entries: list[Entry]) -> None:
+    """Insert entries, setting their pk. On PostgreSQL by COPY into a block of ids taken
+    from the table's sequence (ten times faster than INSERTs at 100,000 members); the
+    ledger's constraints and triggers apply to copied rows all the same."""
+    if not entries:
+        return
+    if connection.vendor != "postgresql":
+        Entry.objects.bulk_create(entries, batch_size=2000)
+        return
+    table = Entry._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+            [table, table, len(entries)],
+        )
+        last = cursor.fetchone()[0]
+        first = last - len(entries) + 1
+        for offset, entry in enumerate(entries):
+            entry.pk = first + offset
+        columns = ", ".join(_COPY_COLUMNS)
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for e in entries:
+                copy.write_row(
+                    (
+                        e.pk,
+                        e.branch_id,
+                        e.member_id,
+                        e.year,
+                        e.month,
+                        e.kind,
+                        e.item_id,
+                        e.points,
+                        e.source,
+                        e.source_ref,
+                        e.reverses_id,
+                        now,
+                        e.reason,
+                        e.evidence,
+                    )
+                )
+
+
 def _chunks(items: list[Member], size: int) -> Iterator[list[Member]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -272,9 +336,9 @@ def _populate(
         originals: list[Entry] = []
         for member in chunk:
             originals += ledger.for_member(member, sections[member.branch_id])
-        Entry.objects.bulk_create(originals, batch_size=2000)
+        _insert_entries(originals)
         reversals = ledger.reversals(originals)
-        Entry.objects.bulk_create(reversals, batch_size=2000)
+        _insert_entries(reversals)
         written += len(originals) + len(reversals)
         progress(f"  {written:,} entries")
     _vetoes_and_exemptions(rng, spec.year, members)

@@ -165,23 +165,33 @@ def _sum_ledger(
     there, as they would in `branch_totals`.
     """
     ledger = Entry.objects.filter(year=year, branch_id__in=branch_ids).order_by()
+    # Items with a month cap are summed by month below: their rows are not fetched here.
     by_item = (
         ledger.filter(item__isnull=False)
+        .exclude(item_id__in=month_capped)
         .values("branch_id", "item_id", "member_id")
         .annotate(points=Sum("points"))
         .values_list("branch_id", "item_id", "member_id", "points")
     )
     exact: dict[Decimal | float | int, Decimal] = {}
     get = sums.get
-    for rows in _raw_chunks(by_item):
-        for branch_id, item_id, member_id, points in rows:
-            member = get(member_id)
-            if member is None or member.branch_id != branch_id or item_id in month_capped:
-                continue
-            value = exact.get(points)
-            if value is None:
-                value = exact[points] = _exact(points)
-            member.items[item_id] = value
+    if connection.vendor == "postgresql":
+        # SUM of numeric(7, 1) is a Decimal with one place already, and never "-0.0".
+        for rows in _raw_chunks(by_item):
+            for branch_id, item_id, member_id, points in rows:
+                member = get(member_id)
+                if member is not None and member.branch_id == branch_id:
+                    member.items[item_id] = points
+    else:
+        for rows in _raw_chunks(by_item):
+            for branch_id, item_id, member_id, points in rows:
+                member = get(member_id)
+                if member is None or member.branch_id != branch_id:
+                    continue
+                value = exact.get(points)
+                if value is None:
+                    value = exact[points] = _exact(points)
+                member.items[item_id] = value
     sessions = (
         ledger.filter(item__isnull=True)
         .values("branch_id", "member_id", "source_ref")

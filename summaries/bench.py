@@ -481,3 +481,48 @@ def page_query_counts(user: User, branches: dict[int, Organization], year: int) 
                 url = urls[size][page]
                 counts[f"{page}_{size}"] = _count_queries(client, url) if url else None
     return counts
+
+
+def summary_xlsx_runs(
+    committee: Organization, year: int
+) -> tuple[Callable[[], Any], Callable[[], Any], int]:
+    """Attachment 4 for every member at once, and its floor: the same rows written with
+    openpyxl's write-only mode and nothing else (no styles, no form)."""
+    import dataclasses
+    import io
+
+    from openpyxl import Workbook
+
+    from .summary_export import number, summary_xlsx
+    from .summary_table import summary_tables
+
+    branches = Organization.objects.filter(parent=committee, kind=Organization.Kind.BRANCH)
+    tables = summary_tables(year, branches)
+    rows = [row for table in tables for row in table.rows]
+    everyone = dataclasses.replace(tables[0], rows=rows)
+    plain = [
+        [
+            row.number,
+            row.member.name,
+            number(row.base),
+            number(row.dedication),
+            number(row.appraisal),
+            number(row.deductions),
+            number(row.total),
+        ]
+        for row in rows
+    ]
+
+    def export() -> Any:
+        return summary_xlsx(everyone)
+
+    def floor() -> Any:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("rows")
+        for values in plain:
+            ws.append(values)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    return export, floor, len(rows)

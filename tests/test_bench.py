@@ -22,6 +22,9 @@ KEYS = {
     "summary_seconds",
     "sql_seconds",
     "summary_ratio",
+    "summary_xlsx_seconds",
+    "xlsx_write_only_seconds",
+    "summary_xlsx_ratio",
     "queries",
 }
 
@@ -44,6 +47,7 @@ def test_the_bench_runs_end_to_end_and_ends_with_its_json(bureau):
     assert result["database"] == connection.vendor
     assert result["summary_seconds"] > 0 and result["sql_seconds"] > 0
     assert result["summary_ratio"] > 0
+    assert result["summary_xlsx_ratio"] > 0
     assert set(result["queries"]) == {"card_50", "card_500", "branch_table_50", "branch_table_500"}
     assert result["queries"]["card_50"] == result["queries"]["card_500"]
     assert result["queries"]["branch_table_50"] == result["queries"]["branch_table_500"]

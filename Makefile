@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MEMBERS ?= 10000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup run test lint bench check-deploy messages demo clean
+.PHONY: setup run test lint security bench check-deploy messages demo clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,15 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy scoring */services.py */selectors.py
 
-test: setup lint
+# Known vulnerabilities in the installed packages (scripts/pip_audit.py explains the
+# offline case) and high-severity findings of bandit in the application code.
+# Every Python package of the project; [tool.bandit] leaves out tests and migrations.
+APP_DIRS := $(filter-out tests/ node_modules/ static/ templates/ locale/ var/,$(dir $(wildcard */__init__.py))) scripts
+security: $(VENV)/.installed
+	$(PY) scripts/pip_audit.py
+	$(VENV)/bin/bandit -q -c pyproject.toml -r $(APP_DIRS) -lll
+
+test: setup lint security
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -36,7 +36,7 @@
     }
     return {
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 30 : 0 } },
       yAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
       series: [{
@@ -59,7 +59,7 @@
     return {
       color: [RED, "#e3a21a"],
       grid: { left: 8, right: 8, top: 64, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0, left: 0, itemGap: 12 },
       xAxis: { type: "category", data: data.labels },
       yAxis: [
@@ -104,7 +104,7 @@
     return {
       color: COLOURS,
       grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: { top: 0 },
       xAxis: Object.assign({ type: "value" }, AXIS),
       yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: { interval: 0 } },

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from notifications.recipients import tell_member
 from organizations.models import Member, Organization
 
 from .models import (
@@ -286,6 +288,16 @@ def _check_not_own(commitment: Commitment, actor: Any) -> None:
         raise DomainError(_("Nobody decides on their own commitment."))
 
 
+def _tell_member(commitment: Commitment, title: str, step: str) -> None:
+    stamp = timezone.now().timestamp()
+    tell_member(
+        commitment.member,
+        title=title,
+        url=reverse("commitments:mine"),
+        key=f"commitment:{commitment.pk}:{step}:{stamp}",
+    )
+
+
 def _check_submitted(commitment: Commitment) -> None:
     if commitment.status != Status.SUBMITTED:
         raise DomainError(
@@ -315,6 +327,7 @@ def commitment_approve(
         before={"status": Status.SUBMITTED},
         after={"status": commitment.status, "comment": commitment.review_comment},
     )
+    _tell_member(commitment, _("The branch has approved your commitment."), "approved")
     return commitment
 
 
@@ -339,6 +352,7 @@ def commitment_return(*, commitment: Commitment, comment: Any, actor: Any = None
         before={"status": Status.SUBMITTED},
         after={"status": commitment.status, "comment": commitment.review_comment},
     )
+    _tell_member(commitment, _("The branch has returned your commitment."), "returned")
     return commitment
 
 
@@ -374,5 +388,11 @@ def commitment_assess(
         organization=commitment.branch_id,
         before=before,
         after=snapshot(commitment, ["fulfilment", "assessment_note"]),
+    )
+    _tell_member(
+        commitment,
+        _("The group has assessed your commitment: %(fulfilment)s.")
+        % {"fulfilment": commitment.get_fulfilment_display()},
+        "assessed",
     )
     return commitment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cases, views_checks
+from . import views, views_cases, views_checks, views_public
 
 app_name = "oversight"
 urlpatterns = [
@@ -26,6 +26,13 @@ urlpatterns = [
     path("cases/<int:pk>/consent/", views_cases.case_consent, name="case_consent"),
     path("cases/<int:pk>/publish/", views_cases.case_publish, name="case_publish"),
     path("cases/<int:pk>/withdraw/", views_cases.case_withdraw, name="case_withdraw"),
+    # 典型案例 on the public pages: no sign-in, published cases only.
+    path("public/cases/", views_public.cases, name="public_cases"),
+    path(
+        "public/cases/<int:pk>/photo/<int:file_pk>/",
+        views_public.case_photo,
+        name="public_case_photo",
+    ),
     path("models/new/", views_cases.unit_create, name="unit_create"),
     path("models/<int:pk>/withdraw/", views_cases.unit_withdraw, name="unit_withdraw"),
 ]

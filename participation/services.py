@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from notifications.recipients import committee_admins, tell_member, tell_users
 from organizations.models import Department, Member, Organization, Participation
 
 from .attachments import check_attachment
@@ -194,6 +196,15 @@ def _record(exemption: Exemption, action: str, before: str, actor: Any, comment:
     )
 
 
+def _tell_member(exemption: Exemption, title: str) -> None:
+    tell_member(
+        exemption.member,
+        title=title,
+        url=reverse("participation:mine"),
+        key=f"exemption:{exemption.pk}:{exemption.status}",
+    )
+
+
 @transaction.atomic
 def exemption_approve(*, exemption: Exemption, comment: Any = "", actor: Any = None) -> Exemption:
     """The branch approves (经所在党支部批准); the committee still has to file it."""
@@ -208,6 +219,18 @@ def exemption_approve(*, exemption: Exemption, comment: Any = "", actor: Any = N
         update_fields=["status", "branch_comment", "branch_decided_at", "branch_decided_by"]
     )
     _record(exemption, "approved", ExemptionStatus.SUBMITTED, actor, exemption.branch_comment)
+    _tell_member(
+        exemption,
+        _("The branch has approved your exemption for %(year)d; it awaits filing.")
+        % {"year": exemption.year},
+    )
+    tell_users(
+        committee_admins(exemption.branch),
+        title=_("%(name)s's exemption for %(year)d, approved by the branch, waits for filing.")
+        % {"name": exemption.member.name, "year": exemption.year},
+        url=reverse("participation:committee"),
+        key=f"exemption:{exemption.pk}:to_file",
+    )
     return exemption
 
 
@@ -227,6 +250,10 @@ def exemption_refuse(*, exemption: Exemption, comment: Any, actor: Any = None) -
         update_fields=["status", "branch_comment", "branch_decided_at", "branch_decided_by"]
     )
     _record(exemption, "refused", ExemptionStatus.SUBMITTED, actor, exemption.branch_comment)
+    _tell_member(
+        exemption,
+        _("The branch has refused your exemption for %(year)d.") % {"year": exemption.year},
+    )
     return exemption
 
 
@@ -251,6 +278,10 @@ def exemption_file(*, exemption: Exemption, comment: Any = "", actor: Any = None
     )
     _record(exemption, "filed", ExemptionStatus.APPROVED, actor, exemption.committee_comment)
     _sync_participation(exemption.member, exemption.year, actor)
+    _tell_member(
+        exemption,
+        _("The committee has filed your exemption for %(year)d.") % {"year": exemption.year},
+    )
     return exemption
 
 
@@ -275,6 +306,10 @@ def exemption_return(*, exemption: Exemption, comment: Any, actor: Any = None) -
         ]
     )
     _record(exemption, "returned", ExemptionStatus.APPROVED, actor, exemption.committee_comment)
+    _tell_member(
+        exemption,
+        _("The committee has returned your exemption for %(year)d.") % {"year": exemption.year},
+    )
     return exemption
 
 

@@ -10,11 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisals.qr import qr_svg
 from core.errors import DomainError
+from oversight.public import public_cases
 
 from . import selectors, services
 from .forms import ScreenForm
@@ -30,6 +32,33 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+LOBBY_CASES = 12
+CASE_EXCERPT = 120
+
+
+def _cases(screen: Screen) -> list[dict[str, str]]:
+    """The published exemplary cases of the screen's committee (every committee's for a screen
+    of all branches): title, an excerpt, the names and the first chosen photo."""
+    committee_id = screen.branch.committee().pk if screen.branch is not None else None
+    return [
+        {
+            "title": case.title,
+            "text": Truncator(case.text).chars(CASE_EXCERPT),
+            "branch": case.branch_name,
+            "name": case.member_name,
+            "photo": case.photo_urls[0] if case.photo_urls else "",
+        }
+        for case in public_cases(committee_id=committee_id, limit=LOBBY_CASES)
+    ]
+
+
+def _lobby_data(screen: Screen) -> dict[str, Any]:
+    data = selectors.lobby_data(screen)
+    data["labels"]["cases"] = _("Exemplary cases")
+    data["cases"] = _cases(screen)
+    return data
+
+
 @require_GET
 def lobby(request: HttpRequest, token: str) -> HttpResponse:
     """The full-screen leaderboard; an unknown or revoked address is 404."""
@@ -42,7 +71,7 @@ def lobby(request: HttpRequest, token: str) -> HttpResponse:
             "publicity/lobby.html",
             {
                 "screen": screen,
-                "data": selectors.lobby_data(screen),
+                "data": _lobby_data(screen),
                 "data_url": reverse("publicity:lobby_data", kwargs={"token": screen.token}),
             },
         )
@@ -55,9 +84,7 @@ def lobby_data(request: HttpRequest, token: str) -> HttpResponse:
     screen = selectors.screen_by_token(token)
     if screen is None:
         raise Http404
-    return _private(
-        JsonResponse(selectors.lobby_data(screen), json_dumps_params={"ensure_ascii": False})
-    )
+    return _private(JsonResponse(_lobby_data(screen), json_dumps_params={"ensure_ascii": False}))
 
 
 @login_required

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from core.errors import DomainError
+from notifications.recipients import branch_secretaries, committee_admins, tell_users
 
 from .models import Category, FilingStatus, Item, Scheme, SchemeFiling, Section
 from .services import normalized_label
@@ -223,6 +225,14 @@ def scheme_filing_submit(*, scheme: Scheme, actor: Any = None) -> SchemeFiling:
         before={"state": state.state},
         after={"fingerprint": current, "items": len(contents["items"])},
     )
+    branch = scheme.organization
+    tell_users(
+        committee_admins(branch),
+        title=_("%(branch)s has submitted its scheme for %(year)d for filing.")
+        % {"branch": branch.name, "year": scheme.year},
+        url=reverse("rules:filing_detail", kwargs={"pk": filing.pk}),
+        key=f"filing:{filing.pk}:submitted",
+    )
     return filing
 
 
@@ -251,6 +261,18 @@ def _decide(filing: SchemeFiling, status: str, comment: str, actor: Any) -> Sche
         organization=filing.scheme.organization_id,
         before={"status": FilingStatus.SUBMITTED},
         after={"status": status, "comment": comment, "fingerprint": filing.fingerprint},
+    )
+    scheme = filing.scheme
+    branch = scheme.organization
+    if status == FilingStatus.FILED:
+        title = _("The committee has filed your branch's scheme for %(year)d.")
+    else:
+        title = _("The committee has returned your branch's scheme for %(year)d, with comments.")
+    tell_users(
+        branch_secretaries(branch),
+        title=title % {"year": scheme.year},
+        url=reverse("rules:scheme", kwargs={"code": branch.code, "year": scheme.year}),
+        key=f"filing:{filing.pk}:{status}",
     )
     return filing
 

@@ -160,6 +160,8 @@ PUBLIC_VIEWS: dict[str, str] = {
     "commitments:photo": "the photo on that public 共产党员岗 page",
     "publicity:lobby": "an office screen's secret address; it shows the published points",
     "publicity:lobby_data": "the data the office screen refreshes itself with",
+    "oversight:public_cases": "典型案例 published with the members' consent, for the public",
+    "oversight:public_case_photo": "a chosen photo of a published case (others are 404)",
 }
 
 # Posting to these is not about another branch's data.
@@ -306,6 +308,7 @@ UNREACHED_BY_B: dict[str, str] = {
     "declarations:evidence": "no file is stored for the evidence",
     "participation:attachment": "the exemption has no attachment",
     "oversight:case_photo": "the case shows no photo",
+    "oversight:public_case_photo": "the case shows no photo",
     "commitments:photo": "the member has no photo",
 }
 

@@ -16,12 +16,16 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from commitments.models import Commitment, Status, Topic
 from core.errors import DomainError
+from core.periods import Month
 from ledger.services import entry_post, veto_record
+from organizations.models import Role
+from oversight.cases import case_withdraw
 from publicity import services
 from publicity.models import Screen
 from publicity.quarters import Quarter
 from rules.services import scheme_for_year
-from tests.factories import MemberFactory, OrganizationFactory
+from tests.cases_support import photo_of, published_case
+from tests.factories import MemberFactory, OrganizationFactory, UserFactory, grant
 
 YEAR = 2026
 Q3 = Quarter(YEAR, 3)
@@ -350,3 +354,73 @@ def test_the_publication_page_shows_the_branchs_distribution(published, client_f
         .content.decode()
     )
     assert 'id="jf-distribution"' in page and 'data-jf-pchart="histogram"' in page
+
+
+# --- 典型案例 on the screen -----------------------------------------------------------
+
+
+@pytest.fixture
+def case_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+SEPTEMBER = Month(YEAR, 9)
+
+
+def case_of_new_member(bureau, n: int):
+    user = UserFactory(username=f"case_member_{n}")
+    grant(user, bureau.branch_a, Role.MEMBER)
+    member = MemberFactory(branch=bureau.branch_a, user=user, phone=CONTACT_PHONE)
+    return published_case(bureau, title=f"案例{n}", month=SEPTEMBER, member=member)
+
+
+def test_the_screen_shows_the_committee_s_published_cases(bureau, case_media):
+    case = published_case(bureau, month=SEPTEMBER)
+    for screen in (make_screen(bureau), make_screen(bureau, branch=bureau.branch_b)):
+        data = lobby_json(screen)
+        photo = reverse(
+            "oversight:public_case_photo",
+            kwargs={"pk": case.pk, "file_pk": photo_of(case.line).pk},
+        )
+        assert data["cases"] == [
+            {
+                "title": "清河护水 党员先行",
+                "text": case.text,
+                "branch": "第一党支部",
+                "name": "张红梅",
+                "photo": photo,
+            }
+        ]
+        assert data["labels"]["cases"] == "Exemplary cases"
+    assert Client().get(photo).status_code == 200
+    case_withdraw(case=case, reason="本人要求撤下", actor=bureau.committee_admin)
+    assert lobby_json(make_screen(bureau))["cases"] == []
+    assert Client().get(photo).status_code == 404
+
+
+def test_a_long_case_is_shown_as_an_excerpt_and_no_phone_reaches_the_screen(bureau, case_media):
+    case = case_of_new_member(bureau, 1)
+    case.text = "带头巡河" * 100
+    case.save(update_fields=["text"])
+    screen = make_screen(bureau)
+    shown = lobby_json(screen)["cases"][0]["text"]
+    assert len(shown) <= 120 and shown.endswith("…")
+    page = Client().get(lobby_url(screen)).content.decode()
+    assert CONTACT_PHONE not in page and "jf-lobby-data" in page
+    assert CONTACT_PHONE not in json.dumps(lobby_json(screen))
+
+
+def test_the_screen_s_cases_cost_the_same_queries_however_many(bureau, case_media):
+    screen = make_screen(bureau)
+    case_of_new_member(bureau, 1)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as data:
+            assert Client().get(data_url(screen)).status_code == 200
+        return len(data.captured_queries)
+
+    few = count()
+    for n in (2, 3, 4):
+        case_of_new_member(bureau, n)
+    assert len(lobby_json(screen)["cases"]) == 4
+    assert count() == few

@@ -1,7 +1,8 @@
 /* 电子屏: the lobby display.
  *
  * Reads the published data written by json_script (#jf-lobby-data), builds one slide per
- * branch's leaderboard, a slide of charts and slides of approved commitments, and shows
+ * branch's leaderboard, a slide of charts, slides of approved commitments and of exemplary
+ * cases (典型案例), and shows
  * them in turn every `rotate` seconds. Every `refresh` seconds it fetches the same data
  * from the screen's own address (data-url) and uses it from the next turn; a 404 means
  * the screen was revoked, and the display goes blank but for a notice. Everything is
@@ -26,6 +27,7 @@
   var charts = [];
   var rotation = null;
   var PER_SLIDE = 6; // commitments on one slide: three columns, two rows
+  var CASES_PER_SLIDE = 2; // exemplary cases on one slide, side by side
   var GOLD = "#ffd66b";
 
   function el(tag, className, text) {
@@ -104,6 +106,31 @@
     return out;
   }
 
+  function caseSlides(cases, labels) {
+    var out = [];
+    for (var start = 0; start < cases.length; start += CASES_PER_SLIDE) {
+      var node = slide(labels.cases, "");
+      var grid = el("div", "lobby-cases");
+      grid.setAttribute("data-testid", "lobby-cases");
+      cases.slice(start, start + CASES_PER_SLIDE).forEach(function (item) {
+        var card = el("article", "lobby-case");
+        if (item.photo) {
+          var img = el("img", "lobby-case-photo");
+          img.src = item.photo;
+          img.alt = item.title;
+          card.appendChild(img);
+        }
+        card.appendChild(el("div", "lobby-case-title", item.title));
+        card.appendChild(el("div", "lobby-case-who", item.name + " · " + item.branch));
+        card.appendChild(el("div", "lobby-case-text", item.text));
+        grid.appendChild(card);
+      });
+      node.appendChild(grid);
+      out.push(node);
+    }
+    return out;
+  }
+
   function build() {
     var labels = data.labels;
     var built = data.boards.map(function (board) { return boardSlide(board, labels); });
@@ -118,6 +145,7 @@
       built.push(chartSlide(labels.charts, boxes));
     }
     built = built.concat(promiseSlides(data.commitments, labels));
+    built = built.concat(caseSlides(data.cases || [], labels));
     if (!built.length) {
       var empty = el("section", "lobby-slide");
       empty.appendChild(el("p", "lobby-empty", labels.nothing));

@@ -1,0 +1,47 @@
+"""典型案例 on the public pages: the published exemplary cases, readable without signing in.
+
+Only what the case publishes: its title and text, the chosen photos, the branch's and the
+member's names. Never a phone number, a birth date or the points behind the contribution.
+A photo is served only while its case is published with the member's consent recorded.
+"""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from .models import CaseStatus, ExemplaryCase
+from .permissions import _pk
+from .public import public_cases
+
+
+@require_GET
+@cache_control(max_age=60, public=True)
+def cases(request: HttpRequest) -> HttpResponse:
+    """The committee's published exemplary cases (典型案例), for everyone."""
+    return render(request, "oversight/public_cases.html", {"cases": public_cases()})
+
+
+@require_GET
+@cache_control(no_cache=True)
+def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """One chosen photo of a published case; a draft or withdrawn case's photos are 404."""
+    case = ExemplaryCase.objects.filter(
+        pk=_pk(pk), status=CaseStatus.PUBLISHED, consent=True
+    ).first()
+    if case is None:
+        raise Http404
+    file = case.photos.filter(pk=_pk(file_pk)).first()
+    if file is None or not file.is_image:
+        raise Http404
+    try:
+        handle = default_storage.open(str(file.file.name), "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=file.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -226,6 +226,7 @@ def scheme_filing_submit(*, scheme: Scheme, actor: Any = None) -> SchemeFiling:
         after={"fingerprint": current, "items": len(contents["items"])},
     )
     branch = scheme.organization
+    assert branch is not None  # a filed scheme is a branch's, never the template
     tell_users(
         committee_admins(branch),
         title=_("%(branch)s has submitted its scheme for %(year)d for filing.")
@@ -264,6 +265,7 @@ def _decide(filing: SchemeFiling, status: str, comment: str, actor: Any) -> Sche
     )
     scheme = filing.scheme
     branch = scheme.organization
+    assert branch is not None  # a filed scheme is a branch's, never the template
     if status == FilingStatus.FILED:
         title = _("The committee has filed your branch's scheme for %(year)d.")
     else:

@@ -36,6 +36,17 @@ def photo(tmp_path, settings):
     return path
 
 
+def wait_for_image(page, selector: str) -> None:
+    """Wait until the image has loaded (wait_for_function would eval a string, which the
+    Content-Security-Policy forbids)."""
+    image = page.locator(selector).first
+    for _ in range(100):
+        if image.evaluate("img => img.complete && img.naturalWidth > 0"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} did not load")
+
+
 def test_a_member_declares_on_a_phone_and_a_reviewer_recognises_it(bureau, screen, photo):
     today = timezone.localdate()
     scheme = scheme_for_year(branch=bureau.branch_a, year=today.year)
@@ -67,7 +78,7 @@ def test_a_member_declares_on_a_phone_and_a_reviewer_recognises_it(bureau, scree
     assert phone.page.locator("[data-testid=line]").count() == 2
     assert phone.page.locator("img.dc-thumb").count() == 1
     phone.page.locator("img.dc-thumb").scroll_into_view_if_needed()
-    phone.page.wait_for_function("document.querySelector('img.dc-thumb').naturalWidth > 0")
+    wait_for_image(phone.page, "img.dc-thumb")
     phone.shot("3-submitted")
     assert not phone.overflows_sideways()
     declaration = Declaration.objects.get()
@@ -129,7 +140,7 @@ def test_a_member_declares_on_a_phone_and_a_reviewer_recognises_it(bureau, scree
     phone.open(f"/declarations/{declaration.pk}/")
     assert phone.page.locator("[data-testid=outcome]").count() == 2
     phone.page.locator("img.dc-thumb").scroll_into_view_if_needed()
-    phone.page.wait_for_function("document.querySelector('img.dc-thumb').naturalWidth > 0")
+    wait_for_image(phone.page, "img.dc-thumb")
     phone.shot("5-decided-detail")
     assert not phone.overflows_sideways()
     assert not phone.problems, phone.problems

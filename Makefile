@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MEMBERS ?= 10000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup run test lint security bench check-deploy messages demo clean
+.PHONY: setup run test lint security bench loadtest check-deploy messages demo clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test: setup lint security
 
 bench: setup
 	$(PY) manage.py bench --members $(MEMBERS)
+
+# Month-end load under gunicorn on loopback (scripts/loadtest.py); not part of `make test`.
+LOADTEST_SECONDS ?= 60
+loadtest: setup
+	$(PY) scripts/loadtest.py --seconds $(LOADTEST_SECONDS)
 
 check-deploy: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production \

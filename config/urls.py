@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
@@ -21,3 +22,8 @@ urlpatterns = [
 
 # Uploaded files (evidence, photos, attachments) are never served from a public
 # media URL: each is streamed by a view that checks who may see it.
+
+if getattr(settings, "LOADTEST_FLOOR", False):  # config/settings/loadtest.py only
+    from config.loadtest_views import floor
+
+    urlpatterns.append(path("_loadtest/floor/", floor, name="loadtest_floor"))

@@ -46,3 +46,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # audit_record inserts with force_insert; anything else would rewrite a row.
+        if not kwargs.get("force_insert"):
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")

@@ -69,8 +69,14 @@ def _run():
 
 
 def alter(sql, *params):
+    """Tamper as someone with the database owner's rights: on PostgreSQL they
+    must first switch off the append-only trigger (audit/migrations/0002)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
         cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
 
 
 # The chain ---------------------------------------------------------------------------------

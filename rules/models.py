@@ -183,11 +183,6 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def card_row(self) -> str:
-        """The points-card row this item's points land in."""
-        return self.category if self.section == Section.DEDICATION else f"item:{self.pk}"
-
 
 class FilingStatus(models.TextChoices):
     SUBMITTED = "submitted", _("submitted, awaiting filing")

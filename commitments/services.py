@@ -306,54 +306,51 @@ def _check_submitted(commitment: Commitment) -> None:
         )
 
 
+def _review(commitment: Commitment, *, status: str, comment: Any, actor: Any) -> Commitment:
+    """Record the branch's decision on a submitted commitment and tell the member.
+    A return must say why; an approval may carry a comment."""
+    commitment = _locked(commitment)
+    _check_submitted(commitment)
+    _check_not_own(commitment, actor)
+    if status == Status.RETURNED:
+        commitment.review_comment = _clean_text(
+            comment, limit=COMMENT_LIMIT, empty=_("Say why the commitment is returned.")
+        )
+    else:
+        commitment.review_comment = str(comment or "").strip()[:COMMENT_LIMIT]
+    commitment.status = status
+    commitment.reviewed_at = timezone.now()
+    commitment.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    commitment.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
+    audit_record(
+        action=f"commitments.commitment.{status}",
+        actor=actor,
+        obj=commitment,
+        organization=commitment.branch_id,
+        before={"status": Status.SUBMITTED},
+        after={"status": commitment.status, "comment": commitment.review_comment},
+    )
+    message = (
+        _("The branch has returned your commitment.")
+        if status == Status.RETURNED
+        else _("The branch has approved your commitment.")
+    )
+    _tell_member(commitment, message, str(status))
+    return commitment
+
+
 @transaction.atomic
 def commitment_approve(
     *, commitment: Commitment, actor: Any = None, comment: Any = ""
 ) -> Commitment:
     """The branch agrees to the commitment (plan: 经党支部研究同意); it is then published."""
-    commitment = _locked(commitment)
-    _check_submitted(commitment)
-    _check_not_own(commitment, actor)
-    commitment.status = Status.APPROVED
-    commitment.review_comment = str(comment or "").strip()[:COMMENT_LIMIT]
-    commitment.reviewed_at = timezone.now()
-    commitment.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
-    commitment.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
-    audit_record(
-        action="commitments.commitment.approved",
-        actor=actor,
-        obj=commitment,
-        organization=commitment.branch_id,
-        before={"status": Status.SUBMITTED},
-        after={"status": commitment.status, "comment": commitment.review_comment},
-    )
-    _tell_member(commitment, _("The branch has approved your commitment."), "approved")
-    return commitment
+    return _review(commitment, status=Status.APPROVED, comment=comment, actor=actor)
 
 
 @transaction.atomic
 def commitment_return(*, commitment: Commitment, comment: Any, actor: Any = None) -> Commitment:
     """The branch sends the commitment back to the member with the reason."""
-    commitment = _locked(commitment)
-    _check_submitted(commitment)
-    _check_not_own(commitment, actor)
-    commitment.review_comment = _clean_text(
-        comment, limit=COMMENT_LIMIT, empty=_("Say why the commitment is returned.")
-    )
-    commitment.status = Status.RETURNED
-    commitment.reviewed_at = timezone.now()
-    commitment.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
-    commitment.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
-    audit_record(
-        action="commitments.commitment.returned",
-        actor=actor,
-        obj=commitment,
-        organization=commitment.branch_id,
-        before={"status": Status.SUBMITTED},
-        after={"status": commitment.status, "comment": commitment.review_comment},
-    )
-    _tell_member(commitment, _("The branch has returned your commitment."), "returned")
-    return commitment
+    return _review(commitment, status=Status.RETURNED, comment=comment, actor=actor)
 
 
 @transaction.atomic

@@ -205,20 +205,49 @@ def _tell_member(exemption: Exemption, title: str) -> None:
     )
 
 
+def _decide(
+    exemption: Exemption,
+    *,
+    level: str,
+    before: str,
+    after: str,
+    comment: Any,
+    actor: Any,
+    required: str = "",
+) -> Exemption:
+    """Record the branch's or the committee's decision on an application at `before`;
+    `required` is the message when a reason must be given and is missing."""
+    exemption = _locked(exemption)
+    _check_status(exemption, before)
+    _check_not_own(exemption, actor)
+    comment = _text(comment, limit=COMMENT_LIMIT, required=required)
+    exemption.status = after
+    setattr(exemption, f"{level}_comment", comment)
+    setattr(exemption, f"{level}_decided_at", timezone.now())
+    setattr(exemption, f"{level}_decided_by", _user(actor))
+    exemption.save(
+        update_fields=[
+            "status",
+            f"{level}_comment",
+            f"{level}_decided_at",
+            f"{level}_decided_by",
+        ]
+    )
+    _record(exemption, str(after), before, actor, comment)
+    return exemption
+
+
 @transaction.atomic
 def exemption_approve(*, exemption: Exemption, comment: Any = "", actor: Any = None) -> Exemption:
     """The branch approves (经所在党支部批准); the committee still has to file it."""
-    exemption = _locked(exemption)
-    _check_status(exemption, ExemptionStatus.SUBMITTED)
-    _check_not_own(exemption, actor)
-    exemption.branch_comment = _text(comment, limit=COMMENT_LIMIT)
-    exemption.status = ExemptionStatus.APPROVED
-    exemption.branch_decided_at = timezone.now()
-    exemption.branch_decided_by = _user(actor)
-    exemption.save(
-        update_fields=["status", "branch_comment", "branch_decided_at", "branch_decided_by"]
+    exemption = _decide(
+        exemption,
+        level="branch",
+        before=ExemptionStatus.SUBMITTED,
+        after=ExemptionStatus.APPROVED,
+        comment=comment,
+        actor=actor,
     )
-    _record(exemption, "approved", ExemptionStatus.SUBMITTED, actor, exemption.branch_comment)
     _tell_member(
         exemption,
         _("The branch has approved your exemption for %(year)d; it awaits filing.")
@@ -237,19 +266,15 @@ def exemption_approve(*, exemption: Exemption, comment: Any = "", actor: Any = N
 @transaction.atomic
 def exemption_refuse(*, exemption: Exemption, comment: Any, actor: Any = None) -> Exemption:
     """The branch refuses the application, with its reason; the member keeps taking part."""
-    exemption = _locked(exemption)
-    _check_status(exemption, ExemptionStatus.SUBMITTED)
-    _check_not_own(exemption, actor)
-    exemption.branch_comment = _text(
-        comment, limit=COMMENT_LIMIT, required=_("Say why the application is refused.")
+    exemption = _decide(
+        exemption,
+        level="branch",
+        before=ExemptionStatus.SUBMITTED,
+        after=ExemptionStatus.REFUSED,
+        comment=comment,
+        required=_("Say why the application is refused."),
+        actor=actor,
     )
-    exemption.status = ExemptionStatus.REFUSED
-    exemption.branch_decided_at = timezone.now()
-    exemption.branch_decided_by = _user(actor)
-    exemption.save(
-        update_fields=["status", "branch_comment", "branch_decided_at", "branch_decided_by"]
-    )
-    _record(exemption, "refused", ExemptionStatus.SUBMITTED, actor, exemption.branch_comment)
     _tell_member(
         exemption,
         _("The branch has refused your exemption for %(year)d.") % {"year": exemption.year},
@@ -261,22 +286,14 @@ def exemption_refuse(*, exemption: Exemption, comment: Any, actor: Any = None) -
 def exemption_file(*, exemption: Exemption, comment: Any = "", actor: Any = None) -> Exemption:
     """The committee files the approved exemption (报机关党委备案): from now on the member
     does not take part in the year, has no total and no rank."""
-    exemption = _locked(exemption)
-    _check_status(exemption, ExemptionStatus.APPROVED)
-    _check_not_own(exemption, actor)
-    exemption.committee_comment = _text(comment, limit=COMMENT_LIMIT)
-    exemption.status = ExemptionStatus.FILED
-    exemption.committee_decided_at = timezone.now()
-    exemption.committee_decided_by = _user(actor)
-    exemption.save(
-        update_fields=[
-            "status",
-            "committee_comment",
-            "committee_decided_at",
-            "committee_decided_by",
-        ]
+    exemption = _decide(
+        exemption,
+        level="committee",
+        before=ExemptionStatus.APPROVED,
+        after=ExemptionStatus.FILED,
+        comment=comment,
+        actor=actor,
     )
-    _record(exemption, "filed", ExemptionStatus.APPROVED, actor, exemption.committee_comment)
     _sync_participation(exemption.member, exemption.year, actor)
     _tell_member(
         exemption,
@@ -288,24 +305,15 @@ def exemption_file(*, exemption: Exemption, comment: Any = "", actor: Any = None
 @transaction.atomic
 def exemption_return(*, exemption: Exemption, comment: Any, actor: Any = None) -> Exemption:
     """The committee returns the approved application; the member keeps taking part."""
-    exemption = _locked(exemption)
-    _check_status(exemption, ExemptionStatus.APPROVED)
-    _check_not_own(exemption, actor)
-    exemption.committee_comment = _text(
-        comment, limit=COMMENT_LIMIT, required=_("Say why the application is returned.")
+    exemption = _decide(
+        exemption,
+        level="committee",
+        before=ExemptionStatus.APPROVED,
+        after=ExemptionStatus.RETURNED,
+        comment=comment,
+        required=_("Say why the application is returned."),
+        actor=actor,
     )
-    exemption.status = ExemptionStatus.RETURNED
-    exemption.committee_decided_at = timezone.now()
-    exemption.committee_decided_by = _user(actor)
-    exemption.save(
-        update_fields=[
-            "status",
-            "committee_comment",
-            "committee_decided_at",
-            "committee_decided_by",
-        ]
-    )
-    _record(exemption, "returned", ExemptionStatus.APPROVED, actor, exemption.committee_comment)
     _tell_member(
         exemption,
         _("The committee has returned your exemption for %(year)d.") % {"year": exemption.year},

@@ -397,40 +397,34 @@ def item_update(*, item: Item, actor: Any = None, **values: Any) -> Item:
     return item
 
 
-@transaction.atomic
-def item_retire(*, item: Item, actor: Any = None) -> Item:
-    """Retire an item: no new points under it; its past entries keep counting."""
+def _set_retired(item: Item, *, retired: bool, actor: Any) -> Item:
     _check_editable(item.scheme)
-    if item.is_retired:
-        raise DomainError(_("The item is already retired."))
-    item.is_retired = True
+    if item.is_retired == retired:
+        raise DomainError(
+            _("The item is already retired.") if retired else _("The item is not retired.")
+        )
+    item.is_retired = retired
     item.save(update_fields=["is_retired"])
     audit_record(
-        action="rules.item.retired",
+        action="rules.item.retired" if retired else "rules.item.restored",
         actor=actor,
         obj=item,
         organization=item.scheme.organization_id,
-        after={"is_retired": True},
+        after={"is_retired": retired},
     )
     return item
+
+
+@transaction.atomic
+def item_retire(*, item: Item, actor: Any = None) -> Item:
+    """Retire an item: no new points under it; its past entries keep counting."""
+    return _set_retired(item, retired=True, actor=actor)
 
 
 @transaction.atomic
 def item_restore(*, item: Item, actor: Any = None) -> Item:
     """Bring a retired item back into use."""
-    _check_editable(item.scheme)
-    if not item.is_retired:
-        raise DomainError(_("The item is not retired."))
-    item.is_retired = False
-    item.save(update_fields=["is_retired"])
-    audit_record(
-        action="rules.item.restored",
-        actor=actor,
-        obj=item,
-        organization=item.scheme.organization_id,
-        after={"is_retired": False},
-    )
-    return item
+    return _set_retired(item, retired=False, actor=actor)
 
 
 @transaction.atomic

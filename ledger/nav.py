@@ -12,7 +12,10 @@ def links(user: Any, scope: Any) -> list[NavLink]:
     recording = [b for b in sorted(scope.branch_ids) if scope.may_record_points(b)]
     if not recording:
         return []
-    code = Organization.objects.filter(pk=recording[0]).values_list("code", flat=True).first()
+    own = {a.organization_id: a.organization.code for a in scope.assignments}
+    code = own.get(recording[0]) or (
+        Organization.objects.filter(pk=recording[0]).values_list("code", flat=True).first()
+    )
     if code is None:
         return []
     return [

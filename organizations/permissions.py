@@ -25,6 +25,8 @@ class Scope:
     # branch id -> roles held there (inherited down from a general branch)
     branch_roles: dict[int, set[str]] = field(default_factory=dict)
     member: Member | None = None
+    # the user's own role rows, with their organisations (for menus and role lists)
+    assignments: list[RoleAssignment] = field(default_factory=list)
 
     @property
     def branch_ids(self) -> set[int]:
@@ -58,7 +60,12 @@ def scope_for(user: Any) -> Scope:
     if cached is not None:
         return cached
     scope = Scope(member=Member.objects.filter(user=user, is_active=True).first())
-    assignments = list(RoleAssignment.objects.filter(user=user).select_related("organization"))
+    assignments = list(
+        RoleAssignment.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__order", "organization__code", "role")
+    )
+    scope.assignments = assignments
     children: dict[int, list[int]] | None = None
     for assignment in assignments:
         org = assignment.organization

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from core.nav import GROUPS, NavLink, extra_links
-from organizations.models import Organization, Role, RoleAssignment
+from organizations.models import Organization, Role
 from organizations.permissions import scope_for
 from summaries.years import current_year
 
@@ -50,11 +50,7 @@ def navigation(context: template.Context) -> dict[str, Any]:
         return {}
     scope = scope_for(user)
     year = current_year()
-    assignments = list(
-        RoleAssignment.objects.filter(user=user)
-        .select_related("organization")
-        .order_by("organization__order", "organization__code", "role")
-    )
+    assignments = scope.assignments  # loaded once per request by scope_for
     roles = [(a.organization.name, a.get_role_display()) for a in assignments]
     secretary_of = [
         a.organization

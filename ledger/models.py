@@ -94,9 +94,14 @@ class Entry(models.Model):
         ordering = ["year", "month", "pk"]
         indexes = [
             # For the summary (summaries.selectors): in this order the ledger is summed per
-            # item and member without a sort or a table look-up, and a branch's appraisal
-            # entries (no item) or one item's entries are a single range of the index.
-            models.Index(fields=["branch", "year", "item", "member", "points"]),
+            # member and item, a member after another, without a sort or a table look-up.
+            models.Index(fields=["branch", "year", "member", "item", "points"]),
+            # The appraisal entries (no item) summed per member and session, in order.
+            models.Index(
+                fields=["branch", "year", "member", "source_ref", "points", "reverses"],
+                condition=models.Q(item__isnull=True),
+                name="ledger_entry_sessions_idx",
+            ),
             models.Index(fields=["member", "year"]),
         ]
         constraints = [

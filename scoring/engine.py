@@ -254,6 +254,75 @@ def _card(
     )
 
 
+def _card_in_tenths(
+    rules: Rules,
+    member_id: int,
+    counted: Mapping[int, Decimal],
+    sessions: Mapping[str, tuple[Decimal, int]],
+) -> MemberTotals:
+    """`_card(..., in_tenths=True)` written out for the summary, which calls it for every
+    member: the same clamps in the same order, with nothing to round. A value clamped
+    to a cap or a maximum (never negative) needs no floor after, and a session of one
+    appraisal is its score as it stands (its points have one place already)."""
+    layout = _layout(rules)
+    plan = layout.plan_in_tenths
+    floor = ZERO_1
+    base_by_item = layout.full_base.copy()
+    dedication_by_category = layout.no_dedication.copy()
+    deductions_by_item = layout.no_deductions.copy()
+    shared: dict[str, Decimal] = {}
+    for item_id, points in counted.items():
+        kind, category, cap, maximum = plan[item_id]
+        if kind == _BASE:
+            points += maximum
+            if points > maximum:
+                points = maximum
+            elif points < floor:
+                points = floor
+            base_by_item[item_id] = points
+            continue
+        if cap is not None and points > cap:
+            points = cap
+        elif points < floor:
+            points = floor
+        if kind == _ROW:
+            dedication_by_category[category] = points
+        elif kind == _DEDUCTION:
+            deductions_by_item[item_id] = points
+        else:
+            shared[category] = shared[category] + points if category in shared else points
+    if shared:
+        caps = layout.category_caps_in_tenths
+        for category, points in shared.items():
+            cap = caps.get(category)
+            dedication_by_category[category] = cap if cap is not None and points > cap else points
+    session_scores = {
+        session: points if count == 1 else round1(points / count)
+        for session, (points, count) in sessions.items()
+        if count > 0
+    }
+    base = sum(base_by_item.values(), ZERO_1)
+    dedication = sum(dedication_by_category.values(), ZERO_1)
+    deductions = sum(deductions_by_item.values(), ZERO_1)
+    appraisal = (
+        round1(sum(session_scores.values(), ZERO) / len(session_scores))
+        if session_scores
+        else ZERO_1
+    )
+    return MemberTotals(
+        member_id=member_id,
+        base=base,
+        dedication=dedication,
+        appraisal=appraisal,
+        deductions=deductions,
+        total=base + dedication + appraisal - deductions,
+        base_by_item=base_by_item,
+        dedication_by_category=dedication_by_category,
+        deductions_by_item=deductions_by_item,
+        appraisal_sessions=session_scores,
+    )
+
+
 class _Tally:
     """One member's entries summed to the level the rules act on."""
 
@@ -367,8 +436,15 @@ def totals_from_sums(
             if item_id in counted:
                 raise ValueError(f"item {item_id} is given both for the year and by month")
             cap = month_caps.get(item_id)
-            counted[item_id] = sum((_clamp(p, cap) for p in months.values()), ZERO_1)
-    return _card(rules, member_id, counted, sessions or {}, in_tenths=True)
+            year_points = ZERO_1
+            for points in months.values():  # each month clamped to [0, cap], written out
+                if points < ZERO:
+                    points = ZERO
+                elif cap is not None and points > cap:
+                    points = cap
+                year_points += points
+            counted[item_id] = year_points
+    return _card_in_tenths(rules, member_id, counted, sessions or {})
 
 
 def dedication_room(

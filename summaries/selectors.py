@@ -10,16 +10,19 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Context, Decimal
+from functools import partial
+from itertools import chain
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.backends.utils import CursorDebugWrapper
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 
 from ledger.models import Entry, Kind, Veto
-from organizations.models import Member, Organization, Participation
+from organizations.models import Department, Member, Organization, Participation
 from rules.models import Item, Scheme
 from rules.services import template_for
 from scoring import engine
@@ -122,15 +125,23 @@ def aggregated_entries(entries_qs, *, by_month: bool) -> list[tuple[int, engine.
 
 
 class _Sums:
-    """One member's ledger of the year as the database sums it."""
+    """One member's ledger of the year as the database sums it, and their totals."""
 
-    __slots__ = ("branch_id", "items", "months", "sessions")
+    __slots__ = ("branch_id", "items", "months", "rules", "sessions", "totals")
 
-    def __init__(self, branch_id: int) -> None:
+    def __init__(self, branch_id: int, rules: engine.Rules) -> None:
         self.branch_id = branch_id
+        self.rules = rules
         self.items: dict[int, Decimal] = {}
         self.months: dict[int, dict[int, Decimal]] | None = None  # only items with a month cap
         self.sessions: dict[str, tuple[Decimal, int]] = {}
+        self.totals: engine.MemberTotals | None = None
+
+    def score(self, member_id: int) -> engine.MemberTotals:
+        self.totals = engine.totals_from_sums(
+            self.rules, member_id, self.items, self.months, self.sessions
+        )
+        return self.totals
 
 
 _FLOAT_CONTEXT = Context(prec=15)
@@ -143,57 +154,62 @@ def _exact(value: Decimal | float | int) -> Decimal:
     return Decimal(value).quantize(engine.TENTH) + engine.ZERO_1  # + 0.0: no "-0.0"
 
 
-def _raw_chunks(queryset: QuerySet) -> Iterator[list[tuple]]:
-    """The rows of a values_list query in chunks, without the ORM's per-value converters."""
-    sql, params = queryset.query.sql_with_params()
+CHUNK = 2000
+
+
+def _chunked_rows() -> bool:
+    """Whether libpq streams rows in chunks (version 17 on; psycopg[binary] ships it)."""
+    import psycopg
+
+    return psycopg.pq.version() >= 170000
+
+
+@contextmanager
+def _rows(sql: str, params: tuple) -> Iterator[Iterator[tuple]]:
+    """The rows of a query, without the ORM's per-value converters.
+
+    On PostgreSQL they are streamed in chunks as the server produces them (libpq's
+    chunked rows mode), so that Python sums one chunk while the server aggregates the
+    next, on the other core; a plain fetch waits for the whole result first. The query
+    is logged as any other (query counts, debug logging).
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(2000):
-            yield rows
+        if connection.vendor != "postgresql" or not _chunked_rows():
+            cursor.execute(sql, params)
+            yield chain.from_iterable(iter(partial(cursor.fetchmany, CHUNK), []))
+            return
+        connection.validate_no_broken_transaction()
+        logged = (
+            cursor.debug_sql(connection.ops.compose_sql(sql, params))  # type: ignore[attr-defined]
+            if isinstance(cursor, CursorDebugWrapper)
+            else nullcontext()
+        )
+        stream = cursor.cursor.stream(sql, params, size=CHUNK)
+        try:
+            with logged, connection.wrap_database_errors:
+                yield stream
+        finally:
+            stream.close()  # left half-read (an error): psycopg cancels the query
 
 
 def _sum_ledger(
     year: int, branch_ids: list[int], sums: dict[int, _Sums], month_capped: set[int]
 ) -> None:
-    """Fill `sums` from GROUP BY queries over the branches' ledger of the year.
+    """Fill `sums` from GROUP BY queries over the branches' ledger of the year, and
+    score every member (`_Sums.score`).
 
-    They read the ledger's (branch, year, item, member, points) index: items are summed
-    per item and member in the index's order, with no sort and no table look-up; the
-    appraisal entries (those without an item: the ledger's check constraint) are summed
-    per session, and items with a month cap per month, from their own ranges of it. A
-    row counts only in the member's own branch: entries made in a former branch stay
-    there, as they would in `branch_totals`.
+    The appraisal entries (those without an item: the ledger's check constraint) are
+    summed per session, and items with a month cap per month, first: small queries,
+    each from its own index. Then the items per member and item, from the ledger's
+    (branch, year, member, item, points) index in its order, with no sort and no table
+    look-up. On PostgreSQL that result streams in, a row per member, and each member is
+    scored as their row arrives, while the server sums the next ones; elsewhere members
+    are scored after. A row counts only in the member's own branch: entries made in a
+    former branch stay there, as they would in `branch_totals`.
     """
     ledger = Entry.objects.filter(year=year, branch_id__in=branch_ids).order_by()
-    # Items with a month cap are summed by month below. PostgreSQL leaves their rows out
-    # here; on SQLite a long NOT IN costs more than skipping the rows in Python.
-    with_item = ledger.filter(item__isnull=False)
-    if connection.vendor == "postgresql":
-        with_item = with_item.exclude(item_id__in=month_capped)
-    by_item = (
-        with_item.values("branch_id", "item_id", "member_id")
-        .annotate(points=Sum("points"))
-        .values_list("branch_id", "item_id", "member_id", "points")
-    )
     exact: dict[Decimal | float | int, Decimal] = {}
     get = sums.get
-    if connection.vendor == "postgresql":
-        # SUM of numeric(7, 1) is a Decimal with one place already, and never "-0.0".
-        for rows in _raw_chunks(by_item):
-            for branch_id, item_id, member_id, points in rows:
-                member = get(member_id)
-                if member is not None and member.branch_id == branch_id:
-                    member.items[item_id] = points
-    else:
-        for rows in _raw_chunks(by_item):
-            for branch_id, item_id, member_id, points in rows:
-                member = get(member_id)
-                if member is None or member.branch_id != branch_id or item_id in month_capped:
-                    continue
-                value = exact.get(points)
-                if value is None:
-                    value = exact[points] = _exact(points)
-                member.items[item_id] = value
     sessions = (
         ledger.filter(item__isnull=True)
         .values("branch_id", "member_id", "source_ref")
@@ -201,7 +217,7 @@ def _sum_ledger(
         .values_list("branch_id", "member_id", "source_ref", "points", "n")
         .order_by("branch_id", "member_id", "source_ref")  # sessions in order: H1, H2
     )
-    for rows in _raw_chunks(sessions):
+    with _rows(*sessions.query.sql_with_params()) as rows:
         for branch_id, member_id, session, points, n in rows:
             member = get(member_id)
             if member is not None and member.branch_id == branch_id:
@@ -209,21 +225,63 @@ def _sum_ledger(
                 if value is None:
                     value = exact[points] = _exact(points)
                 member.sessions[session] = (value, n)
-    if not month_capped:
-        return
-    by_month = (
-        ledger.filter(item_id__in=month_capped)
-        .values("branch_id", "member_id", "item_id", "month")
+    if month_capped:
+        # By item and year alone: the items are the branches' own (or their template's),
+        # so their rows are the branches' but for a member who moved or a template that
+        # other branches share, and those rows are dropped below. With the branches in
+        # the query too, SQLite reads every row of theirs for the year.
+        by_month = (
+            Entry.objects.filter(year=year, item_id__in=month_capped)
+            .order_by()
+            .values("branch_id", "member_id", "item_id", "month")
+            .annotate(points=Sum("points"))
+            .values_list("branch_id", "member_id", "item_id", "month", "points")
+        )
+        with _rows(*by_month.query.sql_with_params()) as rows:
+            for branch_id, member_id, item_id, month, points in rows:
+                member = get(member_id)
+                if member is not None and member.branch_id == branch_id:
+                    if member.months is None:
+                        member.months = {}
+                    member.months.setdefault(item_id, {})[month] = _exact(points)
+    # Items with a month cap were summed by month above; their sums here are dropped in
+    # Python. Leaving them out in SQL (NOT IN) costs more: on SQLite the long list, on
+    # PostgreSQL a row estimate so low that it hashes (and spills) instead of reading
+    # the index in order.
+    by_item = (
+        ledger.filter(item__isnull=False)
+        .values("branch_id", "member_id", "item_id")
         .annotate(points=Sum("points"))
-        .values_list("branch_id", "member_id", "item_id", "month", "points")
+        .values_list("branch_id", "member_id", "item_id", "points")
     )
-    for rows in _raw_chunks(by_month):
-        for branch_id, member_id, item_id, month, points in rows:
+    if connection.vendor == "postgresql":
+        # One row per member: their items and sums as two arrays, which the driver
+        # reads in C, rather than a row per item and member (ten times the rows, each
+        # a Python step). SUM of numeric(7, 1) has one place already, and no "-0.0".
+        sql, params = by_item.query.sql_with_params()
+        per_member = (
+            "SELECT branch_id, member_id, array_agg(item_id), array_agg(points) "  # noqa: S608
+            f"FROM ({sql}) AS by_item GROUP BY branch_id, member_id"
+        )
+        with _rows(per_member, params) as rows:
+            for branch_id, member_id, item_ids, points in rows:
+                member = get(member_id)
+                if member is not None and member.branch_id == branch_id:
+                    items = member.items = dict(zip(item_ids, points, strict=True))
+                    if month_capped and not month_capped.isdisjoint(item_ids):
+                        for item_id in month_capped.intersection(item_ids):
+                            del items[item_id]
+                    member.score(member_id)
+        return
+    with _rows(*by_item.query.sql_with_params()) as rows:
+        for branch_id, member_id, item_id, points in rows:
             member = get(member_id)
-            if member is not None and member.branch_id == branch_id:
-                if member.months is None:
-                    member.months = {}
-                member.months.setdefault(item_id, {})[month] = _exact(points)
+            if member is None or member.branch_id != branch_id or item_id in month_capped:
+                continue
+            value = exact.get(points)
+            if value is None:
+                value = exact[points] = _exact(points)
+            member.items[item_id] = value
 
 
 @contextmanager
@@ -263,8 +321,11 @@ def _year_results(year: int, branches: list[Organization]) -> dict[int, BranchYe
             branch_id__in=branch_ids, year=year, revoked_at__isnull=True
         ).values_list("member_id", flat=True)
     )
-    sums = {member.pk: _Sums(member.branch_id) for member in members}
+    sums = {member.pk: _Sums(member.branch_id, rules_of[member.branch_id]) for member in members}
     _sum_ledger(year, branch_ids, sums, month_capped)
+    for pk, member_sums in sums.items():
+        if member_sums.totals is None:  # no items (or not streamed): scored here
+            member_sums.score(pk)
     members_by_branch: dict[int, list[Member]] = defaultdict(list)
     for member in members:
         members_by_branch[member.branch_id].append(member)
@@ -275,7 +336,6 @@ def _year_results(year: int, branches: list[Organization]) -> dict[int, BranchYe
             scheme=schemes.get(branch.pk),
             rules=rules_of[branch.pk],
             results=_branch_results(
-                rules_of[branch.pk],
                 members_by_branch.get(branch.pk, []),
                 sums,
                 not_taking_part,
@@ -330,16 +390,19 @@ def _members(year: int, branches: list[Organization]) -> list[Member]:
         Member.objects.filter(branch_id__in=ids)
         .filter(Q(is_active=True) | Exists(points_in_year))
         .order_by()
-        .prefetch_related("department")
     )
+    # What prefetch_related("department") does, in one query too, without its
+    # per-member bookkeeping.
+    departments = Department.objects.in_bulk({m.department_id for m in members} - {None})
     cache_branch = Member.branch.field.set_cached_value
+    cache_department = Member.department.field.set_cached_value
     for member in members:
         cache_branch(member, by_pk[member.branch_id])
+        cache_department(member, departments.get(member.department_id))
     return members
 
 
 def _branch_results(
-    rules: engine.Rules,
     members: list[Member],
     sums: dict[int, _Sums],
     not_taking_part: set[int],
@@ -348,10 +411,9 @@ def _branch_results(
     scored = []
     for member in members:
         pk = member.pk
-        s = sums[pk]
-        scored.append(
-            (member, pk, engine.totals_from_sums(rules, pk, s.items, s.months, s.sessions))
-        )
+        totals = sums[pk].totals
+        assert totals is not None  # noqa: S101 - every member is scored before
+        scored.append((member, pk, totals))
     standings = {
         s.member_id: s
         for s in engine.rank_branch(

@@ -65,3 +65,27 @@ def test_a_bench_step_refuses_a_database_it_was_not_given(db):
 def test_the_bench_refuses_more_branches_than_members(db):
     with pytest.raises(CommandError):
         call_command("bench", "--members=2", "--branches=3")
+
+
+def test_reuse_keeps_the_bench_database_and_skips_the_second_build(bureau):
+    from summaries.management.commands.bench import ScratchDatabase
+
+    args = ["--members=60", "--branches=3", "--entries-per-member=5", "--repeat=1", "--reuse"]
+    year = 2026
+    scratch = ScratchDatabase.beside_default(f"60-3-5-{year}")
+    scratch.drop()
+    try:
+        runs = []
+        for _ in range(2):
+            out = StringIO()
+            call_command("bench", *args, f"--year={year}", stdout=out)
+            runs.append(json.loads(out.getvalue().strip().splitlines()[-1]))
+            assert scratch.exists()
+        first, second = runs
+        assert (first["reused"], second["reused"]) == (False, True)
+        assert second["build_seconds"] == 0
+        assert first["ledger_entries"] == second["ledger_entries"]
+        assert first["queries"] == second["queries"]
+    finally:
+        scratch.drop()
+    assert not scratch.exists()

@@ -1,0 +1,391 @@
+"""The crash test's other half (tests/test_crash_recovery.py): a scratch database, the
+application under gunicorn on loopback, and a client that retries with the same key.
+
+Parts are copied from scripts/loadtest.py (owned separately) and cut to what the test
+needs. Run as a script, this module works on the scratch database named by DATABASE_URL
+in a fresh Django process (the test's own process is bound to pytest's database):
+
+    python tests/crash_support.py prepare <out.json>   migrate and fill it; sessions, drafts
+    python tests/crash_support.py check <acked.json>   what survived; JSON on stdout
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from http.client import HTTPConnection
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+CSRF = "crashtestcsrfsecret0123456789abc"  # 32 characters: an unmasked CSRF secret
+SETTINGS = "config.settings.test"
+DRAFTS = 4  # late declarations opened for each member, besides this month's
+
+
+# --- the scratch database ------------------------------------------------------------
+
+
+def scratch_database_url(folder: Path) -> tuple[str, str | None]:
+    """(url, PostgreSQL database name or None): `<name>_crash` beside DATABASE_URL's."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        base, _, name = url.rpartition("/")
+        name = name.split("?")[0] or "jifen"
+        scratch = f"{name}_crash"
+        return f"{base}/{quote(scratch, safe='')}", scratch
+    return f"sqlite:///{folder / 'crash.sqlite3'}", None
+
+
+def postgres_admin(name: str, *statements: str) -> None:
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    server: dict[str, Any] = {
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or "localhost",
+        "port": config.get("PORT") or 5432,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        for statement in statements:
+            admin.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+
+def prepare(members: int, reviewers: int) -> dict[str, Any]:
+    """Migrate and fill the scratch database; sessions and drafts for the clients."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import User
+    from core.periods import Month
+    from declarations import deadlines
+    from declarations.models import Declaration
+    from declarations.services import profile_header
+    from organizations.models import Member, Organization, Role
+    from organizations.services import member_create, organization_save, role_grant
+    from rules.models import Item, PointsKind, Section
+    from rules.services import scheme_for_year
+
+    call_command("migrate", interactive=False, verbosity=0)
+    committee, _ = organization_save(
+        code="ct", name="崩溃测试党委", kind=Organization.Kind.COMMITTEE, parent=None
+    )
+    branch, _ = organization_save(
+        code="ct1", name="崩溃测试支部", kind=Organization.Kind.BRANCH, parent=committee
+    )
+    today = deadlines.today()
+    items: dict[str, list[Any]] = {}
+    for year in (today.year - 1, today.year):
+        item = (
+            Item.objects.filter(
+                scheme=scheme_for_year(branch=branch, year=year),
+                section=Section.DEDICATION,
+                is_retired=False,
+                points_kind=PointsKind.RANGE,
+                points_min__gt=0,
+                cap_month__isnull=True,
+                cap_year__isnull=True,
+            )
+            .order_by("order", "pk")
+            .first()
+        )
+        if item is None:
+            raise SystemExit(f"No uncapped range dedication item in the {year} scheme.")
+        items[str(year)] = [item.pk, str(item.points_min)]
+
+    hasher = User(username="x")
+    hasher.set_password("Crash-test-2026")
+    people = []
+    for index in range(members + reviewers + 1):
+        member = member_create(branch=branch, name=f"党员{index:03d}")
+        user = User.objects.create(
+            username=f"ct{index:03d}",
+            password=hasher.password,
+            first_name=member.name,
+            must_change_password=False,
+        )
+        Member.objects.filter(pk=member.pk).update(user=user)
+        people.append((member, user))
+    for _member, user in people[members:-1]:
+        role_grant(user=user, organization=branch, role=Role.GROUP_MEMBER)
+    recorder = people[-1][1]
+    role_grant(user=recorder, organization=branch, role=Role.RECORDER)
+
+    months, month = [], deadlines.previous(Month(today.year, today.month))
+    while len(months) < DRAFTS:
+        months.append(month)
+        month = deadlines.previous(month)
+    now = timezone.now()
+    Declaration.objects.bulk_create(
+        Declaration(
+            member=member,
+            branch_id=branch.pk,
+            year=m.year,
+            month=m.month,
+            late_opened_by=recorder,
+            late_opened_at=now,
+            late_reason="崩溃测试",
+            **profile_header(member),
+        )
+        for member, _user in people[:members]
+        for m in months
+    )
+    drafts: dict[int, list[int]] = {}
+    for pk, member_id in Declaration.objects.order_by("-year", "-month").values_list(
+        "pk", "member_id"
+    ):
+        drafts.setdefault(member_id, []).append(pk)
+
+    def session_for(user: User) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return store.session_key or ""
+
+    return {
+        "members": [
+            {"pk": m.pk, "name": m.name, "session": session_for(u), "drafts": drafts[m.pk]}
+            for m, u in people[:members]
+        ],
+        "reviewers": [session_for(u) for _m, u in people[members:-1]],
+        "recorder": session_for(recorder),
+        "member_pks": [m.pk for m, _u in people[:members]],
+        "items": items,
+        "year": today.year,
+        "month": today.month,
+    }
+
+
+def check(acked: dict[str, Any]) -> dict[str, Any]:
+    """What the database holds of the acknowledged writes after the crashes."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+
+    from audit.models import AuditEvent
+    from audit.services import audit_chain_check
+    from core.idempotency import IdempotencyRecord
+    from declarations.models import Declaration, DeclarationLine
+    from ledger.models import Entry
+
+    Status = Declaration.Status
+    decided = {Status.RECOGNISED, Status.PARTLY_RECOGNISED, Status.REJECTED}
+    status_of = dict(Declaration.objects.values_list("pk", "status"))
+    posted = Counter(
+        Entry.objects.filter(source_ref__startswith="declaration-line:", reverses__isnull=True)
+        .values_list("source_ref", flat=True)
+        .iterator()
+    )
+    lines_of: dict[int, list[int]] = {}
+    for pk, declaration_id in DeclarationLine.objects.values_list("pk", "declaration_id"):
+        lines_of.setdefault(declaration_id, []).append(pk)
+    created = {tuple(row) for row in acked["created"]}
+    lost = {
+        "created": sum(1 for _m, _y, _mo, pk in created if pk not in status_of),
+        "submitted": sum(
+            1 for pk in acked["submitted"] if status_of.get(pk) in (None, Status.DRAFT)
+        ),
+        "recognised": sum(
+            1
+            for pk in acked["recognised"]
+            if status_of.get(pk) not in decided
+            or any(posted[f"declaration-line:{line}"] != 1 for line in lines_of.get(pk, []))
+        ),
+        "entries": 0,
+    }
+    by_reason = Counter(
+        Entry.objects.filter(reason__startswith="crash-entry-").values_list("reason", flat=True)
+    )
+    lost["entries"] = sum(1 for reason in acked["entries"] if by_reason[reason] != 1)
+    twice = (
+        Declaration.objects.values("member_id", "year", "month")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    submitted_events = Counter(
+        AuditEvent.objects.filter(action="declarations.declaration.submitted").values_list(
+            "object_id", flat=True
+        )
+    )
+    duplicated = {
+        "declarations": sum(row["n"] - 1 for row in twice),
+        "ledger_entries": sum(n - 1 for n in posted.values() if n > 1),
+        "direct_entries": sum(n - 1 for n in by_reason.values() if n > 1),
+        "submissions": sum(n - 1 for n in submitted_events.values() if n > 1),
+    }
+    report = audit_chain_check()
+    integrity = "n/a"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            integrity = ";".join(row[0] for row in cursor.execute("PRAGMA integrity_check"))
+    return {
+        "lost": lost,
+        "duplicated": duplicated,
+        "audit_rows": report.rows,
+        "audit_intact": report.intact,
+        "audit_break": report.first_break.describe() if report.first_break else "",
+        "integrity": integrity,
+        "keys": IdempotencyRecord.objects.count(),
+        "declarations_decided": sum(1 for s in status_of.values() if s in decided),
+        "vendor": connection.vendor,
+    }
+
+
+# --- gunicorn --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, env: dict[str, str], log: Any) -> subprocess.Popen:
+    """gunicorn in its own process group (so that one killpg takes master and workers)."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited at start")
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.05)
+    kill(server)
+    raise RuntimeError("gunicorn did not start within 30 s")
+
+
+def kill(server: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """Signal the server's whole process group and reap the master."""
+    if server.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, sig)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+# --- the HTTP client -------------------------------------------------------------------
+
+
+class Unreachable(Exception):
+    """The server did not answer within the client's patience."""
+
+
+class Client:
+    """One signed-in browser; a request that fails in transport is sent again, unchanged
+    (for a POST: with the same idempotency key), until an answer comes or time is up."""
+
+    def __init__(self, port: int, session: str, until: float) -> None:
+        self.port, self.session, self.until = port, session, until
+        self.retries = 0
+        self.recovered = 0  # retried posts answered from their key: done before a kill
+
+    def send(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        all_headers = {"Cookie": f"sessionid={self.session}; csrftoken={CSRF}", "Host": HOST}
+        if body is not None:
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+            all_headers["X-CSRFToken"] = CSRF
+        all_headers.update(headers or {})
+        while True:
+            connection = HTTPConnection(HOST, self.port, timeout=15)
+            try:
+                connection.request(method, path, body=body, headers=all_headers)
+                response = connection.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                if response.status < 500:
+                    return response.status, response.getheader("Location") or "", text, response
+            except OSError:  # refused, reset, cut off: the server is down or restarting
+                pass
+            finally:
+                connection.close()
+            if time.monotonic() > self.until:
+                raise Unreachable(f"{method} {path}")
+            self.retries += 1
+            time.sleep(0.1)
+
+    def post(self, path: str, fields: list[tuple[str, str]], key: str):
+        body = urlencode([("csrfmiddlewaretoken", CSRF), *fields]).encode()
+        retries = self.retries
+        answer = self.send("POST", path, body, {"Idempotency-Key": key})
+        if self.retries > retries and answer[3].getheader("Idempotent-Replay"):
+            self.recovered += 1
+        return answer
+
+
+VERSION_RE = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
+INITIAL_RE = re.compile(
+    r'name="lines-INITIAL_FORMS"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="lines-INITIAL_FORMS"'
+)
+
+
+def found(pattern: re.Pattern, text: str) -> str | None:
+    match = pattern.search(text)
+    return next((g for g in match.groups() if g), None) if match else None
+
+
+def offered_item(page: str, items: dict[str, list[Any]]) -> str:
+    """The first of our items offered on the page (the scheme of the declaration's year)."""
+    offered = set(re.findall(r'<option value="(\d+)"', page))
+    pks = [str(pk) for pk, _points in items.values()]
+    return next((pk for pk in pks if pk in offered), pks[0])
+
+
+def _main() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    command, path = sys.argv[1], Path(sys.argv[2])
+    if command == "prepare":
+        members, reviewers = int(sys.argv[3]), int(sys.argv[4])
+        path.write_text(json.dumps(prepare(members, reviewers)))
+    elif command == "check":
+        print(json.dumps(check(json.loads(path.read_text()))))
+    else:
+        raise SystemExit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    _main()

@@ -24,6 +24,7 @@ static/vendor/.installed: node_modules/.installed scripts/vendor_assets.sh
 
 setup: $(VENV)/.installed static/vendor/.installed
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
 
 run: setup
 	$(PY) manage.py demo --if-empty

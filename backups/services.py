@@ -8,7 +8,8 @@ A backup directory holds three files:
   repeatable-read snapshot);
 - ``media.tar.gz``: MEDIA_ROOT under ``media/`` and the private files (medical
   certificates and the like, see participation.models.PrivateStorage) under
-  ``private/``;
+  ``private/``; when the files live in an S3-compatible store (JIFEN_S3_BUCKET)
+  they are read and restored through the storage API, so the backup is the same;
 - ``manifest.json``: when and from what the backup was taken, the migration state,
   the row count of every table and the audit chain head, all read from the same
   snapshot as the copy, and the SHA-256 of each file. It is written last, so a
@@ -41,6 +42,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -131,6 +134,26 @@ def private_media_root() -> Path:
 
 def media_roots() -> dict[str, Path]:
     return {"media": Path(settings.MEDIA_ROOT), "private": private_media_root()}
+
+
+def remote_media_storages() -> dict[str, Storage]:
+    """The media storages that are not local folders (S3/MinIO), by archive folder name.
+
+    Their files are copied through the storage API, so a backup is complete and
+    self-contained whatever holds the files; local folders are copied as folders.
+    """
+    from participation.models import private_storage
+
+    found = {"media": storages["default"], "private": private_storage()}
+    return {name: st for name, st in found.items() if not isinstance(st, FileSystemStorage)}
+
+
+def _storage_files(storage: Storage, folder: str = "") -> list[str]:
+    dirs, files = storage.listdir(folder)
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in dirs:
+        names += _storage_files(storage, f"{folder}/{sub}" if folder else sub)
+    return sorted(names)
 
 
 def sha256_of(path: Path) -> str:
@@ -290,9 +313,13 @@ def _backup_postgresql(target: Path) -> dict[str, Any]:
 
 def _pack_media(target: Path) -> dict[str, int]:
     counts = {}
+    remote = remote_media_storages()
     with tarfile.open(target / MEDIA_FILE, "w:gz") as tar:
         for arcname, root in media_roots().items():
             counts[arcname] = 0
+            if arcname in remote:
+                counts[arcname] = _pack_storage(tar, arcname, remote[arcname])
+                continue
             if not root.is_dir():
                 continue
             tar.add(root, arcname=arcname, recursive=False)
@@ -302,6 +329,18 @@ def _pack_media(target: Path) -> dict[str, int]:
                 tar.add(path, arcname=f"{arcname}/{path.relative_to(root)}", recursive=False)
                 counts[arcname] += path.is_file()
     return counts
+
+
+def _pack_storage(tar: tarfile.TarFile, arcname: str, storage: Storage) -> int:
+    names = _storage_files(storage)
+    for name in names:
+        with storage.open(name, "rb") as handle:
+            info = tarfile.TarInfo(f"{arcname}/{name}")
+            info.size = storage.size(name)
+            info.mode = 0o600
+            info.mtime = int(timezone.now().timestamp())
+            tar.addfile(info, handle)
+    return len(names)
 
 
 def backup_create(*, target: Path, force: bool = False) -> BackupResult:
@@ -398,15 +437,37 @@ def _restore_postgresql(file: Path) -> None:
 
 def _unpack_media(file: Path) -> None:
     roots = media_roots()
-    first = next(iter(roots.values()))
-    first.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=first.parent) as scratch:
+    remote = remote_media_storages()
+    local = [root for name, root in roots.items() if name not in remote]
+    if local:
+        local[0].parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=local[0].parent if local else None) as scratch:
         with tarfile.open(file, "r:gz") as tar:
             tar.extractall(scratch, filter="data")
         for arcname, root in roots.items():
             unpacked = Path(scratch) / arcname
-            if unpacked.is_dir():
+            if not unpacked.is_dir():
+                continue
+            if arcname in remote:
+                _unpack_storage(unpacked, remote[arcname])
+            else:
                 shutil.copytree(unpacked, root, dirs_exist_ok=True)
+
+
+def _unpack_storage(folder: Path, storage: Storage) -> None:
+    """Write every file under folder into storage under the same name (replacing it)."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        if storage.exists(name):
+            storage.delete(name)
+        with path.open("rb") as handle:
+            saved = storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(
+                _("%(file)s could not be restored under its own name.") % {"file": name}
+            )
 
 
 def _unapplied_migrations() -> int:

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +31,10 @@ class PrivateStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
 
-def private_storage() -> PrivateStorage:
+def private_storage() -> Storage:
+    """The "private" storage when settings configure one (S3/MinIO), else PrivateStorage."""
+    if "private" in settings.STORAGES:
+        return storages["private"]
     return PrivateStorage()
 
 

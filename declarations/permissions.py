@@ -43,7 +43,7 @@ def _int(pk: Any) -> int:
 def get_declaration_for_user(user: Any, pk: Any, action: str = SEE) -> Declaration:
     """The declaration if the user may see it (else 404) and do `action` to it (else 403)."""
     declaration = (
-        Declaration.objects.select_related("member", "member__user", "branch")
+        Declaration.objects.select_related("member", "member__user", "branch", "late_opened_by")
         .filter(pk=_int(pk))
         .first()
     )

@@ -18,18 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from ledger.services import entry_post, to_points
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Member
 from organizations.permissions import scope_for
 from rules.models import Item, PointsKind, Section
-from rules.services import scheme_for_year
 from scoring import engine
 
 from . import caps
 from .models import WAITING, Declaration, DeclarationLine, EvidenceFile
-from .services import _audit, advance, month_label, restored_on_failure
+from .services import _audit, advance, month_label, restored_on_failure, scheme_of
 
 Status = Declaration.Status
 Outcome = DeclarationLine.Outcome
@@ -231,7 +231,7 @@ def _decide(
     by_line = {d.line.pk: d for d in decisions}
     if set(by_line) != {line.pk for line in lines} or not lines:
         raise DomainError(_("Decide every line of the declaration."))
-    scheme = scheme_for_year(branch=declaration.branch, year=declaration.year)
+    scheme = scheme_of(declaration)
     errors = {}
     for line in lines:
         error = _validate(by_line[line.pk], scheme.pk)
@@ -242,7 +242,7 @@ def _decide(
 
     # Two decisions on the same member's declarations would otherwise both see the
     # same room under the caps (PostgreSQL; SQLite's writers queue anyway).
-    Member.objects.select_for_update().filter(pk=declaration.member_id).first()
+    Member.objects.select_for_update(**ROW_LOCK).filter(pk=declaration.member_id).first()
     before = advance(declaration, version=version, allowed=WAITING)
     rules = caps.scheme_rules(scheme, scheme.items.all())
     entries = caps.member_year_entries(declaration.member, declaration.year, rules)

@@ -19,7 +19,6 @@ from core.errors import DomainError
 from core.periods import Month
 from organizations.permissions import scope_for, visible_branches
 from rules.models import Section
-from rules.services import scheme_for_year
 
 from . import deadlines, recognition, selectors, services
 from .forms import LateForm, PolicyForm, ReturnForm, ReviewLineForm, month_choices, parse_month
@@ -156,7 +155,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             else _("Only the branch's assessment group can review declarations."),
         )
         return redirect("declarations:detail", pk=declaration.pk)
-    scheme = scheme_for_year(branch=declaration.branch, year=declaration.year)
+    scheme = services.scheme_of(declaration)
     items = list(
         scheme.items.filter(section=Section.DEDICATION, is_retired=False).order_by("order", "pk")
     )

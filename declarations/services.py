@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from core.periods import Month
 from ledger.services import period_is_closed
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notify, notify_many
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import scope_for
-from rules.models import Item, Section
+from rules.models import Item, Scheme, Section
 from rules.services import scheme_for_year
 
 from . import deadlines
@@ -217,12 +218,49 @@ class LineInput:
     files: tuple[CheckedFile, ...] = ()
 
 
+def scheme_of(declaration: Declaration) -> Scheme:
+    """The scheme of the declaration's branch and year, read once per instance.
+
+    A plain read when the scheme exists (always, once the year has begun): only its very
+    first use copies it from the template, in the write transaction of scheme_for_year,
+    so that showing a page never queues behind SQLite's writers."""
+    cached = getattr(declaration, "_scheme", None)
+    if cached is None:
+        cached = Scheme.objects.filter(
+            organization_id=declaration.branch_id, year=declaration.year, is_template=False
+        ).first() or scheme_for_year(branch=declaration.branch, year=declaration.year)
+        declaration._scheme = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def declarable_items(declaration: Declaration) -> Any:
     """Items a member may suggest: declarable, not retired, of the branch's scheme that year."""
-    scheme = scheme_for_year(branch=declaration.branch, year=declaration.year)
-    return scheme.items.filter(
-        section=Section.DEDICATION, declarable=True, is_retired=False
-    ).order_by("order", "pk")
+    return (
+        scheme_of(declaration)
+        .items.filter(section=Section.DEDICATION, declarable=True, is_retired=False)
+        .order_by("order", "pk")
+    )
+
+
+def declarable_item_list(declaration: Declaration) -> list[Item]:
+    """declarable_items, kept on the instance until its next save: the edit page offers
+    them and that save checks against the same list (one query per request, not two)."""
+    cached = getattr(declaration, "_declarable_items", None)
+    if cached is None:
+        # One query through the scheme (one per branch and year); none found means the
+        # scheme may not exist yet: scheme_of then reads or makes it.
+        cached = list(
+            Item.objects.filter(
+                scheme__organization_id=declaration.branch_id,
+                scheme__year=declaration.year,
+                scheme__is_template=False,
+                section=Section.DEDICATION,
+                declarable=True,
+                is_retired=False,
+            ).order_by("order", "pk")
+        ) or list(declarable_items(declaration))
+        declaration._declarable_items = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _store(
@@ -284,6 +322,9 @@ def declaration_update(
     except BaseException:
         _discard(stored)
         raise
+    finally:
+        # read for this request's page and save only: the next save reads them again
+        declaration.__dict__.pop("_declarable_items", None)
     return declaration
 
 
@@ -294,7 +335,7 @@ def _checked_lines(declaration: Declaration, given: list[LineInput]) -> list[Lin
         raise DomainError(_("A declaration holds at most %(max)d lines.") % {"max": MAX_LINES})
     if any(not line.description.strip() for line in lines):
         raise DomainError(_("Describe what you did on every line that has files."))
-    allowed = set(declarable_items(declaration).values_list("pk", flat=True))
+    allowed = {item.pk for item in declarable_item_list(declaration)}
     if any(line.suggested_item and line.suggested_item.pk not in allowed for line in lines):
         raise DomainError(_("Choose an item of your branch's scheme that members may declare."))
     return lines
@@ -320,7 +361,8 @@ def _save_lines(
         for checked in given.files:
             _store(declaration, checked, row, actor, stored)
     gone = [pk for pk in existing if pk not in {row.pk for row in kept}]
-    DeclarationLine.objects.filter(pk__in=gone).delete()
+    if gone:
+        DeclarationLine.objects.filter(pk__in=gone).delete()
     return kept, gone
 
 
@@ -346,19 +388,27 @@ def _update(
     if not values["name"]:
         raise DomainError(_("Give your name."))
     removing = EvidenceFile.objects.filter(declaration=declaration, pk__in=remove)
-    removed = list(removing.values_list("file", flat=True))
-    count = EvidenceFile.objects.filter(declaration=declaration).count() - len(removed)
-    count += len(files) + sum(len(line.files) for line in lines)
+    removed = list(removing.values_list("file", flat=True)) if remove else []
+    # The files `with_details` read in this request, if it did: only this function adds or
+    # removes files, and it moves the version on, so advance() below refuses a stale list.
+    loaded = getattr(declaration, "evidence_list", None)
+    if loaded is None:
+        count = EvidenceFile.objects.filter(declaration=declaration).count()
+    else:
+        count = len(loaded)
+    count += len(files) + sum(len(line.files) for line in lines) - len(removed)
     if count > MAX_FILES:
         raise DomainError(_("A declaration holds at most %(max)d files.") % {"max": MAX_FILES})
     before = advance(
         declaration, version=version, allowed=[Status.DRAFT, Status.RETURNED], **values
     )
-    removing.delete()
+    if removed:
+        removing.delete()
     kept, gone = _save_lines(declaration, lines, actor, stored)
     for checked in files:
         _store(declaration, checked, None, actor, stored)
     transaction.on_commit(lambda: _discard(removed))
+    declaration.__dict__.pop("evidence_list", None)  # no longer the stored files
     _audit(
         "updated",
         declaration,
@@ -427,16 +477,13 @@ def declaration_submit(*, declaration: Declaration, version: int, actor: Any) ->
         "name": declaration.name,
         "month": month_label(declaration),
     }
-    for user in group_users(declaration.branch):
-        if user.pk == declaration.member.user_id:
-            continue
-        notify(
-            user=user,
-            kind=Notification.Kind.REVIEW_WAITING,
-            title=title,
-            url=url,
-            dedupe_key=f"declaration:{declaration.pk}:submitted:{declaration.submissions}",
-        )
+    notify_many(
+        users=[u for u in group_users(declaration.branch) if u.pk != declaration.member.user_id],
+        kind=Notification.Kind.REVIEW_WAITING,
+        title=title,
+        url=url,
+        dedupe_key=f"declaration:{declaration.pk}:submitted:{declaration.submissions}",
+    )
     return declaration
 
 
@@ -466,7 +513,9 @@ def policy_set(*, branch: Organization, deadline_day: int, actor: Any) -> Deadli
         raise DomainError(_("Only the branch's secretary can set the deadline."))
     if not 1 <= int(deadline_day) <= 28:
         raise DomainError(_("The deadline is a day between 1 and 28 of the next month."))
-    policy, _created = DeadlinePolicy.objects.select_for_update().get_or_create(branch=branch)
+    policy, _created = DeadlinePolicy.objects.select_for_update(**ROW_LOCK).get_or_create(
+        branch=branch
+    )
     before = {"deadline_day": policy.deadline_day if not _created else None}
     policy.deadline_day = int(deadline_day)
     policy.updated_by = actor

@@ -93,7 +93,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = selectors.with_details(get_declaration_for_user(request.user, pk))
     own = is_own(request.user, declaration)
     month = Month(declaration.year, declaration.month)
-    day = deadlines.deadline_day_of(declaration.branch_id)
+    # The page speaks of the deadline only on a draft not opened late (one query saved on
+    # every other declaration, such as the one just submitted).
+    on_time_draft = (
+        declaration.status == Declaration.Status.DRAFT and declaration.late_opened_at is None
+    )
+    day = deadlines.deadline_day_of(declaration.branch_id) if on_time_draft else None
     return render(
         request,
         "declarations/detail.html",
@@ -102,9 +107,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "may_review": may(request.user, declaration, REVIEW),
             "month": month,
-            "deadline": deadlines.deadline(month, day),
-            "past_deadline": deadlines.is_past_deadline(month, day)
-            and declaration.late_opened_at is None,
+            "deadline": deadlines.deadline(month, day) if day else None,
+            "past_deadline": day is not None and deadlines.is_past_deadline(month, day),
             "total": sum(
                 (line.points or Decimal(0) for line in declaration.line_list),  # type: ignore[attr-defined]
                 Decimal(0),
@@ -168,7 +172,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             % {"status": declaration.get_status_display()},
         )
         return redirect("declarations:detail", pk=declaration.pk)
-    items = list(services.declarable_items(declaration))
+    items = services.declarable_item_list(declaration)
     header = HeaderForm(initial=HeaderForm.initial_of(declaration))
     formset = line_formset(initial=_line_initial(declaration), items=items)
     errors: list[str] = []

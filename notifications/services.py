@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,32 @@ def notify(
             )
     except IntegrityError:  # sent meanwhile by a concurrent run
         return None
+
+
+def notify_many(
+    *, users: Iterable[Any], kind: str, title: str, url: str = "", dedupe_key: str
+) -> list[Notification]:
+    """Tell several users the same thing, each at most once for `dedupe_key`: one read of
+    who has it already and one insert for the rest (a concurrent run's rows are skipped
+    by the unique constraint). Returns the notifications this call set out to write."""
+    if not dedupe_key:
+        raise ValueError("notify_many needs a dedupe_key")
+    wanted = {user.pk: user for user in users if user is not None and getattr(user, "pk", None)}
+    if not wanted:
+        return []
+    sent = set(
+        Notification.objects.filter(user_id__in=list(wanted), dedupe_key=dedupe_key).values_list(
+            "user_id", flat=True
+        )
+    )
+    rows = [
+        Notification(
+            user=user, kind=kind, title=str(title)[:200], url=url[:300], dedupe_key=dedupe_key
+        )
+        for pk, user in wanted.items()
+        if pk not in sent
+    ]
+    return Notification.objects.bulk_create(rows, ignore_conflicts=True) if rows else []
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

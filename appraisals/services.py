@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from core.periods import HalfYear
 from ledger.models import Entry, Kind, Source
 from ledger.services import entry_post, entry_reverse
@@ -83,7 +84,11 @@ def _actor(user: Any) -> Any:
 
 
 def _lock(session: AppraisalSession) -> AppraisalSession:
-    return AppraisalSession.objects.select_for_update().select_related("branch").get(pk=session.pk)
+    return (
+        AppraisalSession.objects.select_for_update(**ROW_LOCK)
+        .select_related("branch")
+        .get(pk=session.pk)
+    )
 
 
 def _lock_open(session: AppraisalSession) -> AppraisalSession:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from notifications.recipients import tell_member
 from organizations.models import Member, Organization
 
@@ -80,7 +81,7 @@ def posts_for_branch(*, branch: Organization, actor: Any = None) -> dict[int, Id
 def post_regenerate_token(*, member: Member, actor: Any = None) -> IdentityPost:
     """A new key for the public page: old QR codes and links stop working (a lost sign)."""
     post = post_for_member(member=member, actor=actor)
-    post = IdentityPost.objects.select_for_update().get(pk=post.pk)
+    post = IdentityPost.objects.select_for_update(**ROW_LOCK).get(pk=post.pk)
     post.token = new_token()
     post.token_changed_at = timezone.now()
     post.save(update_fields=["token", "token_changed_at"])
@@ -112,7 +113,9 @@ def commitment_rule_set(
             _("A member makes between 1 and %(limit)d commitments a year.")
             % {"limit": MAX_PER_MEMBER_LIMIT}
         )
-    rule, _created = BranchCommitmentRule.objects.select_for_update().get_or_create(branch=branch)
+    rule, _created = BranchCommitmentRule.objects.select_for_update(**ROW_LOCK).get_or_create(
+        branch=branch
+    )
     before = rule.max_per_member
     rule.max_per_member = value
     rule.save(update_fields=["max_per_member"])
@@ -154,7 +157,11 @@ def _check_year(year: int) -> None:
 
 
 def _locked(commitment: Commitment) -> Commitment:
-    return Commitment.objects.select_for_update().select_related("member").get(pk=commitment.pk)
+    return (
+        Commitment.objects.select_for_update(**ROW_LOCK)
+        .select_related("member")
+        .get(pk=commitment.pk)
+    )
 
 
 def _check_editable(commitment: Commitment) -> None:
@@ -169,7 +176,7 @@ def commitment_create(
     *, member: Member, year: int, topic: Any, text: Any, actor: Any = None
 ) -> Commitment:
     """Draft a commitment; a member makes at most the branch's number in a year."""
-    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    member = Member.objects.select_for_update(**ROW_LOCK).select_related("branch").get(pk=member.pk)
     if not member.is_active:
         raise DomainError(_("The member has left the branch."))
     _check_year(year)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from organizations.models import Member
 from rules.models import Item, Section
 
@@ -132,7 +133,7 @@ def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entr
         raise DomainError(_("Give a reason for the reversal."))
     # Lock the entry so that two officers reversing it at once cannot both pass
     # the "already reversed" check (the second would hit the unique key).
-    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(**ROW_LOCK).get(pk=entry.pk)
     if entry.reverses_id is not None:
         raise DomainError(_("A reversing entry cannot itself be reversed."))
     if Entry.objects.filter(reverses=entry).exists():
@@ -218,7 +219,7 @@ def veto_revoke(*, veto: Veto, reason: str, revoked_by: Any = None) -> Veto:
     """Withdraw a veto recorded in error; the row stays, marked revoked."""
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for revoking the veto."))
-    veto = Veto.objects.select_for_update().get(pk=veto.pk)
+    veto = Veto.objects.select_for_update(**ROW_LOCK).get(pk=veto.pk)
     if veto.revoked_at is not None:
         raise DomainError(_("This veto has already been revoked."))
     _check_year_open(branch_id=veto.branch_id, year=veto.year)

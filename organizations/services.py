@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 
 from .models import (
     Department,
@@ -100,7 +101,7 @@ def organization_save(
     if kind not in Organization.Kind.values:
         raise DomainError(_("Unknown kind of organisation “%(kind)s”.") % {"kind": kind})
     check_parent(kind=kind, parent_kind=parent.kind if parent is not None else None)
-    org = Organization.objects.select_for_update().filter(code=code).first()
+    org = Organization.objects.select_for_update(**ROW_LOCK).filter(code=code).first()
     created = org is None
     if org is None:
         org = Organization(code=code)
@@ -283,7 +284,7 @@ def members_import(
         if department is not None:
             fields["department"] = department
         matches = list(
-            Member.objects.select_for_update().filter(
+            Member.objects.select_for_update(**ROW_LOCK).filter(
                 branch_id=row.branch_id,
                 name=row.name,
                 birth_month=row.birth_month,
@@ -429,7 +430,7 @@ def user_create_for_member(
     must_change_password: bool = True,
 ) -> Any:
     """Give a member a login of their own (to declare, vote and read their card)."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update(**ROW_LOCK).get(pk=member.pk)
     if member.user_id is not None:
         raise DomainError(_("%(name)s already has a user account.") % {"name": member.name})
     if not member.is_active:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from core.periods import Month
 from ledger.models import Source
 from organizations.models import Member, Organization
@@ -58,7 +59,9 @@ def _dues_reason(record: DuesRecord) -> str:
 
 
 def _lock_dues(member: Member, year: int, month: int) -> DuesRecord:
-    record = DuesRecord.objects.select_for_update().filter(member=member, year=year, month=month)
+    record = DuesRecord.objects.select_for_update(**ROW_LOCK).filter(
+        member=member, year=year, month=month
+    )
     found = record.first()
     if found is not None:
         return found
@@ -139,7 +142,7 @@ def dues_mark_month_paid(*, branch: Organization, year: int, month: int, actor: 
     members = list(Member.objects.filter(branch=branch, is_active=True).order_by("pk"))
     records = {
         r.member_id: r
-        for r in DuesRecord.objects.select_for_update().filter(
+        for r in DuesRecord.objects.select_for_update(**ROW_LOCK).filter(
             member__in=members, year=year, month=month
         )
     }

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from ledger.models import Source
 from organizations.models import Member, Organization
 
@@ -58,7 +59,7 @@ def policy_update(*, branch: Organization, signin_window: int, actor: Any) -> Po
             _("The sign-in window is between %(low)d and %(high)d minutes.")
             % {"low": low, "high": high}
         )
-    policy, _created = Policy.objects.select_for_update().get_or_create(branch=branch)
+    policy, _created = Policy.objects.select_for_update(**ROW_LOCK).get_or_create(branch=branch)
     before = snapshot(policy)
     policy.signin_window = signin_window
     policy.save(update_fields=["signin_window"])
@@ -158,7 +159,9 @@ def meeting_update(
 ) -> Meeting:
     """Correct a meeting's details. Its kind and start stay put once absences are recorded,
     because the deductions already posted depend on them."""
-    meeting = Meeting.objects.select_for_update().select_related("branch").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(**ROW_LOCK).select_related("branch").get(pk=meeting.pk)
+    )
     topic = (topic or "").strip()
     _check_meeting_fields(kind=kind, topic=topic, starts_at=starts_at)
     starts_at = _aware(starts_at)
@@ -199,7 +202,7 @@ def meeting_update(
 @transaction.atomic
 def meeting_rotate_token(*, meeting: Meeting, actor: Any) -> Meeting:
     """Replace the sign-in QR code (say, a photo of it went round); the old one stops working."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(**ROW_LOCK).get(pk=meeting.pk)
     meeting.signin_token = secrets.token_urlsafe(24)
     meeting.save(update_fields=["signin_token"])
     audit_record(
@@ -214,7 +217,9 @@ def meeting_rotate_token(*, meeting: Meeting, actor: Any) -> Meeting:
 @transaction.atomic
 def attendance_add(*, meeting: Meeting, members: Sequence[Member], actor: Any) -> int:
     """Add members to those expected at a meeting; returns how many were added."""
-    meeting = Meeting.objects.select_for_update().select_related("branch").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(**ROW_LOCK).select_related("branch").get(pk=meeting.pk)
+    )
     local = timezone.localtime(meeting.starts_at)
     check_period_open(
         branch_id=meeting.branch_id,
@@ -306,7 +311,7 @@ def _apply_status(
 
 def _lock_attendance(pk: int) -> Attendance:
     return (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(**ROW_LOCK)
         .select_related("meeting", "member__branch")
         .get(pk=pk)
     )
@@ -338,7 +343,7 @@ def attendance_mark_rest(*, meeting: Meeting, status: str, actor: Any, now: Any 
         raise DomainError(_("Choose present or absent."))
     _check_meeting_period(meeting)
     rows = list(
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(**ROW_LOCK)
         .select_related("meeting", "member__branch")
         .filter(meeting=meeting, status=Attendance.Status.PENDING)
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Department, Organization
 
@@ -112,7 +113,7 @@ def case_create(
 
 
 def _locked_case(case: ExemplaryCase) -> ExemplaryCase:
-    return ExemplaryCase.objects.select_for_update().get(pk=case.pk)
+    return ExemplaryCase.objects.select_for_update(**ROW_LOCK).get(pk=case.pk)
 
 
 @transaction.atomic
@@ -253,7 +254,7 @@ def model_unit_create(
 @transaction.atomic
 def model_unit_withdraw(*, unit: ModelUnit, reason: str, actor: Any = None) -> ModelUnit:
     """Withdraw a model unit's title from the cases page, with a reason."""
-    unit = ModelUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = ModelUnit.objects.select_for_update(**ROW_LOCK).get(pk=unit.pk)
     if unit.is_withdrawn:
         raise DomainError(_("This title has already been withdrawn."))
     reason = clean_text(reason, limit=REASON_LIMIT, required=_("Give a reason for withdrawing."))

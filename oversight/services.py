@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Organization, Role, RoleAssignment
@@ -62,7 +63,7 @@ def oversight_policy_set(
     """The committee sets after how many days a waiting review counts as overdue."""
     if not isinstance(overdue_days, int) or not 1 <= overdue_days <= 60:
         raise DomainError(_("Choose between 1 and 60 days."))
-    policy, _created = OversightPolicy.objects.select_for_update().get_or_create(
+    policy, _created = OversightPolicy.objects.select_for_update(**ROW_LOCK).get_or_create(
         committee=committee
     )
     before = {"overdue_days": policy.overdue_days}
@@ -195,7 +196,7 @@ def spot_check_draw(
 
 def _locked(item: SpotCheckItem) -> SpotCheckItem:
     return (
-        SpotCheckItem.objects.select_for_update()
+        SpotCheckItem.objects.select_for_update(**ROW_LOCK)
         .select_related("spot_check", "branch")
         .get(pk=item.pk)
     )

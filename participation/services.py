@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from notifications.recipients import committee_admins, tell_member, tell_users
 from organizations.models import Department, Member, Organization, Participation
 
@@ -79,7 +80,9 @@ def _sync_participation(member: Member, year: int, actor: Any) -> Participation 
     else:
         return None
     reason = reason[:200]
-    row = Participation.objects.select_for_update().filter(member=member, year=year).first()
+    row = (
+        Participation.objects.select_for_update(**ROW_LOCK).filter(member=member, year=year).first()
+    )
     before = snapshot(row, ["takes_part", "reason"]) if row is not None else None
     if row is None:
         row = Participation.objects.create(
@@ -115,7 +118,7 @@ def exemption_apply(
     actor: Any = None,
 ) -> Exemption:
     """A member applies not to take part in the year (health, a special post, other)."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update(**ROW_LOCK).get(pk=member.pk)
     if actor is None or member.user_id is None or member.user_id != getattr(actor, "pk", None):
         raise DomainError(_("A member applies for an exemption only for themself."))
     if not member.is_active:
@@ -169,7 +172,11 @@ def exemption_apply(
 
 
 def _locked(exemption: Exemption) -> Exemption:
-    return Exemption.objects.select_for_update().select_related("member").get(pk=exemption.pk)
+    return (
+        Exemption.objects.select_for_update(**ROW_LOCK)
+        .select_related("member")
+        .get(pk=exemption.pk)
+    )
 
 
 def _check_status(exemption: Exemption, expected: str) -> None:
@@ -338,7 +345,7 @@ def retiree_decide(
 ) -> RetireeDecision:
     """The department decides whether a retired member takes part in the year
     (离退休人员中的党员是否参与……由各科室根据工作实际自行决定)."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update(**ROW_LOCK).get(pk=member.pk)
     if not member.is_retired:
         raise DomainError(_("Only a retired member's participation is decided by the department."))
     if not member.is_active:

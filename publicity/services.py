@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from ledger.models import Entry
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
@@ -103,7 +104,7 @@ def publication_publish(
         raise DomainError(_("Say whom members should contact about an objection."))
     # Lock the branch row: two officers publishing the same quarter at once queue here,
     # and the second is told it is already published.
-    Organization.objects.select_for_update().filter(pk=branch.pk).first()
+    Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
     if Publication.objects.filter(
         branch=branch, year=quarter.year, quarter=quarter.quarter
     ).exists():
@@ -263,7 +264,7 @@ def objection_answer(
 ) -> Objection:
     """The assessment group answers an objection in writing; an upheld one may name the new
     ledger entry that corrects it, which the published snapshot then notes."""
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(**ROW_LOCK).get(pk=objection.pk)
     if objection.is_answered:
         raise DomainError(_("This objection has already been answered."))
     answer = (answer or "").strip()
@@ -350,7 +351,7 @@ def screen_create(
 @transaction.atomic
 def screen_revoke(*, screen: Screen, actor: Any) -> Screen:
     """Revoking a screen makes its address show nothing any more (404)."""
-    screen = Screen.objects.select_for_update().get(pk=screen.pk)
+    screen = Screen.objects.select_for_update(**ROW_LOCK).get(pk=screen.pk)
     if screen.revoked_at is not None:
         raise DomainError(_("This screen has already been revoked."))
     before = snapshot(screen, SCREEN_FIELDS)

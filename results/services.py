@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError, PermissionDenied
+from core.locks import ROW_LOCK
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
@@ -111,7 +112,7 @@ def handling_propose(*, member: Member, year: int, reasons: str, proposed_by: An
         raise PermissionDenied(_("Only the branch secretary proposes handling."))
     reasons = _text(reasons, _("State the branch's reasons for the proposal."))
     # One proposal at a time for the member: two clicks must not both pass the checks.
-    Member.objects.select_for_update().filter(pk=member.pk).first()
+    Member.objects.select_for_update(**ROW_LOCK).filter(pk=member.pk).first()
     results = branch_results(branch, year)
     if not results.year_closed:
         raise DomainError(
@@ -167,7 +168,7 @@ def handling_decide(
     if not scope_for(decided_by).is_committee:
         raise PermissionDenied(_("Only the party committee decides on a proposal."))
     note = _text(note, _("Write the committee's note on the decision."))
-    case = HandlingCase.objects.select_for_update().get(pk=case.pk)
+    case = HandlingCase.objects.select_for_update(**ROW_LOCK).get(pk=case.pk)
     if case.status != HandlingCase.Status.PROPOSED:
         raise DomainError(_("This proposal has already been decided."))
     before = snapshot(case)

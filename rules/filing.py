@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from notifications.recipients import branch_secretaries, committee_admins, tell_users
 
 from .models import Category, FilingStatus, Item, Scheme, SchemeFiling, Section
@@ -194,7 +195,7 @@ def _check_branch_scheme(scheme: Scheme) -> None:
 def scheme_filing_submit(*, scheme: Scheme, actor: Any = None) -> SchemeFiling:
     """The branch submits its scheme for the year to the committee for filing (备案)."""
     _check_branch_scheme(scheme)
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(**ROW_LOCK).get(pk=scheme.pk)
     contents = contents_of(scheme)
     current = fingerprint(contents)
     state = state_from(list(scheme.filings.order_by("-submitted_at", "-pk")), current)
@@ -238,7 +239,11 @@ def scheme_filing_submit(*, scheme: Scheme, actor: Any = None) -> SchemeFiling:
 
 
 def _locked_pending(filing: SchemeFiling) -> SchemeFiling:
-    filing = SchemeFiling.objects.select_for_update().select_related("scheme").get(pk=filing.pk)
+    filing = (
+        SchemeFiling.objects.select_for_update(**ROW_LOCK)
+        .select_related("scheme")
+        .get(pk=filing.pk)
+    )
     if filing.status == FilingStatus.FILED:
         raise DomainError(_("The scheme is already filed."))
     if filing.status != FilingStatus.SUBMITTED:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from organizations.models import Organization
 
 from . import defaults
@@ -146,7 +147,7 @@ def template_for_committee_edit(*, committee: Organization, actor: Any = None) -
     if not committee.is_committee:
         raise DomainError(_("Only a party committee keeps a template scheme."))
     # Serialise first edits so that two administrators do not make two templates.
-    Organization.objects.select_for_update().filter(pk=committee.pk).first()
+    Organization.objects.select_for_update(**ROW_LOCK).filter(pk=committee.pk).first()
     own = committee_template(committee)
     if own is not None:
         return own

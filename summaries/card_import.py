@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.errors import DomainError
+from core.locks import ROW_LOCK
 from ledger.models import Entry, Kind, PeriodLock, Source, Veto
 from ledger.services import entry_post, veto_record
 from organizations.models import Department, Member, Organization, Participation
@@ -122,7 +123,7 @@ def cards_import(
 def _import(result: CardsImport, data: bytes, *, create_members: bool, actor: Any) -> None:
     branch, year = result.branch, result.year
     # One import into a branch at a time, so that the same file cannot pass twice.
-    Organization.objects.select_for_update().filter(pk=branch.pk).first()
+    Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
     scheme = scheme_for_year(branch=branch, year=year, actor=actor)
     reading = read_workbook(data, items=scheme.items.all(), category_caps=scheme.category_caps)
     result.sha256 = reading.sha256

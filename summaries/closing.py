@@ -21,6 +21,7 @@ from appraisals.models import AppraisalSession
 from appraisals.models import Status as SessionStatus
 from audit.services import audit_record, snapshot
 from core.errors import DomainError, PermissionDenied
+from core.locks import ROW_LOCK
 from core.periods import HalfYear
 from ledger.models import Entry, Kind, PeriodLock, Source
 from organizations.models import Organization, Role
@@ -175,7 +176,7 @@ def period_close(*, branch: Organization, year: int, half: int, closed_by: Any) 
         raise PermissionDenied(_("Only the branch secretary closes a period."))
     period = HalfYear(year, half)
     # Serialise closings of the branch: two secretaries clicking at once close it once.
-    Organization.objects.select_for_update().filter(pk=branch.pk).first()
+    Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
     _check_may_close(branch, year, period)
     lock = PeriodLock.objects.create(branch=branch, year=year, half=half, closed_by=closed_by)
     rows = snapshot_rows(branch_year(branch, year))
@@ -206,7 +207,7 @@ def period_reopen(*, lock: PeriodLock, reason: str, reopened_by: Any) -> PeriodL
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for reopening the period."))
-    lock = PeriodLock.objects.select_for_update().get(pk=lock.pk)
+    lock = PeriodLock.objects.select_for_update(**ROW_LOCK).get(pk=lock.pk)
     if lock.reopened_at is not None:
         raise DomainError(_("This period has already been reopened."))
     if lock.half == 1 and _active_lock(lock.branch, lock.year, 2) is not None:

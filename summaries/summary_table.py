@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from core.errors import DomainError, PermissionDenied
+from core.locks import ROW_LOCK
 from declarations.models import WAITING, Declaration
 from ledger.models import PeriodLock
 from organizations.models import Member, Organization, Role
@@ -303,7 +304,7 @@ def summary_confirm(*, branch: Organization, year: int, confirmed_by: Any) -> Su
     if not scope_for(confirmed_by).has_role(branch.pk, Role.SECRETARY):
         raise PermissionDenied(_("Only the branch secretary confirms the summary table."))
     # One confirmation at a time per branch: two clicks must not both pass the checks.
-    Organization.objects.select_for_update().filter(pk=branch.pk).first()
+    Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
     lock = _year_locks(year, [branch.pk]).get(branch.pk)
     if lock is None:
         raise DomainError(

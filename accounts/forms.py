@@ -33,3 +33,28 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 _("The new password must differ from the current one."), code="password_unchanged"
             )
         return password
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six digits an authenticator app shows; spaces typed with them are ignored."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control form-control-lg jf-otp-code",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError(
+                _("Enter the 6 digits shown in your authenticator app."), code="malformed"
+            )
+        return code

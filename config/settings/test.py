@@ -17,3 +17,6 @@ STORAGES = {
 # tests send Accept-Language zh-CN and see the real, translated interface).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+
+# Two-factor sign-in off: tests/test_two_factor.py turns it on with override_settings.
+JIFEN_2FA_REQUIRED = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -50,3 +51,11 @@ class Command(BaseCommand):
         for row in [header, ["-" * w for w in widths], *rows]:
             cells = (_pad(str(c), w) for c, w in zip(row, widths, strict=True))
             self.stdout.write("  ".join(cells).rstrip())
+        if not settings.JIFEN_2FA_REQUIRED:
+            self.stdout.write(
+                _(
+                    "Two-factor sign-in is off in this demonstration; start the server with "
+                    "JIFEN_2FA_REQUIRED=1 to require it of committee administrators and "
+                    "branch secretaries."
+                )
+            )

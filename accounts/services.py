@@ -48,3 +48,18 @@ def user_disable(*, user: User, actor: Any) -> int:
             after={**snapshot(user, USER_AUDIT_FIELDS), "sessions_ended": len(keys)},
         )
     return len(keys)
+
+
+def user_enable(*, user: User, actor: Any) -> None:
+    """Let a disabled login sign in again (its old sessions stay ended)."""
+    with transaction.atomic():
+        before = snapshot(user, USER_AUDIT_FIELDS)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action="user.enable",
+            actor=actor,
+            obj=user,
+            before=before,
+            after=snapshot(user, USER_AUDIT_FIELDS),
+        )

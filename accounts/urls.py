@@ -1,10 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import views, views_account, views_two_factor
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", views_two_factor.two_factor, name="two_factor"),
+    path("two-factor/enrol/", views_two_factor.two_factor_enrol, name="two_factor_enrol"),
+    path(
+        "two-factor/reset/<int:user_pk>/",
+        views_two_factor.two_factor_reset_view,
+        name="two_factor_reset",
+    ),
+    path("members/<int:member_pk>/disable/", views_account.account_disable, name="account_disable"),
+    path("members/<int:member_pk>/enable/", views_account.account_enable, name="account_enable"),
 ]

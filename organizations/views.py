@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from accounts.views_account import may_manage_account
 from summaries.years import current_year, year_choices
 
 from .models import RoleAssignment
@@ -67,5 +68,6 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roles": roles,
             "year": current_year(),
             "card_years": year_choices(current_year()),
+            "manages_account": may_manage_account(request.user, member),
         },
     )

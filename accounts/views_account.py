@@ -1,0 +1,81 @@
+"""Disabling and enabling a member's login, from the member's page.
+
+The committee may do it for anyone but superusers; a branch secretary for the members of
+their own branch who hold no committee role. Nobody disables their own login here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.models import Member, Organization, Role, RoleAssignment
+from organizations.permissions import get_member_for_user, scope_for
+
+from .models import User
+from .services import user_disable, user_enable
+
+
+def may_manage_account(actor: Any, member: Member) -> bool:
+    target: User | None = member.user
+    if target is None or target.pk == actor.pk:
+        return False
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    scope = scope_for(actor)
+    if scope.is_committee:
+        return True
+    holds_committee_role = (
+        RoleAssignment.objects.filter(user=target)
+        .filter(Q(role=Role.COMMITTEE_ADMIN) | Q(organization__kind=Organization.Kind.COMMITTEE))
+        .exists()
+    )
+    return scope.has_role(member.branch_id, Role.SECRETARY) and not holds_committee_role
+
+
+def _managed_member(request: HttpRequest, member_pk: int) -> Member:
+    member = get_member_for_user(request.user, member_pk)
+    if not may_manage_account(request.user, member):
+        raise Http404
+    return member
+
+
+@require_POST
+@login_required
+def account_disable(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = _managed_member(request, member_pk)
+    user = member.user
+    assert user is not None  # may_manage_account checked it
+    if not user.is_active:
+        messages.info(request, _("The login of %(name)s is already disabled.") % {"name": member})
+    else:
+        ended = user_disable(user=user, actor=request.user)
+        messages.success(
+            request,
+            _("The login of %(name)s is disabled. Sessions ended at once: %(count)s.")
+            % {"name": member, "count": ended},
+        )
+    return redirect("organizations:member_detail", pk=member.pk)
+
+
+@require_POST
+@login_required
+def account_enable(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = _managed_member(request, member_pk)
+    user = member.user
+    assert user is not None
+    if user.is_active:
+        messages.info(request, _("The login of %(name)s is already enabled.") % {"name": member})
+    else:
+        user_enable(user=user, actor=request.user)
+        messages.success(request, _("The login of %(name)s may sign in again.") % {"name": member})
+    return redirect("organizations:member_detail", pk=member.pk)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "audit",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "core.middleware.RequestContextMiddleware",
     "audit.middleware.AccessDeniedAuditMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -62,6 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.security_headers.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: runs a keyed submission's view in one transaction with its key (core.idempotency).
+    "core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,7 +96,11 @@ def database_from_env() -> dict[str, Any]:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'jifen.sqlite3'}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # DJANGO_CONN_MAX_AGE: seconds a worker keeps its connection (0, the default: one per request).
+    age = int(os.environ.get("DJANGO_CONN_MAX_AGE", "0"))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=age, conn_health_checks=age > 0)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -134,12 +145,27 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+# Two-factor sign-in (TOTP, django-otp; accounts/two_factor.py): after the password, a
+# code from an authenticator app. Required of the roles listed (committee_admin also
+# covers every role in the committee itself) and of superusers, unless the deployment
+# sets JIFEN_2FA_REQUIRED=0; anyone may set it up for themselves.
+JIFEN_2FA_REQUIRED = os.environ.get("JIFEN_2FA_REQUIRED", "1") == "1"
+JIFEN_2FA_ROLES = [
+    role.strip()
+    for role in os.environ.get("JIFEN_2FA_ROLES", "committee_admin,secretary").split(",")
+    if role.strip()
+]
+OTP_TOTP_ISSUER = os.environ.get("JIFEN_2FA_ISSUER", "奉献积分")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2**(n-1) seconds
 # The plan keeps audit rows at least this many days. Nothing deletes them: the
 # model refuses update and delete, and on PostgreSQL a trigger refuses them too
 # (audit/migrations/0002). Archiving older rows, if ever, must keep this minimum.
 AUDIT_RETENTION_DAYS = 185
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: core.sessions refreshes a session's expiry when it was set more than
+# SESSION_REFRESH_AFTER seconds ago (one write a minute, not one per request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_AFTER = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
@@ -156,14 +182,86 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("JIFEN_MEDIA_ROOT", VAR_DIR / "media"))
 # Attachments only their owners and officers may read (exemption applications).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("JIFEN_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+
+
+def media_storages_from_env() -> dict[str, dict[str, Any]]:
+    """Uploaded files: the local file system, or an S3-compatible store (MinIO on the
+    intranet) shared by every application server when JIFEN_S3_BUCKET is set.
+
+    Objects are written private and never handed out by URL: every file goes through a
+    view that checks who asks and reads it through the storage API. "private" holds the
+    exemption attachments (participation.models.private_storage).
+    """
+    bucket = os.environ.get("JIFEN_S3_BUCKET", "")
+    if not bucket:
+        return {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    prefix = os.environ.get("JIFEN_S3_PREFIX", "").strip("/")
+    prefix = f"{prefix}/" if prefix else ""
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("JIFEN_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("JIFEN_S3_REGION") or None,
+        "access_key": os.environ.get("JIFEN_S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("JIFEN_S3_SECRET_ACCESS_KEY") or None,
+        "verify": os.environ.get("JIFEN_S3_CA_BUNDLE") or None,
+        "addressing_style": "path",  # MinIO and most on-premises stores
+        "signature_version": "s3v4",
+        "default_acl": "private",
+        "querystring_auth": True,  # a URL, were one ever made, would be signed and expire
+        "querystring_expire": 60,
+        "file_overwrite": False,
+    }
+    backend = "storages.backends.s3.S3Storage"
+    return {
+        alias: {"BACKEND": backend, "OPTIONS": {**options, "location": f"{prefix}{folder}"}}
+        for alias, folder in (("default", "media"), ("private", "private"))
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **media_storages_from_env(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Sessions live in the database (Django's db backend, see core/sessions.py), so every
+# application server sees every session, and disabling an account deletes its sessions at once.
+SESSION_ENGINE = "core.sessions"
+
+CACHE_TABLE = "jifen_cache"
+
+
+def caches_from_env(default: str = "locmem://") -> dict[str, dict[str, Any]]:
+    """The cache (the appraisal code rate limit counts in it): JIFEN_CACHE_URL, else
+    REDIS_URL, else `default`. `redis://host:6379/0` (or rediss://, unix://) is Redis,
+    `db://` the database table CACHE_TABLE (run `manage.py createcachetable`), and
+    `locmem://` memory of one process: with several application servers use Redis or db.
+    """
+    url = os.environ.get("JIFEN_CACHE_URL") or os.environ.get("REDIS_URL") or default
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("redis", "rediss", "unix"):
+        config: dict[str, Any] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    elif scheme == "db":
+        config = {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    elif scheme == "locmem":
+        config = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else:
+        raise ImproperlyConfigured(
+            f"JIFEN_CACHE_URL must start with redis://, rediss://, unix://, db:// or locmem://, "
+            f"not {scheme}://"
+        )
+    return {"default": {**config, "KEY_PREFIX": "jifen"}}
+
+
+CACHES = caches_from_env()
 
 LOGGING = {
     "version": 1,

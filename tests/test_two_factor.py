@@ -450,3 +450,12 @@ def test_a_misspelt_role_fails_the_system_check():
     with override_settings(JIFEN_2FA_ROLES=["secretary", "secretray"]):
         [error] = check_two_factor_roles()
     assert error.id == "accounts.E001" and "secretray" in error.msg
+
+
+@on
+def test_the_menu_shows_no_pages_until_the_second_factor_is_shown(bureau):
+    branch_menu = "jf-dropdown-scroll"  # the menus of links (templates/base.html)
+    client = sign_in(bureau.secretary_a)
+    assert branch_menu not in client.get(ENROL).content.decode()
+    client = verified(bureau.secretary_a)
+    assert branch_menu in client.get("/").content.decode()

@@ -8,6 +8,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from accounts.two_factor import session_needs_code
 from core.nav import GROUPS, NavLink, extra_links
 from organizations.models import Organization, Role
 from organizations.permissions import scope_for
@@ -52,6 +53,9 @@ def navigation(context: template.Context) -> dict[str, Any]:
     year = current_year()
     assignments = scope.assignments  # loaded once per request by scope_for
     roles = [(a.organization.name, a.get_role_display()) for a in assignments]
+    request = context.get("request")
+    if request is not None and session_needs_code(request):
+        return {"roles": roles}  # no menu until the second factor is shown
     secretary_of = [
         a.organization
         for a in assignments

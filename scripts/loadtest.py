@@ -71,11 +71,8 @@ import random
 import re
 import resource
 import shutil
-import signal
-import socket
 import statistics
 import struct
-import subprocess
 import sys
 import time
 import uuid
@@ -83,44 +80,27 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+if str(ROOT) not in sys.path:  # run as `python scripts/loadtest.py`
+    sys.path.insert(0, str(ROOT))
+
+from scripts.serverkit import (  # noqa: E402
+    HOST,
+    free_port,
+    postgres_admin,
+    scratch_database_url,
+    start_gunicorn,
+    stop,
+)
+
 REVIEWERS = 3
 CSRF = "loadtestcsrfsecret0123456789abcd"  # 32 characters: an unmasked CSRF secret
 PASSWORD = "Loadtest-2026-pass"  # noqa: S105 - scratch accounts on loopback only
 
 
 # --- the scratch database ------------------------------------------------------------
-
-
-def scratch_database_url(folder: Path) -> tuple[str, str | None]:
-    """(url, postgres database name or None) beside the configured database."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        base, _, name = url.rpartition("/")
-        name = name.split("?")[0] or "jifen"
-        scratch = f"{name}_loadtest"
-        return f"{base}/{quote(scratch, safe='')}", scratch
-    return f"sqlite:///{folder / 'loadtest.sqlite3'}", None
-
-
-def postgres_admin(name: str, *statements: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    server: dict[str, Any] = {
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or "localhost",
-        "port": config.get("PORT") or 5432,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        for statement in statements:
-            admin.execute(sql.SQL(statement).format(sql.Identifier(name)))
 
 
 @dataclass
@@ -728,53 +708,12 @@ class Run:
 # --- gunicorn --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(port: int, env: dict[str, str], options: Any) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(options.workers),
-        "--worker-class",
-        options.worker_class,
-        "--threads",
-        str(options.threads),
-        "--backlog",
-        "2048",
-        "--timeout",
-        "120",
-        "--log-level",
-        "warning",
+def gunicorn_options(options: Any) -> list[str]:
+    return [
+        *("--workers", str(options.workers), "--worker-class", options.worker_class),
+        *("--threads", str(options.threads), "--backlog", "2048"),
+        *("--timeout", "120", "--log-level", "warning"),
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited at start")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -821,7 +760,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     folder = ROOT / "var" / "loadtest" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     folder.mkdir(parents=True)
-    url, postgres_name = scratch_database_url(folder)
+    url, postgres_name = scratch_database_url(folder, "loadtest")
     drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
     if postgres_name:
         postgres_admin(postgres_name, drop, "CREATE DATABASE {}")
@@ -836,7 +775,7 @@ def main() -> None:
     print(f"scratch database: {url}", file=sys.stderr)
     actors, reviewers, items = prepare(options.members)
     port = free_port()
-    server = start_gunicorn(port, env, options)
+    server = start_gunicorn(port, env, gunicorn_options(options))
     try:
         run = asyncio.run(
             drive(

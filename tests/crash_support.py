@@ -11,12 +11,10 @@ in a fresh Django process (the test's own process is bound to pytest's database)
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,44 +22,21 @@ from collections import Counter
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+if str(ROOT) not in sys.path:  # run as `python tests/crash_support.py`
+    sys.path.insert(0, str(ROOT))
+
+from scripts import serverkit  # noqa: E402
+from scripts.serverkit import HOST, stop  # noqa: E402
+
 CSRF = "crashtestcsrfsecret0123456789abc"  # 32 characters: an unmasked CSRF secret
 SETTINGS = "config.settings.test"
 DRAFTS = 4  # late declarations opened for each member, besides this month's
 
 
 # --- the scratch database ------------------------------------------------------------
-
-
-def scratch_database_url(folder: Path) -> tuple[str, str | None]:
-    """(url, PostgreSQL database name or None): `<name>_crash` beside DATABASE_URL's."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        base, _, name = url.rpartition("/")
-        name = name.split("?")[0] or "jifen"
-        scratch = f"{name}_crash"
-        return f"{base}/{quote(scratch, safe='')}", scratch
-    return f"sqlite:///{folder / 'crash.sqlite3'}", None
-
-
-def postgres_admin(name: str, *statements: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    server: dict[str, Any] = {
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or "localhost",
-        "port": config.get("PORT") or 5432,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        for statement in statements:
-            admin.execute(sql.SQL(statement).format(sql.Identifier(name)))
 
 
 def prepare(members: int, reviewers: int) -> dict[str, Any]:
@@ -253,59 +228,24 @@ def check(acked: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# --- gunicorn --------------------------------------------------------------------------
+# --- gunicorn (scripts/serverkit.py) ----------------------------------------------------
+
+GUNICORN_OPTIONS = [
+    *("--workers", "2", "--worker-class", "gthread", "--threads", "4"),
+    *("--timeout", "60", "--log-level", "warning"),
+]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+def scratch_database_url(folder: Path) -> tuple[str, str | None]:
+    return serverkit.scratch_database_url(folder, "crash")
 
 
 def start_gunicorn(port: int, env: dict[str, str], log: Any) -> subprocess.Popen:
-    """gunicorn in its own process group (so that one killpg takes master and workers)."""
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments
-        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited at start")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.05)
-    kill(server)
-    raise RuntimeError("gunicorn did not start within 30 s")
+    return serverkit.start_gunicorn(port, env, GUNICORN_OPTIONS, log)
 
 
 def kill(server: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-    """Signal the server's whole process group and reap the master."""
-    if server.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, sig)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+    stop(server, sig)
 
 
 # --- the HTTP client -------------------------------------------------------------------

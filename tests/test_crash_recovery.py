@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from scripts.serverkit import free_port, postgres_admin
 from tests.crash_support import (
     INITIAL_RE,
     ROOT,
@@ -29,10 +30,8 @@ from tests.crash_support import (
     VERSION_RE,
     Client,
     found,
-    free_port,
     kill,
     offered_item,
-    postgres_admin,
     scratch_database_url,
     start_gunicorn,
 )

@@ -12,11 +12,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -30,16 +26,11 @@ from django.urls import reverse
 from config.proxy import TrustedProxyMiddleware, client_address, trusted_networks
 from declarations.models import Declaration
 from rules.services import scheme_for_year
+from scripts.serverkit import free_port, start_gunicorn, stop
 from tests.declarations_support import THIS, png_bytes
 from tests.factories import PASSWORD, make_bureau
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def database_url() -> str:
@@ -135,9 +126,7 @@ class Browser:
         return self.request(port, "POST", path, fields, files)
 
 
-def start_servers(tmp_path: Path, count: int = 2) -> list[tuple[int, subprocess.Popen]]:
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-    assert gunicorn, "gunicorn is not installed in the virtual environment"
+def start_servers(tmp_path: Path, count: int = 2) -> list[subprocess.Popen]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -148,45 +137,22 @@ def start_servers(tmp_path: Path, count: int = 2) -> list[tuple[int, subprocess.
     }
     for name in ("JIFEN_S3_BUCKET", "JIFEN_CACHE_URL", "REDIS_URL"):
         env.pop(name, None)
-    servers = []
-    for _ in range(count):
-        port = free_port()
-        process = subprocess.Popen(
-            [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--chdir", str(ROOT)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / f"gunicorn-{port}.log", "wb"),  # noqa: SIM115
-        )
-        servers.append((port, process))
+    servers: list[tuple[int, subprocess.Popen]] = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            with open(tmp_path / f"gunicorn-{port}.log", "wb") as log:
+                servers.append((port, start_gunicorn(port, env, ["--workers", "1"], log)))
+    except RuntimeError as exc:
+        stop_all(servers)
+        logs = "".join(p.read_text(errors="replace")[-3000:] for p in tmp_path.glob("*.log"))
+        pytest.fail(f"{exc}\n{logs}")
     return servers
 
 
-def wait_until_up(servers, tmp_path: Path, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    for port, process in servers:
-        while True:
-            if process.poll() is not None:
-                log = (tmp_path / f"gunicorn-{port}.log").read_text(errors="replace")
-                pytest.fail(f"gunicorn on port {port} exited:\n{log[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn on port {port} did not start in {seconds} s")
-                time.sleep(0.1)
-
-
-def stop(servers) -> None:
-    for _port, process in servers:
-        process.terminate()
-    for _port, process in servers:
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+def stop_all(servers) -> None:
+    for _port, server in servers:
+        stop(server)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,7 +166,6 @@ def test_a_write_through_one_server_is_read_through_the_other(tmp_path):
     photo = png_bytes("purple", (64, 48))
     servers = start_servers(tmp_path)
     try:
-        wait_until_up(servers, tmp_path)
         (a, _), (b, _) = servers
         member = Browser()
 
@@ -259,7 +224,7 @@ def test_a_write_through_one_server_is_read_through_the_other(tmp_path):
         assert declaration.status == Declaration.Status.SUBMITTED
         assert any((tmp_path / "media").rglob("*.png"))  # the servers' one shared store
     finally:
-        stop(servers)
+        stop_all(servers)
 
 
 # --- behind nginx: the client's address (config.proxy) ---------------------------------

@@ -230,27 +230,8 @@ def _card(
         for session, (points, count) in sessions.items()
         if count > 0
     }
-    # Components are sums of the rounded card rows, so the summary table adds up; the
-    # rows have one decimal place, and so have their sums.
-    base = sum(base_by_item.values(), ZERO_1)
-    dedication = sum(dedication_by_category.values(), ZERO_1)
-    deductions = sum(deductions_by_item.values(), ZERO_1)
-    appraisal = (
-        round1(sum(session_scores.values(), ZERO) / len(session_scores))
-        if session_scores
-        else ZERO_1
-    )
-    return MemberTotals(
-        member_id=member_id,
-        base=base,
-        dedication=dedication,
-        appraisal=appraisal,
-        deductions=deductions,
-        total=base + dedication + appraisal - deductions,
-        base_by_item=base_by_item,
-        dedication_by_category=dedication_by_category,
-        deductions_by_item=deductions_by_item,
-        appraisal_sessions=session_scores,
+    return _totals(
+        member_id, base_by_item, dedication_by_category, deductions_by_item, session_scores
     )
 
 
@@ -301,6 +282,20 @@ def _card_in_tenths(
         for session, (points, count) in sessions.items()
         if count > 0
     }
+    return _totals(
+        member_id, base_by_item, dedication_by_category, deductions_by_item, session_scores
+    )
+
+
+def _totals(
+    member_id: int,
+    base_by_item: dict[int, Decimal],
+    dedication_by_category: dict[str, Decimal],
+    deductions_by_item: dict[int, Decimal],
+    session_scores: dict[str, Decimal],
+) -> MemberTotals:
+    """A card's components from its rows: sums of the rounded rows, so the summary table
+    adds up (the rows have one decimal place, and so have their sums)."""
     base = sum(base_by_item.values(), ZERO_1)
     dedication = sum(dedication_by_category.values(), ZERO_1)
     deductions = sum(deductions_by_item.values(), ZERO_1)

@@ -116,111 +116,33 @@ def prepare(members: int) -> tuple[list[Actor], list[Actor], dict[int, tuple[int
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from accounts.models import User
-    from core.periods import Month
-    from declarations import deadlines
-    from declarations.models import Declaration
-    from declarations.services import profile_header
-    from organizations.models import Member, Organization, Role
-    from organizations.services import member_create, organization_save, role_grant
-    from rules.models import Item, PointsKind, Section
-    from rules.services import scheme_for_year
-
-    call_command("migrate", interactive=False, verbosity=0)
-    committee, _ = organization_save(
-        code="lt", name="压力测试党委", kind=Organization.Kind.COMMITTEE, parent=None
-    )
-    branch, _ = organization_save(
-        code="lt1", name="压力测试支部", kind=Organization.Kind.BRANCH, parent=committee
-    )
-    today = deadlines.today()
-    items: dict[int, tuple[int, str]] = {}
-    for year in (today.year - 1, today.year):
-        scheme = scheme_for_year(branch=branch, year=year)
-        item = (
-            Item.objects.filter(
-                scheme=scheme,
-                section=Section.DEDICATION,
-                is_retired=False,
-                points_kind=PointsKind.RANGE,
-                points_min__gt=0,
-                cap_month__isnull=True,
-                cap_year__isnull=True,
-            )
-            .order_by("order", "pk")
-            .first()
-        )
-        if item is None:
-            raise SystemExit(f"No uncapped range dedication item in the {year} scheme.")
-        items[year] = (item.pk, str(item.points_min))
-
-    hasher = User(username="x")
-    hasher.set_password(PASSWORD)
-    people = []
-    for index in range(members + REVIEWERS):
-        member = member_create(branch=branch, name=f"党员{index:03d}")
-        user = User.objects.create(
-            username=f"lt{index:03d}",
-            password=hasher.password,
-            first_name=member.name,
-            must_change_password=False,
-        )
-        Member.objects.filter(pk=member.pk).update(user=user)
-        member.user = user
-        people.append((member, user))
-    recorder = people[-1][1]
-    role_grant(user=recorder, organization=branch, role=Role.RECORDER)
-    for _member, user in people[members:]:
-        role_grant(user=user, organization=branch, role=Role.GROUP_MEMBER)
-
-    # Earlier months, opened in advance as late declarations (see the module's docstring).
-    this = Month(today.year, today.month)
-    months, month = [], deadlines.previous(this)
-    while month.year >= today.year - 1:
-        months.append(month)
-        month = deadlines.previous(month)
-    now = timezone.now()
-    Declaration.objects.bulk_create(
-        Declaration(
-            member=member,
-            branch_id=branch.pk,
-            year=m.year,
-            month=m.month,
-            late_opened_by=recorder,
-            late_opened_at=now,
-            late_reason="压力测试",
-            **profile_header(member),
-        )
-        for member, _user in people[:members]
-        for m in months
-    )
-    drafts: dict[int, list[int]] = {}
-    for pk, member_id in Declaration.objects.order_by("-year", "-month").values_list(
-        "pk", "member_id"
-    ):
-        drafts.setdefault(member_id, []).append(pk)
-
-    def session_for(user: User) -> str:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key or ""
-
-    actors = [
-        Actor(m.name, session_for(u), drafts.get(m.pk, []), m.pk) for m, u in people[:members]
-    ]
-    reviewers = [Actor(m.name, session_for(u), [], m.pk) for m, u in people[members:]]
     from django.db import connections
 
+    from declarations import deadlines
+    from organizations.models import Role
+    from organizations.services import role_grant
+    from scripts.scratch_branch import scratch_branch, signed_in_session
+
+    today = deadlines.today()
+    scratch = scratch_branch(
+        code="lt",
+        name="压力测试",
+        people=members + REVIEWERS,
+        password=PASSWORD,
+        drafted=members,
+        late_months=12 + today.month - 1,  # back to January of last year
+        late_reason="压力测试",
+    )
+    people = scratch.people
+    for _member, user in people[members:]:
+        role_grant(user=user, organization=scratch.branch, role=Role.GROUP_MEMBER)
+    actors = [
+        Actor(m.name, signed_in_session(u), scratch.drafts.get(m.pk, []), m.pk)
+        for m, u in people[:members]
+    ]
+    reviewers = [Actor(m.name, signed_in_session(u), [], m.pk) for m, u in people[members:]]
     connections.close_all()
-    return actors, reviewers, items
+    return actors, reviewers, scratch.items
 
 
 def duplicates() -> int:

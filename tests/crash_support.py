@@ -44,106 +44,33 @@ def prepare(members: int, reviewers: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from accounts.models import User
-    from core.periods import Month
     from declarations import deadlines
-    from declarations.models import Declaration
-    from declarations.services import profile_header
-    from organizations.models import Member, Organization, Role
-    from organizations.services import member_create, organization_save, role_grant
-    from rules.models import Item, PointsKind, Section
-    from rules.services import scheme_for_year
+    from organizations.models import Role
+    from organizations.services import role_grant
+    from scripts.scratch_branch import scratch_branch, signed_in_session
 
-    call_command("migrate", interactive=False, verbosity=0)
-    committee, _ = organization_save(
-        code="ct", name="崩溃测试党委", kind=Organization.Kind.COMMITTEE, parent=None
-    )
-    branch, _ = organization_save(
-        code="ct1", name="崩溃测试支部", kind=Organization.Kind.BRANCH, parent=committee
-    )
     today = deadlines.today()
-    items: dict[str, list[Any]] = {}
-    for year in (today.year - 1, today.year):
-        item = (
-            Item.objects.filter(
-                scheme=scheme_for_year(branch=branch, year=year),
-                section=Section.DEDICATION,
-                is_retired=False,
-                points_kind=PointsKind.RANGE,
-                points_min__gt=0,
-                cap_month__isnull=True,
-                cap_year__isnull=True,
-            )
-            .order_by("order", "pk")
-            .first()
-        )
-        if item is None:
-            raise SystemExit(f"No uncapped range dedication item in the {year} scheme.")
-        items[str(year)] = [item.pk, str(item.points_min)]
-
-    hasher = User(username="x")
-    hasher.set_password("Crash-test-2026")
-    people = []
-    for index in range(members + reviewers + 1):
-        member = member_create(branch=branch, name=f"党员{index:03d}")
-        user = User.objects.create(
-            username=f"ct{index:03d}",
-            password=hasher.password,
-            first_name=member.name,
-            must_change_password=False,
-        )
-        Member.objects.filter(pk=member.pk).update(user=user)
-        people.append((member, user))
-    for _member, user in people[members:-1]:
-        role_grant(user=user, organization=branch, role=Role.GROUP_MEMBER)
-    recorder = people[-1][1]
-    role_grant(user=recorder, organization=branch, role=Role.RECORDER)
-
-    months, month = [], deadlines.previous(Month(today.year, today.month))
-    while len(months) < DRAFTS:
-        months.append(month)
-        month = deadlines.previous(month)
-    now = timezone.now()
-    Declaration.objects.bulk_create(
-        Declaration(
-            member=member,
-            branch_id=branch.pk,
-            year=m.year,
-            month=m.month,
-            late_opened_by=recorder,
-            late_opened_at=now,
-            late_reason="崩溃测试",
-            **profile_header(member),
-        )
-        for member, _user in people[:members]
-        for m in months
+    scratch = scratch_branch(
+        code="ct",
+        name="崩溃测试",
+        people=members + reviewers + 1,
+        password="Crash-test-2026",  # noqa: S106 - scratch accounts on loopback only
+        drafted=members,
+        late_months=DRAFTS,
+        late_reason="崩溃测试",
     )
-    drafts: dict[int, list[int]] = {}
-    for pk, member_id in Declaration.objects.order_by("-year", "-month").values_list(
-        "pk", "member_id"
-    ):
-        drafts.setdefault(member_id, []).append(pk)
-
-    def session_for(user: User) -> str:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key or ""
-
+    people, drafts = scratch.people, scratch.drafts
+    for _member, user in people[members:-1]:
+        role_grant(user=user, organization=scratch.branch, role=Role.GROUP_MEMBER)
+    recorder = people[-1][1]
+    items = {str(year): list(item) for year, item in scratch.items.items()}
     return {
         "members": [
-            {"pk": m.pk, "name": m.name, "session": session_for(u), "drafts": drafts[m.pk]}
+            {"pk": m.pk, "name": m.name, "session": signed_in_session(u), "drafts": drafts[m.pk]}
             for m, u in people[:members]
         ],
-        "reviewers": [session_for(u) for _m, u in people[members:-1]],
-        "recorder": session_for(recorder),
+        "reviewers": [signed_in_session(u) for _m, u in people[members:-1]],
+        "recorder": signed_in_session(recorder),
         "member_pks": [m.pk for m, _u in people[:members]],
         "items": items,
         "year": today.year,

@@ -90,8 +90,12 @@ def test_the_public_cases_page_shows_no_personal_data(promised, screen):
     cases = phone.page.locator("[data-testid=public-case]")
     assert cases.count() == 1
     assert case.title in cases.inner_text()
+    # The photo loads lazily: wait for it to finish, then check that it is a picture.
     assert phone.page.locator("[data-testid=public-case] img").evaluate(
-        "img => img.complete && img.naturalWidth > 0"
+        """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+            img.addEventListener("load", () => done(img.naturalWidth > 0));
+            img.addEventListener("error", () => done(false));
+        })"""
     )
     assert_no_personal_data(phone.page.content())
     assert not phone.overflows_sideways()

@@ -27,3 +27,14 @@ def browser_required() -> bool:
 
 def browser_missing() -> bool:
     return not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK))
+
+
+def wait_for_image(page, selector: str) -> None:
+    """Wait until the image has loaded (wait_for_function would eval a string, which the
+    Content-Security-Policy forbids)."""
+    image = page.locator(selector).first
+    for _ in range(100):
+        if image.evaluate("img => img.complete && img.naturalWidth > 0"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} did not load")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from commitments import services as commitments
 from commitments.models import Topic
 from participation.models import Exemption, ExemptionStatus
+from tests.browser.support import wait_for_image
 from tests.cases_support import published_case
 from tests.factories import PASSWORD
 
@@ -90,13 +91,7 @@ def test_the_public_cases_page_shows_no_personal_data(promised, screen):
     cases = phone.page.locator("[data-testid=public-case]")
     assert cases.count() == 1
     assert case.title in cases.inner_text()
-    # The photo loads lazily: wait for it to finish, then check that it is a picture.
-    assert phone.page.locator("[data-testid=public-case] img").evaluate(
-        """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
-            img.addEventListener("load", () => done(img.naturalWidth > 0));
-            img.addEventListener("error", () => done(false));
-        })"""
-    )
+    wait_for_image(phone.page, "[data-testid=public-case] img")  # it loads lazily
     assert_no_personal_data(phone.page.content())
     assert not phone.overflows_sideways()
     phone.shot("public-cases")

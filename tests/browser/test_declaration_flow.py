@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from declarations.models import Declaration
 from ledger.models import Entry
 from rules.services import item_update, scheme_for_year
+from tests.browser.support import wait_for_image
 from tests.factories import PASSWORD
 
 from .support import DESKTOP, PHONE
@@ -34,17 +35,6 @@ def photo(tmp_path, settings):
     image.save(buffer, format="PNG")
     path.write_bytes(buffer.getvalue())
     return path
-
-
-def wait_for_image(page, selector: str) -> None:
-    """Wait until the image has loaded (wait_for_function would eval a string, which the
-    Content-Security-Policy forbids)."""
-    image = page.locator(selector).first
-    for _ in range(100):
-        if image.evaluate("img => img.complete && img.naturalWidth > 0"):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{selector} did not load")
 
 
 def test_a_member_declares_on_a_phone_and_a_reviewer_recognises_it(bureau, screen, photo):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .services import audit_record
+from .services import audit_record, audit_refusals_flush
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,10 @@ class AccessDeniedAuditMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        try:
+            audit_refusals_flush(request)
+        except Exception:  # the answer must reach the user even if the log fails
+            logger.exception("could not audit the refusals of a request to %s", request.path)
         if response.status_code in DENIED_STATUSES:
             try:
                 self._record(request, response.status_code)

@@ -121,6 +121,57 @@ def audit_record(
     return event
 
 
+def audit_refusal(
+    *,
+    action: str,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    organization: Any = None,
+    after: dict[str, Any] | None = None,
+    object_repr: str = "",
+) -> None:
+    """Record that a rule refused a change.
+
+    A refusal is usually raised inside a transaction that is then rolled back (the
+    view's, an import's all-or-nothing), which would take a row written now with it.
+    During a request the row is therefore kept on the request and written by
+    `audit.middleware` once the view's transaction has ended; outside a request (a
+    command, a test calling a service) it is written at once.
+    """
+    fields = {
+        "action": action,
+        "actor": actor,
+        "obj": obj,
+        "organization": organization,
+        "after": after,
+        "object_repr": object_repr,
+    }
+    request = current_request()
+    if request is None:
+        audit_record(**fields)
+        return
+    if not hasattr(request, "_jifen_refusals"):
+        request._jifen_refusals = []  # type: ignore[attr-defined]
+    # The object's repr and key are taken now: a row created in the rolled-back
+    # transaction is gone by the time the middleware writes.
+    if obj is not None:
+        fields["object_repr"] = object_repr or str(obj)
+        fields["after"] = {**(after or {}), "object": f"{obj._meta.label_lower}:{obj.pk}"}
+        fields["obj"] = None
+    request._jifen_refusals.append(fields)  # type: ignore[attr-defined]
+
+
+def audit_refusals_flush(request: Any) -> None:
+    """Write the refusals kept on the request (see `audit_refusal`)."""
+    pending = getattr(request, "_jifen_refusals", None)
+    if not pending:
+        return
+    request._jifen_refusals = []
+    with transaction.atomic():
+        for fields in pending:
+            audit_record(**fields)
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     """The first row that does not fit the chain, and which check it failed."""

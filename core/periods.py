@@ -39,6 +39,11 @@ class HalfYear:
         if self.half not in (1, 2):
             raise ValueError(f"half out of range: {self.half}")
 
+    @classmethod
+    def of(cls, year: int, month: int) -> HalfYear:
+        """The half-year a month falls in."""
+        return cls(year, 1 if month <= 6 else 2)
+
     @property
     def months(self) -> range:
         return range(1, 7) if self.half == 1 else range(7, 13)

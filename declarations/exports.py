@@ -14,7 +14,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from .caps import points_text
+from rules.points import format_points as points_text
+
 from .models import Declaration, DeclarationLine
 
 TITLE = "月度党员奉献量化积分申报表"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.periods import Month
 from organizations.models import Member, Organization
 from rules.models import Item
-from summaries.card import points_spec
+from rules.points import points_spec
 
 from .deadlines import recent_months
 from .models import Declaration

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from organizations.models import Organization, Role
-from organizations.permissions import get_branch_for_user, scope_for
+from organizations.permissions import get_branch_for_user, may_act_on_points, scope_for
 
 from .models import Declaration, EvidenceFile
 
@@ -29,7 +29,7 @@ def may(user: Any, declaration: Declaration, action: str) -> bool:
     if action == EDIT:
         return is_own(user, declaration)
     if action == REVIEW:
-        return scope.may_record_points(declaration.branch_id) and not is_own(user, declaration)
+        return may_act_on_points(user, declaration.member)
     return is_own(user, declaration) or scope.is_officer(declaration.branch_id)
 
 

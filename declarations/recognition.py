@@ -19,15 +19,16 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from ledger import caps
 from ledger.services import entry_post, to_points
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Member
-from organizations.permissions import scope_for
-from rules.models import Item, PointsKind, Section
+from organizations.permissions import is_own_member, may_act_on_points
+from rules.models import Item, Section
+from rules.points import item_maximum, points_spec, within_rules
 from scoring import engine
 
-from . import caps
 from .models import WAITING, Declaration, DeclarationLine, EvidenceFile
 from .services import _audit, advance, month_label, restored_on_failure, scheme_of
 
@@ -65,10 +66,10 @@ class LineDecision:
 
 
 def check_reviewer(declaration: Declaration, reviewer: Any) -> None:
-    if not scope_for(reviewer).may_record_points(declaration.branch_id):
-        raise DomainError(_("Only the branch's assessment group can review declarations."))
-    if declaration.member.user_id is not None and declaration.member.user_id == reviewer.pk:
+    if is_own_member(reviewer, declaration.member):
         raise DomainError(_("Nobody reviews their own declaration."))
+    if not may_act_on_points(reviewer, declaration.member):
+        raise DomainError(_("Only the branch's assessment group can review declarations."))
 
 
 def _check_waiting(declaration: Declaration) -> None:
@@ -137,29 +138,7 @@ def declaration_return(
     return declaration
 
 
-def item_maximum(item: Item) -> Decimal | None:
-    """The most one occurrence of the item gives under its rules."""
-    if item.points_kind == PointsKind.FIXED:
-        return item.points
-    if item.points_kind == PointsKind.RANGE:
-        return item.points_max
-    values = [Decimal(str(level.get("points"))) for level in item.levels or []]
-    return max(values) if values else None
-
-
-def within_rules(item: Item, points: Decimal) -> bool:
-    """Whether `points` is what the item gives in full: its fixed value, a value in its
-    range, or one of its named levels."""
-    if item.points_kind == PointsKind.FIXED:
-        return points == item.points
-    if item.points_kind == PointsKind.RANGE:
-        return item.points_min is not None and item.points_min <= points <= (item.points_max or 0)
-    return any(points == Decimal(str(level.get("points"))) for level in item.levels or [])
-
-
 def rule_text(item: Item) -> str:
-    from summaries.card import points_spec
-
     return points_spec(item)
 
 
@@ -346,6 +325,7 @@ def _apply(
                 recorded_by=reviewer,
                 reason=_entry_reason(line),
                 evidence=_evidence_note(evidence, line),
+                partial=line.outcome == Outcome.PARTLY,
             )
         line.save(update_fields=["outcome", "item", "points", "reason", "entry"])
         outcomes.append(line.outcome)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Member, Organization
+from organizations.models import Member
 from rules.models import Item, Scheme, Section
 
 from .models import Veto
@@ -19,10 +19,6 @@ MONTH_CHOICES = [(m, str(m)) for m in range(1, 13)]
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.get_section_display()} · {obj.name}"
-
-
-def _members_of(branch: Organization) -> Any:
-    return Member.objects.filter(branch=branch, is_active=True).order_by("name", "pk")
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -54,11 +50,11 @@ class EntryForm(forms.Form):
         help_text=_("Where the supporting material is kept, if any."),
     )
 
-    def __init__(self, *args: Any, branch: Organization, year: int, scheme: Scheme, **kwargs: Any):
+    def __init__(self, *args: Any, members: Any, year: int, scheme: Scheme, **kwargs: Any):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
         self.year = year
-        cast(forms.ModelChoiceField, self.fields["member"]).queryset = _members_of(branch)
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = members
         cast(forms.ModelChoiceField, self.fields["item"]).queryset = scheme.items.filter(
             is_retired=False
         ).order_by("order", "pk")
@@ -93,11 +89,11 @@ class VetoForm(forms.Form):
         label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, branch: Organization, **kwargs: Any):
+    def __init__(self, *args: Any, members: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
         this_year = timezone.localdate().year
-        cast(forms.ModelChoiceField, self.fields["member"]).queryset = _members_of(branch)
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = members
         cast(forms.ChoiceField, self.fields["year"]).choices = [
             (y, y) for y in (this_year, this_year - 1)
         ]

@@ -2,75 +2,37 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, audit_refusal, snapshot
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from organizations.models import Member
-from rules.models import Item, Section
+from rules.models import Item
 
-from .models import Entry, Kind, PeriodLock, Source, Veto
+from . import gate
+from .gate import EntryRefused, period_is_closed, to_points
+from .models import Entry, Veto
 
-ONE_PLACE = Decimal("0.1")
-KIND_OF_SECTION = {
-    Section.BASE: Kind.BASE,
-    Section.DEDICATION: Kind.DEDICATION,
-    Section.DEDUCTION: Kind.DEDUCTION,
-}
+__all__ = ["entry_post", "entry_reverse", "period_is_closed", "to_points", "veto_record"]
 
 
-def to_points(value: Any) -> Decimal:
-    """A points value with at most one decimal place, or a DomainError."""
-    try:
-        points = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_("“%(value)s” is not a number of points.") % {"value": value}) from exc
-    if not points.is_finite():
-        raise DomainError(_("“%(value)s” is not a number of points.") % {"value": value})
-    # Checked before quantize, which fails on huge exponents such as 1e999999.
-    if abs(points) >= Decimal("100000"):
-        raise DomainError(_("The number of points is too large."))
-    if points != points.quantize(ONE_PLACE):
-        raise DomainError(_("Points have at most one decimal place."))
-    return points.quantize(ONE_PLACE) + 0  # + 0 turns -0.0 into 0.0
+def _refused(
+    exc: EntryRefused, *, action: str, actor: Any, organization: Any, **facts: Any
+) -> None:
+    audit_refusal(
+        action=action,
+        actor=actor,
+        organization=organization,
+        object_repr=str(facts.get("member") or facts.get("entry") or ""),
+        after={"rule": exc.rule, "message": exc.message, **facts},
+    )
 
 
-def period_is_closed(*, branch_id: int, year: int, month: int) -> bool:
-    half = 1 if month <= 6 else 2
-    return PeriodLock.objects.filter(
-        branch_id=branch_id, year=year, half=half, reopened_at__isnull=True
-    ).exists()
-
-
-def _check_period(*, member: Member, year: int, month: int) -> None:
-    if not 1 <= month <= 12:
-        raise DomainError(_("The month must be between 1 and 12."))
-    if period_is_closed(branch_id=member.branch_id, year=year, month=month):
-        raise DomainError(
-            _("%(year)d %(half)s is closed; no points can be recorded in it.")
-            % {"year": year, "half": _("first half") if month <= 6 else _("second half")}
-        )
-
-
-def _check_points_for_item(item: Item, points: Decimal) -> None:
-    if item.section == Section.BASE:
-        if points > 0:
-            raise DomainError(_("A base score adjustment must be zero or negative."))
-        if item.points is not None and -points > item.points:
-            raise DomainError(
-                _("The adjustment exceeds the item's maximum of %(max)s.") % {"max": item.points}
-            )
-    elif points <= 0:
-        raise DomainError(_("Points must be greater than zero."))
-
-
-@transaction.atomic
 def entry_post(
     *,
     member: Member,
@@ -84,22 +46,79 @@ def entry_post(
     recorded_by: Any = None,
     reason: str = "",
     evidence: str = "",
+    partial: bool = False,
 ) -> Entry:
-    """Append one entry to the member's points card (plan §1.3: the group records points)."""
+    """Append one entry to the member's points card (plan §1.3: the group records points).
+
+    The one gate to the points: every rule of `ledger.gate` is checked here, for every
+    source; a refusal raises `EntryRefused`, writes nothing and is audited.
+    """
+    reason = (reason or "").strip()
+    try:
+        return _entry_post(
+            member=member,
+            year=year,
+            month=month,
+            points=points,
+            source=source,
+            item=item,
+            kind=kind,
+            source_ref=source_ref,
+            recorded_by=recorded_by,
+            reason=reason,
+            evidence=evidence,
+            partial=partial,
+        )
+    except EntryRefused as exc:
+        _refused(
+            exc,
+            action="ledger.entry.refused",
+            actor=recorded_by,
+            organization=member.branch_id,
+            member=member.name,
+            member_id=member.pk,
+            year=year,
+            month=month,
+            item=item.pk if item is not None else None,
+            points=str(points),
+            source=source,
+        )
+        raise
+
+
+@transaction.atomic
+def _entry_post(
+    *,
+    member: Member,
+    year: int,
+    month: int,
+    points: Any,
+    source: str,
+    item: Item | None,
+    kind: str | None,
+    source_ref: str,
+    recorded_by: Any,
+    reason: str,
+    evidence: str,
+    partial: bool,
+) -> Entry:
     value = to_points(points)
-    if source not in Source.values:
-        raise DomainError(_("Unknown source of points."))
-    _check_period(member=member, year=year, month=month)
     if item is not None:
-        scheme = item.scheme
-        if scheme.is_template or scheme.organization_id != member.branch_id or scheme.year != year:
-            raise DomainError(_("The item does not belong to this branch's scheme for the year."))
-        if item.is_retired:
-            raise DomainError(_("The item “%(name)s” is retired.") % {"name": item.name})
-        _check_points_for_item(item, value)
-        kind = KIND_OF_SECTION[Section(item.section)]
-    elif kind != Kind.APPRAISAL:
-        raise DomainError(_("Choose an item of the scheme."))
+        # Two officers recording for the same member at once would both see the same
+        # room under the caps (PostgreSQL; SQLite's writers queue anyway).
+        Member.objects.select_for_update(**ROW_LOCK).filter(pk=member.pk).first()
+    kind = gate.check_entry(
+        member=member,
+        year=year,
+        month=month,
+        points=value,
+        source=source,
+        item=item,
+        kind=kind,
+        reason=reason,
+        partial=partial,
+        recorded_by=recorded_by,
+    )
     entry = Entry(
         branch_id=member.branch_id,
         member=member,
@@ -110,7 +129,7 @@ def entry_post(
         points=value,
         source=source,
         source_ref=source_ref[:100],
-        recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
+        recorded_by=_user(recorded_by),
         reason=reason[:500],
         evidence=evidence,
     )
@@ -125,21 +144,27 @@ def entry_post(
     return entry
 
 
-@transaction.atomic
 def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entry:
     """Cancel an entry by appending its negation in the same month, with a reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give a reason for the reversal."))
+    try:
+        return _entry_reverse(entry=entry, reason=(reason or "").strip(), recorded_by=recorded_by)
+    except EntryRefused as exc:
+        _refused(
+            exc,
+            action="ledger.entry.reverse_refused",
+            actor=recorded_by,
+            organization=entry.branch_id,
+            entry=entry.pk,
+        )
+        raise
+
+
+@transaction.atomic
+def _entry_reverse(*, entry: Entry, reason: str, recorded_by: Any) -> Entry:
     # Lock the entry so that two officers reversing it at once cannot both pass
     # the "already reversed" check (the second would hit the unique key).
     entry = Entry.objects.select_for_update(**ROW_LOCK).get(pk=entry.pk)
-    if entry.reverses_id is not None:
-        raise DomainError(_("A reversing entry cannot itself be reversed."))
-    if Entry.objects.filter(reverses=entry).exists():
-        raise DomainError(_("This entry has already been reversed."))
-    if period_is_closed(branch_id=entry.branch_id, year=entry.year, month=entry.month):
-        raise DomainError(_("The period of this entry is closed; it cannot be reversed."))
+    gate.check_reversal(entry=entry, reason=reason, recorded_by=recorded_by)
     reversal = Entry(
         branch_id=entry.branch_id,
         member_id=entry.member_id,
@@ -151,7 +176,7 @@ def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entr
         source=entry.source,
         source_ref=entry.source_ref,
         reverses=entry,
-        recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
+        recorded_by=_user(recorded_by),
         reason=reason[:500],
     )
     reversal.save()
@@ -164,6 +189,10 @@ def entry_reverse(*, entry: Entry, reason: str, recorded_by: Any = None) -> Entr
         after=snapshot(reversal),
     )
     return reversal
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_year_open(*, branch_id: int, year: int) -> None:
@@ -191,6 +220,8 @@ def veto_record(
         raise DomainError(_("Choose one of the plan's grounds for a veto."))
     if not (facts or "").strip():
         raise DomainError(_("State the facts of the veto."))
+    if gate.acts_on_own(member_user_id=member.user_id, actor=recorded_by):
+        raise DomainError(_("Nobody records a veto against themselves; another officer does."))
     if Veto.objects.filter(member=member, year=year, revoked_at__isnull=True).exists():
         raise DomainError(_("This member already has a veto for %(year)d.") % {"year": year})
     _check_year_open(branch_id=member.branch_id, year=year)
@@ -222,6 +253,10 @@ def veto_revoke(*, veto: Veto, reason: str, revoked_by: Any = None) -> Veto:
     veto = Veto.objects.select_for_update(**ROW_LOCK).get(pk=veto.pk)
     if veto.revoked_at is not None:
         raise DomainError(_("This veto has already been revoked."))
+    if gate.acts_on_own(member_user_id=veto.member.user_id, actor=revoked_by):
+        raise DomainError(
+            _("Nobody revokes their own veto; another officer or the committee does.")
+        )
     _check_year_open(branch_id=veto.branch_id, year=veto.year)
     before = snapshot(veto)
     veto.revoked_at = timezone.now()

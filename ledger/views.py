@@ -13,9 +13,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
 from organizations.models import Organization, Role
-from organizations.permissions import get_branch_for_user, scope_for
+from organizations.permissions import (
+    get_branch_for_user,
+    is_own_member,
+    may_act_on_points,
+    members_to_act_on,
+    scope_for,
+)
 from rules.services import scheme_for_year
 from summaries.years import current_year, year_choices, year_from_query
 
@@ -27,9 +34,11 @@ RECENT = 30
 
 
 def _branch_for_recording(user: Any, code: str) -> Organization:
-    """The branch if the user is on its assessment group, its recorder or secretary; else 404."""
+    """The branch if the user is on its assessment group, its recorder or secretary, or
+    on the committee (which records where the branch has nobody else); else 404."""
     branch = get_branch_for_user(user, code)
-    if not scope_for(user).may_record_points(branch.pk):
+    scope = scope_for(user)
+    if not (scope.may_record_points(branch.pk) or scope.is_committee):
         raise Http404
     return branch
 
@@ -44,7 +53,8 @@ def entry_new(request: HttpRequest, code: str) -> HttpResponse:
     branch = _branch_for_recording(request.user, code)
     year = min(year_from_query(request), current_year())
     scheme = scheme_for_year(branch=branch, year=year, actor=request.user)
-    form = EntryForm(request.POST or None, branch=branch, year=year, scheme=scheme)
+    members = members_to_act_on(request.user, branch)
+    form = EntryForm(request.POST or None, members=members, year=year, scheme=scheme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -73,11 +83,14 @@ def entry_new(request: HttpRequest, code: str) -> HttpResponse:
                 },
             )
             return redirect(_entries_url(branch, year))
-    recent = (
+    recent = list(
         Entry.objects.filter(branch=branch, year=year)
         .select_related("member", "item", "recorded_by", "reversed_by")
         .order_by("-pk")[:RECENT]
     )
+    actable = set(members.values_list("pk", flat=True))
+    for entry in recent:
+        entry.may_reverse = entry.member_id in actable  # type: ignore[attr-defined]
     return render(
         request,
         "ledger/entry_new.html",
@@ -89,6 +102,7 @@ def entry_new(request: HttpRequest, code: str) -> HttpResponse:
             "recent": recent,
             "this_url": _entries_url(branch, year),
             "may_veto": scope_for(request.user).has_role(branch.pk, Role.SECRETARY),
+            "stand_in": not scope_for(request.user).may_record_points(branch.pk),
         },
     )
 
@@ -97,10 +111,23 @@ def entry_new(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """A correction is a reversing entry with a reason; the original stays."""
-    entry = Entry.objects.filter(pk=pk).select_related("branch").first()
-    if entry is None or not scope_for(request.user).may_record_points(entry.branch_id):
+    entry = Entry.objects.filter(pk=pk).select_related("branch", "member").first()
+    scope = scope_for(request.user)
+    if entry is None or not (scope.may_record_points(entry.branch_id) or scope.is_committee):
+        raise Http404
+    if not scope.sees_branch(entry.branch_id):
         raise Http404
     try:
+        if not is_own_member(request.user, entry.member) and not may_act_on_points(
+            request.user, entry.member
+        ):
+            raise DomainError(
+                _(
+                    "%(branch)s has officers of its own who can correct %(name)s's points; "
+                    "the party committee only steps in where there is none."
+                )
+                % {"branch": entry.branch.name, "name": entry.member.name}
+            )
         services.entry_reverse(
             entry=entry, reason=request.POST.get("reason", ""), recorded_by=request.user
         )
@@ -122,9 +149,11 @@ def veto_new(request: HttpRequest, code: str) -> HttpResponse:
     branch = get_branch_for_user(request.user, code)
     if not scope_for(request.user).has_role(branch.pk, Role.SECRETARY):
         raise Http404
-    form = VetoForm(request.POST or None, branch=branch)
+    form = VetoForm(request.POST or None, members=members_to_act_on(request.user, branch))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not confirmed(request):
+            return confirm_page(request, _veto_confirmation(branch, data))
         try:
             veto = services.veto_record(
                 member=data["member"],
@@ -158,4 +187,30 @@ def veto_new(request: HttpRequest, code: str) -> HttpResponse:
             "vetoes": vetoes,
             "entries_url": _entries_url(branch, current_year()),
         },
+    )
+
+
+def _veto_confirmation(branch: Organization, data: dict[str, Any]) -> Confirmation:
+    member = data["member"]
+    return Confirmation(
+        title=_("Record a veto against %(name)s for %(year)d")
+        % {"name": member.name, "year": data["year"]},
+        happens=_(
+            "The branch's decision is recorded: %(ground)s. %(name)s ranks after every member "
+            "not vetoed in %(year)d, is not eligible for any award and is due a help talk."
+        )
+        % {
+            "ground": Veto.Ground(data["ground"]).label,
+            "name": member.name,
+            "year": data["year"],
+        },
+        affects=_("%(name)s, %(branch)s; the branch's ranking and award list of %(year)d")
+        % {"name": member.name, "branch": branch.name, "year": data["year"]},
+        irreversible=_(
+            "The veto stays in the record. Only a revocation with a reason, by the branch "
+            "or the committee, takes it out of the ranking; both are in the audit log."
+        ),
+        button=_("Record the veto"),
+        back=reverse("ledger:veto_new", kwargs={"code": branch.code}),
+        details=[_("Facts: %(facts)s") % {"facts": data["facts"]}],
     )

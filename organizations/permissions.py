@@ -17,6 +17,9 @@ from django.http import Http404
 from .models import Member, Organization, Role, RoleAssignment
 
 OFFICER_ROLES = frozenset({Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER})
+# Those who record, recognise and reverse points in a branch (the assessment group, the
+# recorder and the secretary), there or in the general branch above it.
+POINTS_ROLES = (Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER)
 
 
 @dataclass
@@ -130,3 +133,60 @@ def get_member_for_user(user: Any, pk: int) -> Member:
     if member is None:
         raise Http404
     return member
+
+
+# Conflict of interest (DESIGN.md §2) ------------------------------------------------
+
+
+def is_own_member(user: Any, member: Member) -> bool:
+    return member.user_id is not None and member.user_id == getattr(user, "pk", None)
+
+
+def points_officer_ids(branch_id: int) -> set[int]:
+    """Users who may act on points in the branch: its own officers and those of the
+    general branch above it."""
+    parent = (
+        Organization.objects.filter(pk=branch_id, parent__kind=Organization.Kind.GENERAL_BRANCH)
+        .values_list("parent_id", flat=True)
+        .first()
+    )
+    orgs = [branch_id] if parent is None else [branch_id, parent]
+    return set(
+        RoleAssignment.objects.filter(organization_id__in=orgs, role__in=POINTS_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def needs_stand_in(member: Member, officer_ids: set[int] | None = None) -> bool:
+    """Nobody of the branch (or its general branch) but the member could act on their
+    points: the party committee does it instead."""
+    ids = points_officer_ids(member.branch_id) if officer_ids is None else officer_ids
+    return not (ids - {member.user_id})
+
+
+def may_act_on_points(user: Any, member: Member) -> bool:
+    """Whether the user may record, recognise or reverse the member's points: an officer of
+    the branch who is not the member, or the committee where there is no such officer."""
+    if not getattr(user, "is_authenticated", False) or is_own_member(user, member):
+        return False
+    scope = scope_for(user)
+    if scope.may_record_points(member.branch_id):
+        return True
+    return scope.is_committee and needs_stand_in(member)
+
+
+def members_to_act_on(user: Any, branch: Organization) -> QuerySet[Member]:
+    """The branch's active members whose points the user may act on (never their own)."""
+    members = Member.objects.filter(branch=branch, is_active=True).order_by("name", "pk")
+    if getattr(user, "pk", None) is not None:
+        members = members.exclude(user=user)
+    scope = scope_for(user)
+    if scope.may_record_points(branch.pk):
+        return members
+    if not scope.is_committee:
+        return members.none()
+    officer_ids = points_officer_ids(branch.pk)
+    if len(officer_ids) > 1:
+        return members.none()
+    return members.filter(user_id__in=officer_ids) if officer_ids else members

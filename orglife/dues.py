@@ -22,6 +22,7 @@ from core.locks import ROW_LOCK
 from core.periods import Month
 from ledger.models import Source
 from organizations.models import Member, Organization
+from organizations.permissions import is_own_member
 
 from .deductions import check_period_open, deduction_sync
 from .models import MEETING_DEDUCTION, DuesRecord
@@ -92,6 +93,8 @@ def dues_set(
         raise DomainError(_("Choose how the dues were paid."))
     if not 1 <= month <= 12:
         raise DomainError(_("The month must be between 1 and 12."))
+    if is_own_member(actor, member):
+        raise DomainError(_("Nobody records their own party dues; another officer does."))
     value = _amount(amount)
     today = today or timezone.localdate()
     if (year, month) > (today.year, today.month) and status in DuesRecord.DEDUCTED:
@@ -139,7 +142,12 @@ def dues_mark_month_paid(*, branch: Organization, year: int, month: int, actor: 
     if not 1 <= month <= 12:
         raise DomainError(_("The month must be between 1 and 12."))
     check_period_open(branch_id=branch.pk, year=year, month=month, what=_("party dues"))
-    members = list(Member.objects.filter(branch=branch, is_active=True).order_by("pk"))
+    members = [
+        m
+        for m in Member.objects.filter(branch=branch, is_active=True).order_by("pk")
+        # The officer's own dues wait for another officer (conflict of interest).
+        if not is_own_member(actor, m)
+    ]
     records = {
         r.member_id: r
         for r in DuesRecord.objects.select_for_update(**ROW_LOCK).filter(

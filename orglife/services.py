@@ -23,6 +23,7 @@ from core.errors import DomainError
 from core.locks import ROW_LOCK
 from ledger.models import Source
 from organizations.models import Member, Organization
+from organizations.permissions import is_own_member
 
 from .deductions import check_period_open, deduction_sync
 from .models import Attendance, Meeting, MeetingKind, Policy
@@ -272,6 +273,8 @@ def _apply_status(
     meeting = attendance.meeting
     if status not in Attendance.Status.values:
         raise DomainError(_("Choose present, excused or absent."))
+    if signed_in_at is None and is_own_member(actor, attendance.member):
+        raise DomainError(_("Nobody records their own attendance; another officer does."))
     reason = (reason or "").strip()[:200]
     if status == Attendance.Status.EXCUSED and not reason:
         raise DomainError(_("Give the reason for the leave of absence."))
@@ -294,7 +297,9 @@ def _apply_status(
         source_ref=attendance.source_ref,
         due=status == Attendance.Status.ABSENT,
         reason=_deduction_reason(meeting, status, attendance.reason),
-        actor=_actor(actor),
+        # A QR sign-in within the window corrects an absence by the system's own rule,
+        # not by the member's decision (nobody acts on their own points).
+        actor=None if signed_in_at is not None else _actor(actor),
     )
     audit_record(
         action="orglife.attendance.recorded",
@@ -342,11 +347,14 @@ def attendance_mark_rest(*, meeting: Meeting, status: str, actor: Any, now: Any 
     if status not in (Attendance.Status.PRESENT, Attendance.Status.ABSENT):
         raise DomainError(_("Choose present or absent."))
     _check_meeting_period(meeting)
-    rows = list(
-        Attendance.objects.select_for_update(**ROW_LOCK)
+    rows = [
+        row
+        for row in Attendance.objects.select_for_update(**ROW_LOCK)
         .select_related("meeting", "member__branch")
         .filter(meeting=meeting, status=Attendance.Status.PENDING)
-    )
+        # The officer's own row waits for another officer (conflict of interest).
+        if not is_own_member(actor, row.member)
+    ]
     moment = now or timezone.now()
     for row in rows:
         _apply_status(row, status=status, reason="", actor=actor, now=moment)

@@ -352,6 +352,8 @@ def retiree_decide(
         raise DomainError(_("The member has left the branch."))
     if not heads_department(actor, member.department_id):
         raise DomainError(_("Only the head of the member's department decides this."))
+    if member.user_id is not None and member.user_id == getattr(actor, "pk", None):
+        raise DomainError(_("Nobody decides on their own participation."))
     _check_year(year)
     note = _text(note, limit=NOTE_LIMIT)
     if not takes_part and not note:

@@ -19,6 +19,7 @@ from core.locks import ROW_LOCK
 from ledger.models import Entry
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
+from organizations.permissions import is_own_member
 from scoring import engine
 from summaries.selectors import BranchYear, branch_year
 
@@ -231,9 +232,13 @@ def _tell_answerers(objection: Objection) -> None:
         "title": objection.publication.title,
         "name": objection.member.name,
     }
-    for assignment in RoleAssignment.objects.filter(
-        organization_id=objection.publication.branch_id, role__in=PUBLISHERS
-    ).select_related("user"):
+    for assignment in (
+        RoleAssignment.objects.filter(
+            organization_id=objection.publication.branch_id, role__in=PUBLISHERS
+        )
+        .exclude(user_id=objection.member.user_id or 0)
+        .select_related("user")
+    ):
         notify(
             user=assignment.user,
             kind="other",
@@ -264,9 +269,21 @@ def objection_answer(
 ) -> Objection:
     """The assessment group answers an objection in writing; an upheld one may name the new
     ledger entry that corrects it, which the published snapshot then notes."""
-    objection = Objection.objects.select_for_update(**ROW_LOCK).get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(**ROW_LOCK)
+        .select_related("member", "row__member")
+        .get(pk=objection.pk)
+    )
     if objection.is_answered:
         raise DomainError(_("This objection has already been answered."))
+    concerned = [objection.member] + ([objection.row.member] if objection.row else [])
+    if any(is_own_member(actor, member) for member in concerned):
+        raise DomainError(
+            _(
+                "Nobody answers an objection they raised or that concerns their own points; "
+                "another officer of the branch answers it."
+            )
+        )
     answer = (answer or "").strip()
     if not answer:
         raise DomainError(_("Write the answer to the objection."))

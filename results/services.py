@@ -17,7 +17,7 @@ from core.locks import ROW_LOCK
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
-from organizations.permissions import OFFICER_ROLES, scope_for
+from organizations.permissions import OFFICER_ROLES, is_own_member, scope_for
 
 from .models import HandlingCase, HelpTalk
 from .selectors import branch_results
@@ -56,6 +56,8 @@ def help_talk_record(
     branch_id = member.branch_id
     if not scope_for(recorded_by).has_role(branch_id, *OFFICER_ROLES):
         raise PermissionDenied(_("Only the branch's officers record its help talks."))
+    if is_own_member(recorded_by, member):
+        raise DomainError(_("Nobody records a help talk with themselves; another officer does."))
     if not isinstance(held_on, dt.date):
         raise DomainError(_("Give the date of the talk."))
     if held_on > timezone.localdate():
@@ -110,6 +112,8 @@ def handling_propose(*, member: Member, year: int, reasons: str, proposed_by: An
     branch = member.branch
     if not scope_for(proposed_by).has_role(branch.pk, Role.SECRETARY):
         raise PermissionDenied(_("Only the branch secretary proposes handling."))
+    if is_own_member(proposed_by, member):
+        raise DomainError(_("Nobody proposes handling for themselves."))
     reasons = _text(reasons, _("State the branch's reasons for the proposal."))
     # One proposal at a time for the member: two clicks must not both pass the checks.
     Member.objects.select_for_update(**ROW_LOCK).filter(pk=member.pk).first()
@@ -168,9 +172,13 @@ def handling_decide(
     if not scope_for(decided_by).is_committee:
         raise PermissionDenied(_("Only the party committee decides on a proposal."))
     note = _text(note, _("Write the committee's note on the decision."))
-    case = HandlingCase.objects.select_for_update(**ROW_LOCK).get(pk=case.pk)
+    case = (
+        HandlingCase.objects.select_for_update(**ROW_LOCK).select_related("member").get(pk=case.pk)
+    )
     if case.status != HandlingCase.Status.PROPOSED:
         raise DomainError(_("This proposal has already been decided."))
+    if is_own_member(decided_by, case.member):
+        raise DomainError(_("Nobody decides on a proposal about themselves."))
     before = snapshot(case)
     case.status = HandlingCase.Status.APPROVED if approve else HandlingCase.Status.REJECTED
     case.decided_by = _user(decided_by)

@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.models import Entry, Kind, Veto
 from organizations.models import Member, Organization, Participation
-from rules.models import Category, Item, PointsKind, Scheme, Section
+from rules.models import Category, Item, Scheme, Section
+from rules.points import points_spec, rules_from_items
 from rules.services import template_for
 from scoring import engine
-
-from .selectors import rules_from_items
 
 MONTHS = range(1, 13)
 
@@ -93,26 +92,6 @@ def entry_line(entry: Entry) -> str:
     if entry.reason:
         parts.append(entry.reason)
     return " · ".join(p for p in parts if p)
-
-
-def _format_points(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def points_spec(item: Item) -> str:
-    """What an item gives per occurrence, as the 分值 column shows it."""
-    if item.points_kind == PointsKind.RANGE:
-        return f"{_format_points(item.points_min)}–{_format_points(item.points_max)}"
-    if item.points_kind == PointsKind.LEVELS:
-        return " / ".join(
-            f"{level.get('name', '')}{_format_points(Decimal(str(level.get('points', 0))))}"
-            for level in item.levels or []
-            if isinstance(level, dict)
-        )
-    return _format_points(item.points)
 
 
 def category_label(category: str, items: Iterable[Item]) -> str:

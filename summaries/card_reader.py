@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rules.models import Item, Section
+from rules.points import rules_from_items
 from scoring import engine
 
 from .card_sheet import (
@@ -36,7 +37,6 @@ from .card_sheet import (
     read_points,
     unnumbered,
 )
-from .selectors import rules_from_items
 
 MAX_BYTES = 5 * 1024 * 1024
 # A 5 MB .xlsx is a zip; refuse one that inflates to more than this before parsing it.

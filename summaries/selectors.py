@@ -24,6 +24,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value
 from ledger.models import Entry, Kind, Veto
 from organizations.models import Department, Member, Organization, Participation
 from rules.models import Item, Scheme
+from rules.points import rules_from_rows
 from rules.services import template_for
 from scoring import engine
 
@@ -54,34 +55,6 @@ class BranchYear:
     @property
     def ranked(self) -> list[MemberResult]:
         return [r for r in self.results if r.standing is not None]
-
-
-def _rule(pk: int, section: str, category: str, points, cap_month, cap_year) -> engine.ItemRule:
-    return engine.ItemRule(
-        item_id=pk,
-        section=section,  # type: ignore[arg-type]
-        category=category or f"item:{pk}",
-        max_points=points if section == "base" else None,
-        cap_month=cap_month,
-        cap_year=cap_year,
-    )
-
-
-def _rules(items: Iterable[tuple], category_caps: dict[str, str] | None) -> engine.Rules:
-    return engine.Rules(
-        items={row[0]: _rule(*row) for row in items},
-        category_caps={k: Decimal(str(v)) for k, v in (category_caps or {}).items()},
-    )
-
-
-def rules_from_items(items: Iterable[Item], category_caps: dict[str, str] | None) -> engine.Rules:
-    return _rules(
-        (
-            (item.pk, item.section, item.category, item.points, item.cap_month, item.cap_year)
-            for item in items
-        ),
-        category_caps,
-    )
 
 
 def _reversal_sign() -> Case:
@@ -374,7 +347,7 @@ def _schemes_and_rules(
     month_capped: set[int] = set()
     for branch_id, source in source_of.items():
         rows = items_by_scheme[source.pk]
-        rules_of[branch_id] = _rules(rows, source.category_caps)
+        rules_of[branch_id] = rules_from_rows(rows, source.category_caps)
         month_capped.update(row[0] for row in rows if row[4] is not None)
     return schemes, rules_of, month_capped
 

@@ -118,3 +118,47 @@ def make_bureau() -> Bureau:
         member_b_user=member_b_user,
         member_b=member_b,
     )
+
+
+def post_points(
+    member: Member,
+    points: object,
+    *,
+    year: int,
+    code: str = "dedication.volunteer",
+    month: int = 3,
+    source: str = "direct",
+    recorded_by: User | None = None,
+    reason: str = "",
+) -> list:
+    """Post `points` under the item as whole occurrences within its rule, as the ledger's
+    gate wants them: 12.5 on a 0.5–5 item is 5 + 5 + 2.5, 3 on a fixed 1 is 1 + 1 + 1."""
+    from decimal import Decimal
+
+    from ledger.services import entry_post
+    from rules.points import item_maximum, item_minimum
+    from rules.services import scheme_for_year
+
+    item = scheme_for_year(branch=member.branch, year=year).items.get(code=code)
+    remaining = Decimal(str(points))
+    largest, smallest = item_maximum(item), item_minimum(item)
+    assert largest is not None and smallest is not None, f"{code} has no points rule"
+    entries = []
+    while remaining > 0:
+        step = min(remaining, largest)
+        if step < smallest or (item.points_kind == "fixed" and step != largest):
+            raise AssertionError(f"{points} is not whole occurrences of {code}")
+        entries.append(
+            entry_post(
+                member=member,
+                year=year,
+                month=month,
+                points=step,
+                source=source,
+                item=item,
+                recorded_by=recorded_by,
+                reason=reason,
+            )
+        )
+        remaining -= step
+    return entries

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from ledger.models import Entry
 from ledger.services import entry_post, entry_reverse, veto_record
 from organizations.models import Participation
 from rules.services import item_update, scheme_for_year
@@ -37,7 +38,6 @@ def year_of_points(bureau):
     a reversal and a veto."""
     scheme = scheme_for_year(branch=bureau.branch_a, year=YEAR)
     item = {i.code: i for i in scheme.items.all()}
-    item_update(item=item["dedication.volunteer"], cap_year=Decimal("3"))
     a, b = bureau.member_a, bureau.other_member_a
 
     def post(member, month, points, code=None, **kwargs):
@@ -56,7 +56,7 @@ def year_of_points(bureau):
     post(a, 5, "1", "dedication.volunteer")
     post(a, 4, "1.5", "dedication.ecology")
     post(a, 4, "1", "deduction.study")
-    post(a, 5, "-2", "base.1", source="adjustment")
+    post(a, 5, "-2", "base.1", source="adjustment", reason="缺席组织活动")
     post(a, 6, "92", kind="appraisal", source="appraisal", source_ref="appraisal:1")
     post(a, 12, "95.5", kind="appraisal", source="appraisal", source_ref="appraisal:2")
     wrong = post(a, 7, "4", "dedication.research")
@@ -64,11 +64,13 @@ def year_of_points(bureau):
     post(b, 2, "3", "dedication.double_report")
     post(b, 8, "2", "deduction.meeting_or_dues")
     post(b, 9, "2", "deduction.meeting_or_dues")
-    post(b, 12, "-12", "base.3", source="adjustment")
+    post(b, 12, "-12", "base.3", source="adjustment", reason="党费欠缴")
     post(b, 6, "80", kind="appraisal", source="appraisal", source_ref="appraisal:1")
     veto_record(
         member=b, year=YEAR, ground="fraud", facts="虚报志愿服务时长", decided_on="2025-05-01"
     )
+    # The branch tightened its scheme after the points were recorded: the card caps them.
+    item_update(item=item["dedication.volunteer"], cap_year=Decimal("3"))
     return scheme
 
 
@@ -157,7 +159,23 @@ def test_sheet_titles_stay_within_excels_limits():
 # The round trip
 
 
+def test_a_card_over_a_cap_is_refused_on_import_naming_the_cap(bureau, year_of_points):
+    """The 3.5 volunteer points were recorded before the branch set its cap of 3: the
+    ledger's gate refuses such months on import as it would any entry over the cap."""
+    content = cards_workbook(branch_cards(bureau.branch_a, YEAR))
+    target = OrganizationFactory(code="zb9", name="第九党支部", parent=bureau.committee)
+    scheme = scheme_for_year(branch=target, year=YEAR)
+    item_update(item=scheme.items.get(code="dedication.volunteer"), cap_year=Decimal("3"))
+    result = cards_import(branch=target, year=YEAR, workbook=content, create_members=True)
+    assert not result.ok
+    assert any("yearly cap of 志愿服务 leaves 0.5" in str(p) for p in result.problems)
+    assert not Entry.objects.filter(branch=target).exists()
+
+
 def test_an_exported_branch_imports_to_the_same_totals(bureau, year_of_points):
+    # The point over the cap is corrected first, so the card keeps to its rules.
+    over = Entry.objects.get(member=bureau.member_a, month=5, item__code="dedication.volunteer")
+    entry_reverse(entry=over, reason="超出年度上限", recorded_by=bureau.recorder_a)
     content = cards_workbook(branch_cards(bureau.branch_a, YEAR))
     target = OrganizationFactory(code="zb9", name="第九党支部", parent=bureau.committee)
     # The target keeps the same rules, so the capped volunteer row reads alike.
@@ -183,7 +201,7 @@ def test_an_exported_branch_imports_to_the_same_totals(bureau, year_of_points):
         }
 
     assert totals(target) == totals(bureau.branch_a)
-    assert totals(target)["张红梅"][4] == Decimal("195.3")
+    assert totals(target)["张红梅"][4] == Decimal("194.8")  # 195.3 less the corrected 0.5
 
 
 def test_the_sample_workbook_round_trips_through_export(bureau):

@@ -19,6 +19,7 @@ from rules.services import scheme_for_year
 from summaries.closing import closing_status, period_close, period_reopen
 from summaries.models import ClosingSnapshot
 from summaries.summary_table import UnreviewedDeclarations
+from tests.factories import post_points
 
 YEAR = 2025
 
@@ -46,14 +47,8 @@ def volunteer(branch, year=YEAR):
 
 
 def post(member, month, points="2", year=YEAR):
-    return entry_post(
-        member=member,
-        year=year,
-        month=month,
-        points=points,
-        source="direct",
-        item=volunteer(member.branch, year),
-    )
+    entries = post_points(member, points, year=year, month=month)
+    return entries[0] if len(entries) == 1 else entries
 
 
 @pytest.fixture
@@ -368,7 +363,6 @@ def test_a_half_whose_appraisal_was_recorded_outside_the_system_can_be_closed(db
     """Imported cards and years kept on paper carry the appraisal score in the ledger."""
     from decimal import Decimal
 
-    from ledger.services import entry_post
     from summaries.closing import closing_status
     from tests.factories import make_bureau
 

@@ -17,15 +17,20 @@ from audit.models import AuditEvent
 from commitments.models import Commitment, Status, Topic
 from core.errors import DomainError
 from core.periods import Month
-from ledger.services import entry_post, veto_record
+from ledger.services import veto_record
 from organizations.models import Role
 from oversight.cases import case_withdraw
 from publicity import services
 from publicity.models import Screen
 from publicity.quarters import Quarter
-from rules.services import scheme_for_year
 from tests.cases_support import photo_of, published_case
-from tests.factories import MemberFactory, OrganizationFactory, UserFactory, grant
+from tests.factories import (
+    MemberFactory,
+    OrganizationFactory,
+    UserFactory,
+    grant,
+    post_points,
+)
 
 YEAR = 2026
 Q3 = Quarter(YEAR, 3)
@@ -40,16 +45,7 @@ def clock(monkeypatch):
 
 
 def give_points(member, code: str, points: str, reason: str = "") -> None:
-    scheme = scheme_for_year(branch=member.branch, year=YEAR)
-    entry_post(
-        member=member,
-        year=YEAR,
-        month=6,
-        points=points,
-        source="direct",
-        item=scheme.items.get(code=code),
-        reason=reason,
-    )
+    post_points(member, points, year=YEAR, code=code, month=6, reason=reason)
 
 
 def publish(branch, actor=None):

@@ -12,15 +12,14 @@ from django.utils import timezone, translation
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDenied
-from ledger.services import entry_post, veto_record
+from ledger.services import veto_record
 from notifications.models import Notification
 from organizations.models import Member
 from results.models import HandlingCase, HelpTalk
 from results.selectors import branch_results
 from results.services import handling_decide, handling_propose, help_talk_record
-from rules.services import scheme_for_year
 from summaries.closing import period_close
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, post_points
 
 YEAR = 2026
 BEFORE = YEAR - 1
@@ -33,10 +32,7 @@ def english():
 
 
 def post(member, points, year=YEAR, code="dedication.volunteer", month=3):
-    item = scheme_for_year(branch=member.branch, year=year).items.get(code=code)
-    return entry_post(
-        member=member, year=year, month=month, points=points, source="direct", item=item
-    )
+    return post_points(member, points, year=year, code=code, month=month)
 
 
 def close_year(branch, secretary, year=YEAR):

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from ledger.models import Entry, Kind, Veto
 from organizations.models import Member, Organization, Participation
 from rules.models import Item, Scheme
+from rules.points import rules_from_items
 from scoring import engine
 from summaries import bench
-from summaries.selectors import rules_from_items, year_results
+from summaries.selectors import year_results
 
 YEAR = 2026
 

@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDenied
 from declarations.models import Declaration
 from ledger.models import PeriodLock
-from ledger.services import entry_post, veto_record
+from ledger.services import veto_record
 from organizations.models import Participation
 from rules.services import scheme_for_year
 from summaries.closing import period_close, period_reopen
@@ -31,7 +31,7 @@ from summaries.summary_table import (
     summary_confirm,
     summary_table,
 )
-from tests.factories import MemberFactory, OrganizationFactory
+from tests.factories import MemberFactory, OrganizationFactory, post_points
 
 YEAR = 2025
 
@@ -47,14 +47,7 @@ def item(branch, code="dedication.volunteer"):
 
 
 def post(member, points, month=3, code="dedication.volunteer"):
-    return entry_post(
-        member=member,
-        year=YEAR,
-        month=month,
-        points=points,
-        source="direct",
-        item=item(member.branch, code),
-    )
+    return post_points(member, points, year=YEAR, month=month, code=code)
 
 
 def close_year(branch, secretary):

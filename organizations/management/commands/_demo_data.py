@@ -163,6 +163,9 @@ SECRETARY_OF = {
     "jszzb1": "shuji5",
     "jszzb2": "shuji6",
 }
+# Who records a secretary's own attendance and dues (nobody records their own); the
+# committee's administrator where the branch has no other officer.
+STAND_IN_OF = {"zb1": "jilu", "zb2": "kaoping2"}
 # Who recognises a branch's declarations (the first who is not the declarant).
 REVIEWERS_OF = {"zb1": ("kaoping", "jilu"), "zb2": ("kaoping2", "shuji2")}
 ADMIN_NAME = "机关党委管理员"

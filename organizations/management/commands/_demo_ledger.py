@@ -14,7 +14,7 @@ from typing import Any
 
 from ledger.models import Entry, Kind, Source, Veto
 from ledger.services import entry_post, entry_reverse, veto_record
-from organizations.models import Department, Member
+from organizations.models import Department, Member, Participation, Role
 from rules.models import Item, Scheme, Section
 
 from . import _demo_data as data
@@ -62,10 +62,24 @@ class Ledger:
             for pk, name in Department.objects.values_list("pk", "name")
         }
 
-    def recorder(self, code: str) -> Any:
+    def recorder(self, code: str, member: Member) -> Any:
+        """The officer who records for the member: nobody records their own points, so
+        another officer of the branch, or the committee's administrator where none is."""
         if code == "zb1":
-            return self.users["jilu" if self.rng.random() < 0.5 else "kaoping"]
-        return self.users.get(data.SECRETARY_OF.get(code, ""))
+            chosen = self.users["jilu" if self.rng.random() < 0.5 else "kaoping"]
+        else:
+            chosen = self.users.get(data.SECRETARY_OF.get(code, ""))
+        if chosen is None or chosen.pk != member.user_id:
+            return chosen
+        others = [
+            self.users[name]
+            for name, role, branch, _index in data.DEMO_USERS
+            if branch == code
+            and name in self.users
+            and self.users[name].pk != member.user_id
+            and role != Role.MEMBER
+        ]
+        return others[0] if others else self.users.get("admin")
 
     def start_year(self, year: int) -> None:
         last_month = 12 if year < self.today.year else self.today.month
@@ -107,19 +121,25 @@ class Ledger:
     def month(self, year: int, month: int, declaring: set[int]) -> None:
         """The month's entries of every branch; members who declare this month get their
         dedication through their declaration instead."""
+        absent = set(
+            Participation.objects.filter(year=year, takes_part=False).values_list(
+                "member_id", flat=True
+            )
+        )
         for plan in data.BRANCHES:
             by = self.years[(plan.code, year)]
             for member in by.members:
                 count = self.rng.choices([0, 1, 2, 3], weights=[42, 38, 15, 5])[0]
                 if member.is_retired:
                     count = self.rng.choices([0, 1, 2], weights=[50, 40, 10])[0]
-                if member.pk in declaring:
+                if member.pk in declaring or member.pk in absent:
                     count = 0
                 line = self.lines.get(member.department_id or 0, "")
                 for _i in range(count):
                     self.dedication(by, member, line, month)
             for member, points, item, reason in by.scheduled.get(month, []):
-                self.entry(by.code, member, year, month, points, item, reason)
+                if member.pk not in absent:
+                    self.entry(by.code, member, year, month, points, item, reason)
 
     def dedication(self, by: BranchYear, member: Member, line: str, month: int) -> None:
         weights = dict(data.CATEGORY_WEIGHTS)
@@ -167,7 +187,7 @@ class Ledger:
     def reverse_one(self, code: str, year: int, reason: str, from_month: int = 1) -> None:
         candidates = [e for e in self.posted[(code, year)] if e.month >= from_month]
         entry = self.rng.choice(candidates)
-        entry_reverse(entry=entry, reason=reason, recorded_by=self.recorder(code))
+        entry_reverse(entry=entry, reason=reason, recorded_by=self.recorder(code, entry.member))
 
     def entry(
         self,
@@ -186,8 +206,8 @@ class Ledger:
             month=month,
             points=points,
             item=item,
-            source=Source.DIRECT,
-            recorded_by=self.recorder(code),
+            source=Source.ADJUSTMENT if item.section == Section.BASE else Source.DIRECT,
+            recorded_by=self.recorder(code, member),
             reason=reason,
             evidence=evidence,
         )

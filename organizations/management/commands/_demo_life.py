@@ -132,6 +132,17 @@ class Timeline:
     def secretary(self, code: str) -> Any:
         return self.users[data.SECRETARY_OF[code]]
 
+    def officer_for(self, code: str, member: Member) -> Any:
+        """Who records for the member: the secretary, unless it is the secretary's own
+        record (conflict of interest): then the branch's other officer, or the committee."""
+        secretary = self.secretary(code)
+        if member.user_id != secretary.pk:
+            return secretary
+        return self.users.get(data.STAND_IN_OF.get(code, "admin")) or self.users["admin"]
+
+    def secretary_member(self, code: str) -> Member:
+        return self.members[code][0]
+
     def day(self, year: int, month: int, day: int, hour: int = 9) -> bool:
         return self.clock.at(dt.date(year, month, day), hour)
 
@@ -531,16 +542,23 @@ class Timeline:
                         attendance=row,
                         status=Attendance.Status.EXCUSED,
                         reason=self.rng.choice(texts.EXCUSES),
-                        actor=self.secretary(code),
+                        actor=self.officer_for(code, row.member),
                     )
                 if (code, month, kind) in data.ABSENCES:
                     row = rows[data.ABSENCES[(code, month, kind)]]
                     attendance_set(
-                        attendance=row, status=Attendance.Status.ABSENT, actor=self.secretary(code)
+                        attendance=row,
+                        status=Attendance.Status.ABSENT,
+                        actor=self.officer_for(code, row.member),
                     )
-                attendance_mark_rest(
-                    meeting=meeting, status=Attendance.Status.PRESENT, actor=self.secretary(code)
-                )
+                # The secretary's own row is left for another officer.
+                for actor in (
+                    self.secretary(code),
+                    self.officer_for(code, self.secretary_member(code)),
+                ):
+                    attendance_mark_rest(
+                        meeting=meeting, status=Attendance.Status.PRESENT, actor=actor
+                    )
 
     def dues(self, year: int, month: int) -> None:
         for code, branch in self.branches.items():
@@ -552,6 +570,11 @@ class Timeline:
                         month=month,
                         status="late",
                         note=texts.LATE_DUES,
-                        actor=self.secretary(code),
+                        actor=self.officer_for(code, self.members[code][index]),
                     )
-            dues_mark_month_paid(branch=branch, year=year, month=month, actor=self.secretary(code))
+            # The secretary's own dues are left for another officer.
+            for actor in (
+                self.secretary(code),
+                self.officer_for(code, self.secretary_member(code)),
+            ):
+                dues_mark_month_paid(branch=branch, year=year, month=month, actor=actor)

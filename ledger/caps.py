@@ -1,8 +1,9 @@
-"""Caps at recognition time: how much of what the reviewer gives can still count, and why.
+"""Caps on dedication points: how much of a value can still count, and which cap says so.
 
 The engine says how much room is left (`scoring.engine.dedication_room`); this module
-finds which cap leaves it, so the reviewer reads e.g. “the yearly cap of 志愿服务 leaves
-3 points; 5 are asked” and confirms the reduced value.
+finds which cap leaves it, so the officer reads e.g. “the yearly cap of 志愿服务 leaves
+3 points; 5 are asked”. The ledger's gate refuses an entry above the room; recognition
+asks the reviewer first whether to record the reduced value.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ledger.models import Entry as LedgerEntry
 from organizations.models import Member
 from rules.models import Category, Item, Scheme
+from rules.points import format_points, rules_from_items
 from scoring import engine
-from summaries.selectors import rules_from_items
+
+from .models import Entry as LedgerEntry
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,8 @@ def _only(rules: engine.Rules, item_id: int, which: str) -> engine.Rules:
     return engine.Rules(items={**rules.items, item_id: kept}, category_caps=caps)
 
 
-def points_text(value: Decimal) -> str:
-    """3.0 as "3", 2.5 as "2.5": how the plan writes points."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _explain(which: str, item: Item, room: Decimal, asked: Decimal) -> str:
-    values = {"item": item.name, "room": points_text(room), "asked": points_text(asked)}
+    values = {"item": item.name, "room": format_points(room), "asked": format_points(asked)}
     if which == "month":
         return (
             _(
@@ -129,3 +125,20 @@ def shortfall(
         ),
     )
     return Shortfall(room=room, asked=asked, explanation=_explain(binding, item, room, asked))
+
+
+def has_caps(item: Item) -> bool:
+    """Whether any cap can bind the item: its own, or its category's in the scheme."""
+    if item.cap_month is not None or item.cap_year is not None:
+        return True
+    return item.scheme.category_cap(item.category) is not None
+
+
+def entry_shortfall(*, member: Member, year: int, month: int, item: Item, asked: Decimal):
+    """The shortfall of one more dedication entry for the member, or None (no cap binds)."""
+    if not has_caps(item):
+        return None
+    scheme = item.scheme
+    rules = scheme_rules(scheme, scheme.items.all())
+    entries = member_year_entries(member, year, rules)
+    return shortfall(rules, entries, item=item, month=month, asked=asked)

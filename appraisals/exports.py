@@ -145,7 +145,19 @@ def form3_workbook(
             "spoiled": counts.spoiled,
         }
         sheet[f"A{note_row}"].font = Font(name=SONG, size=11)
-        last = note_row
+        turnout_row = note_row + 1
+        sheet.merge_cells(f"A{turnout_row}:F{turnout_row}")
+        sheet[f"A{turnout_row}"] = _(
+            "Turnout: %(voted)d of %(members)d members taking part (%(percent)d%%), and "
+            "%(representatives)d public representatives."
+        ) % {
+            "voted": counts.member_votes,
+            "members": counts.members_taking_part,
+            "percent": counts.turnout_percent,
+            "representatives": counts.representative_votes,
+        }
+        sheet[f"A{turnout_row}"].font = Font(name=SONG, size=11)
+        last = turnout_row
     _a4(sheet, last, "F")
     if filled:
         results = workbook.create_sheet()

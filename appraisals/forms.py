@@ -13,7 +13,7 @@ from core.periods import HalfYear
 from organizations.models import Member, Organization, Participation, PublicRepresentative
 
 from .grades import DEFAULT_VALUES, ORDER, Grade, range_text
-from .models import AppraisalSession, Evaluee, Mode, Status
+from .models import DEFAULT_QUORUM, AppraisalSession, Evaluee, Mode, Status
 
 
 class MemberChoices(forms.ModelMultipleChoiceField):
@@ -67,6 +67,17 @@ class SessionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
     )
+    quorum_percent = forms.IntegerField(
+        label=_("Quorum (%)"),
+        min_value=DEFAULT_QUORUM,
+        max_value=100,
+        initial=DEFAULT_QUORUM,
+        help_text=_(
+            "The session closes once more than this share of the members taking part in the "
+            "year have voted: at least half, as for a branch members' meeting; the branch may "
+            "set a higher share. Public representatives are counted apart."
+        ),
+    )
 
     def __init__(self, *args: Any, branch: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,6 +117,12 @@ class SessionForm(forms.Form):
 
     def grade_values(self) -> dict[str, Decimal]:
         return {grade: self.cleaned_data[f"value_{grade}"] for grade in ORDER}
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Voting open until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class AnnulForm(forms.Form):

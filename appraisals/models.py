@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,9 @@ from core.periods import HalfYear
 from organizations.models import Member, Organization, PublicRepresentative
 
 from .grades import DEFAULT_VALUES, Grade
+
+# A branch members' meeting needs more than half of the members (党员大会 quorum).
+DEFAULT_QUORUM = 50
 
 
 class Mode(models.TextChoices):
@@ -100,6 +104,20 @@ class AppraisalSession(models.Model):
     )
     annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True)
     annul_reason = models.CharField(_("reason for annulling"), max_length=500, blank=True)
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (per cent of the members)"),
+        default=DEFAULT_QUORUM,
+        validators=[MinValueValidator(DEFAULT_QUORUM), MaxValueValidator(100)],
+        help_text=_(
+            "More than this share of the members taking part in the year must vote before "
+            "the session can close (at least half, as for a branch members' meeting)."
+        ),
+    )
+    voting_until = models.DateField(_("voting open until"), null=True, blank=True)
+    # The members taking part in the year when the session closed: the turnout's base.
+    members_taking_part = models.PositiveIntegerField(
+        _("members taking part"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("appraisal session")
@@ -296,6 +314,11 @@ class BallotSource(models.TextChoices):
     PAPER = "paper", _("paper form")
 
 
+class CastBy(models.TextChoices):
+    MEMBER = "member", _("party member")
+    REPRESENTATIVE = "representative", _("public representative")
+
+
 class Ballot(models.Model):
     """One cast ballot. Deliberately no voter, no code, no time and no sequential key."""
 
@@ -310,6 +333,9 @@ class Ballot(models.Model):
     is_valid = models.BooleanField(
         _("valid"), default=True, help_text=_("Cleared for a spoiled paper form.")
     )
+    # Paper forms only: whose form it was, for the turnout (a code's voter says it for
+    # ballots cast by code; nothing is stored on those).
+    cast_by = models.CharField(_("whose form"), max_length=20, choices=CastBy.choices, blank=True)
 
     class Meta:
         verbose_name = _("ballot")

@@ -13,13 +13,16 @@ from organizations.permissions import get_branch_for_user, scope_for
 
 from .models import AppraisalSession
 
-SEE, RUN, KEY_PAPER = "see", "run", "key_paper"
+SEE, RUN, KEY_PAPER, ANNUL = "see", "run", "key_paper", "annul"
 
 
 def may(user: Any, branch_id: int, action: str) -> bool:
     scope = scope_for(user)
     if action == RUN:
         return scope.has_role(branch_id, Role.SECRETARY)
+    if action == ANNUL:
+        # The committee annuls where the secretary was appraised in the session.
+        return scope.has_role(branch_id, Role.SECRETARY) or scope.is_committee
     if action == KEY_PAPER:
         return scope.may_record_points(branch_id)
     return scope.is_officer(branch_id)

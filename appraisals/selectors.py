@@ -9,11 +9,21 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from organizations.models import Member, Participation
 from organizations.permissions import visible_branches
 from summaries.selectors import MemberResult, branch_year
 
 from .grades import ORDER, Grade, distribution
-from .models import AppraisalSession, Ballot, BallotSource, Evaluee, Voter, VotingCode
+from .models import (
+    DEFAULT_QUORUM,
+    AppraisalSession,
+    Ballot,
+    BallotSource,
+    CastBy,
+    Evaluee,
+    Voter,
+    VotingCode,
+)
 
 
 @dataclass
@@ -27,6 +37,11 @@ class Counts:
     paper_ballots: int = 0
     code_ballots: int = 0
     spoiled: int = 0
+    # Turnout: who has voted, by code or on a paper form, members and representatives apart.
+    member_votes: int = 0
+    representative_votes: int = 0
+    members_taking_part: int = 0
+    quorum_percent: int = DEFAULT_QUORUM
 
     @property
     def ballots(self) -> int:
@@ -36,10 +51,59 @@ class Counts:
     def valid_ballots(self) -> int:
         return self.ballots - self.spoiled
 
+    @property
+    def quorum_needed(self) -> int:
+        """The fewest member votes that are more than the quorum's share of the members."""
+        return self.members_taking_part * self.quorum_percent // 100 + 1
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.members_taking_part > 0 and self.member_votes >= self.quorum_needed
+
+    @property
+    def turnout_percent(self) -> int:
+        if not self.members_taking_part:
+            return 0
+        return round(100 * self.member_votes / self.members_taking_part)
+
+
+def members_taking_part(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many active members of each (branch, year) take part in the year, in two queries."""
+    pairs = set(pairs)
+    branch_ids = {branch_id for branch_id, _year in pairs}
+    active = dict(
+        Member.objects.filter(branch_id__in=branch_ids, is_active=True)
+        .values("branch_id")
+        .annotate(n=Count("id"))
+        .values_list("branch_id", "n")
+        .order_by()
+    )
+    absent: dict[tuple[int, int], int] = defaultdict(int)
+    for branch_id, year, n in (
+        Participation.objects.filter(
+            member__branch_id__in=branch_ids, member__is_active=True, takes_part=False
+        )
+        .values("member__branch_id", "year")
+        .annotate(n=Count("id"))
+        .values_list("member__branch_id", "year", "n")
+        .order_by()
+    ):
+        absent[(branch_id, year)] = n
+    return {(b, y): active.get(b, 0) - absent[(b, y)] for b, y in pairs}
+
 
 def counts_for(sessions: Iterable[AppraisalSession]) -> dict[int, Counts]:
+    sessions = list(sessions)
     ids = [s.pk for s in sessions]
-    out = {pk: Counts() for pk in ids}
+    out = {pk: Counts(quorum_percent=s.quorum_percent) for pk, s in zip(ids, sessions, strict=True)}
+    open_pairs = {(s.branch_id, s.year) for s in sessions if s.members_taking_part is None}
+    taking_part = members_taking_part(open_pairs) if open_pairs else {}
+    for s in sessions:
+        out[s.pk].members_taking_part = (
+            s.members_taking_part
+            if s.members_taking_part is not None
+            else taking_part[(s.branch_id, s.year)]
+        )
     for row in (
         Voter.objects.filter(session_id__in=ids)
         .values("session_id")
@@ -51,11 +115,18 @@ def counts_for(sessions: Iterable[AppraisalSession]) -> dict[int, Counts]:
     for code_row in (
         VotingCode.objects.filter(session_id__in=ids, voided=False)
         .values("session_id")
-        .annotate(n=Count("id"), used=Count("id", filter=Q(used=True)))
+        .annotate(
+            n=Count("id"),
+            n_used=Count("id", filter=Q(used=True)),
+            n_members=Count("id", filter=Q(used=True, voter__member__isnull=False)),
+        )
         .order_by()
     ):
-        out[code_row["session_id"]].codes_issued = code_row["n"]
-        out[code_row["session_id"]].codes_used = code_row["used"]
+        counts = out[code_row["session_id"]]
+        counts.codes_issued = code_row["n"]
+        counts.codes_used = code_row["n_used"]
+        counts.member_votes += code_row["n_members"]
+        counts.representative_votes += code_row["n_used"] - code_row["n_members"]
     for ballot_row in (
         Ballot.objects.filter(session_id__in=ids)
         .values("session_id")
@@ -63,6 +134,8 @@ def counts_for(sessions: Iterable[AppraisalSession]) -> dict[int, Counts]:
             code=Count("id", filter=Q(source=BallotSource.CODE)),
             paper=Count("id", filter=Q(source=BallotSource.PAPER)),
             spoiled=Count("id", filter=Q(is_valid=False)),
+            paper_members=Count("id", filter=Q(cast_by=CastBy.MEMBER)),
+            paper_representatives=Count("id", filter=Q(cast_by=CastBy.REPRESENTATIVE)),
         )
         .order_by()
     ):
@@ -70,6 +143,8 @@ def counts_for(sessions: Iterable[AppraisalSession]) -> dict[int, Counts]:
         counts.code_ballots = ballot_row["code"]
         counts.paper_ballots = ballot_row["paper"]
         counts.spoiled = ballot_row["spoiled"]
+        counts.member_votes += ballot_row["paper_members"]
+        counts.representative_votes += ballot_row["paper_representatives"]
     return out
 
 

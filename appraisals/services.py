@@ -6,13 +6,17 @@ exception: casting a ballot by code (see `models` for why the design is anonymou
 
 from __future__ import annotations
 
+import logging
+import secrets
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -24,6 +28,8 @@ from core.locks import ROW_LOCK
 from core.periods import HalfYear
 from ledger.models import Entry, Kind, Source
 from ledger.services import entry_post, entry_reverse
+from notifications.models import Notification
+from notifications.services import notify_many
 from organizations.models import Member, Organization, PublicRepresentative
 
 from . import codes
@@ -38,16 +44,20 @@ from .grades import (
     session_results,
 )
 from .models import (
+    DEFAULT_QUORUM,
     AppraisalSession,
     Ballot,
     BallotMark,
     BallotSource,
+    CastBy,
     Evaluee,
     Mode,
     Status,
     Voter,
     VotingCode,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class CodeRefused(DomainError):
@@ -61,6 +71,13 @@ class CodeRefused(DomainError):
                 "This voting code has been voided. Ask the branch secretary for a new one."
             ),
             "closed": _("Voting in this appraisal session has ended."),
+            "ended": _(
+                "Voting in this appraisal session ended on %(date)s. Ask the branch secretary "
+                "if it is extended."
+            )
+            % {
+                "date": session.voting_until.isoformat() if session and session.voting_until else ""
+            },
         }
         super().__init__(messages[reason])
         self.reason = reason
@@ -112,13 +129,20 @@ def session_open(
     voter_members: Sequence[Member],
     representatives: Sequence[PublicRepresentative],
     opened_by: Any,
+    quorum_percent: int = DEFAULT_QUORUM,
 ) -> AppraisalSession:
-    """Open the branch's half-yearly appraisal: who is appraised, who votes, how grades count."""
+    """Open the branch's half-yearly appraisal: who is appraised, who votes, how grades count,
+    and the quorum (more than half of the members, or a higher share the branch sets)."""
     if not branch.owns_members:
         raise DomainError(_("Only a branch holds an appraisal."))
     if mode not in Mode.values:
         raise DomainError(_("Choose a ballot mode."))
     check_values(values)
+    if not DEFAULT_QUORUM <= int(quorum_percent) <= 100:
+        raise DomainError(
+            _("The quorum is a share between %(low)d and 100 per cent of the members.")
+            % {"low": DEFAULT_QUORUM}
+        )
     if not evaluees:
         raise DomainError(_("Choose the members to be appraised."))
     if not voter_members and not representatives:
@@ -155,6 +179,7 @@ def session_open(
                 value_basic=values[Grade.BASIC],
                 value_unqualified=values[Grade.UNQUALIFIED],
                 opened_by=_actor(opened_by),
+                quorum_percent=int(quorum_percent),
             )
     except IntegrityError as exc:
         raise DomainError(
@@ -315,6 +340,8 @@ def find_code(typed: str) -> VotingCode:
         raise CodeRefused("unknown")
     if found.session.status != Status.OPEN:
         raise CodeRefused("closed", found.session)
+    if voting_ended(found.session):
+        raise CodeRefused("ended", found.session)
     if found.voided:
         raise CodeRefused("voided", found.session)
     if found.used:
@@ -323,9 +350,14 @@ def find_code(typed: str) -> VotingCode:
 
 
 def _store_ballot(
-    session: AppraisalSession, marks: Mapping[int, Mark], *, source: str, valid: bool = True
+    session: AppraisalSession,
+    marks: Mapping[int, Mark],
+    *,
+    source: str,
+    valid: bool = True,
+    cast_by: str = "",
 ) -> None:
-    ballot = Ballot.objects.create(session=session, source=source, is_valid=valid)
+    ballot = Ballot.objects.create(session=session, source=source, is_valid=valid, cast_by=cast_by)
     BallotMark.objects.bulk_create(
         BallotMark(ballot=ballot, member_id=member_id, grade=mark.grade, score=mark.score)
         for member_id, mark in marks.items()
@@ -377,12 +409,35 @@ def code_lockout_record(*, address: str) -> None:
     audit_record(action="appraisals.code.locked_out", after={"address": address})
 
 
+def paper_kinds(session: AppraisalSession) -> list[str]:
+    """Whose paper forms the session handed out: members', representatives' or both."""
+    kinds = []
+    paper = session.voters.filter(on_paper=True)
+    if paper.filter(member__isnull=False).exists():
+        kinds.append(CastBy.MEMBER)
+    if paper.filter(representative__isnull=False).exists():
+        kinds.append(CastBy.REPRESENTATIVE)
+    return kinds
+
+
+def _cast_by(session: AppraisalSession, cast_by: str) -> str:
+    kinds = paper_kinds(session)
+    if len(kinds) == 1:
+        return kinds[0]
+    if cast_by not in kinds:
+        raise DomainError(
+            _("Say whether the form is a party member's or a public representative's.")
+        )
+    return cast_by
+
+
 @transaction.atomic
 def paper_ballot_record(
     *,
     session: AppraisalSession,
     marks: Mapping[int, tuple[str, object]],
     spoiled: bool = False,
+    cast_by: str = "",
     recorded_by: Any,
 ) -> int:
     """Key in one paper form; never more forms than were handed out. Returns the count keyed."""
@@ -393,21 +448,44 @@ def paper_ballot_record(
         raise DomainError(
             _("All %(count)d paper forms handed out have been keyed in.") % {"count": slips}
         )
+    whose = _cast_by(session, cast_by)
     if spoiled:
-        _store_ballot(session, {}, source=BallotSource.PAPER, valid=False)
+        _store_ballot(session, {}, source=BallotSource.PAPER, valid=False, cast_by=whose)
     else:
         checked = check_marks(
             marks, evaluees=_evaluee_ids(session), with_scores=session.with_scores
         )
-        _store_ballot(session, checked, source=BallotSource.PAPER)
+        _store_ballot(session, checked, source=BallotSource.PAPER, cast_by=whose)
     audit_record(
         action="appraisals.paper_ballot.recorded",
         actor=recorded_by,
         obj=session,
         organization=session.branch_id,
-        after={"paper_ballots": keyed + 1, "slips": slips, "spoiled": spoiled},
+        after={"paper_ballots": keyed + 1, "slips": slips, "spoiled": spoiled, "cast_by": whose},
     )
     return keyed + 1
+
+
+@transaction.atomic
+def paper_ballot_unspoil(*, session: AppraisalSession, recorded_by: Any) -> int:
+    """Put back a paper form recorded as spoiled by mistake, while the vote is open: the
+    record goes, and the form can be keyed in again. Returns the spoiled forms left."""
+    session = _lock_open(session)
+    spoiled = session.ballots.filter(source=BallotSource.PAPER, is_valid=False)
+    ballot = spoiled.first()
+    if ballot is None:
+        raise DomainError(_("No paper form of this session is recorded as spoiled."))
+    # A spoiled form has no marks: removing it changes no one's result, only the count.
+    ballot.delete()
+    left = spoiled.count()
+    audit_record(
+        action="appraisals.paper_ballot.unspoiled",
+        actor=recorded_by,
+        obj=session,
+        organization=session.branch_id,
+        after={"spoiled_left": left, "cast_by": ballot.cast_by},
+    )
+    return left
 
 
 def mark_rows(session: AppraisalSession) -> list[MarkRow]:
@@ -435,9 +513,89 @@ def mark_rows(session: AppraisalSession) -> list[MarkRow]:
     ]
 
 
+class QuorumNotMet(DomainError):
+    """Too few members have voted for the session to close; `counts` says how many."""
+
+    def __init__(self, message: str, counts: Any) -> None:
+        super().__init__(message)
+        self.counts = counts
+
+
+def voting_ended(session: AppraisalSession) -> bool:
+    return session.voting_until is not None and timezone.localdate() > session.voting_until
+
+
+def _check_quorum(session: AppraisalSession) -> Any:
+    from .selectors import counts  # the read model of the same app
+
+    turnout = counts(session)
+    if not turnout.quorum_met:
+        raise QuorumNotMet(
+            _(
+                "Only %(voted)d of the %(members)d members taking part have voted; the session "
+                "closes when more than %(percent)d%% have, at least %(needed)d. Public "
+                "representatives' votes (%(representatives)d) count apart. The secretary may "
+                "extend the vote."
+            )
+            % {
+                "voted": turnout.member_votes,
+                "members": turnout.members_taking_part,
+                "percent": turnout.quorum_percent,
+                "needed": turnout.quorum_needed,
+                "representatives": turnout.representative_votes,
+            },
+            turnout,
+        )
+    return turnout
+
+
+def _shuffle_ballots(session: AppraisalSession) -> None:
+    """Store the session's ballots again in a random order under new keys, so that neither
+    their order in the table nor their transaction (PostgreSQL's xmin, shared with the
+    code each was cast with) links them to a code and so to a voter."""
+    ballots = list(session.ballots.values("source", "is_valid", "cast_by", "id"))
+    marks: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for mark in BallotMark.objects.filter(ballot__session=session).values(
+        "ballot_id", "member_id", "grade", "score"
+    ):
+        marks[mark.pop("ballot_id")].append(mark)
+    secrets.SystemRandom().shuffle(ballots)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # Freed pages are overwritten with zeros rather than left for a reader.
+            cursor.execute("PRAGMA secure_delete = ON")
+    BallotMark.objects.filter(ballot__session=session).delete()
+    Ballot.objects.filter(session=session).delete()
+    new_ballots, new_marks = [], []
+    for row in ballots:
+        ballot = Ballot(
+            id=uuid.uuid4(),
+            session=session,
+            source=row["source"],
+            is_valid=row["is_valid"],
+            cast_by=row["cast_by"],
+        )
+        new_ballots.append(ballot)
+        new_marks += [BallotMark(id=uuid.uuid4(), ballot=ballot, **m) for m in marks[row["id"]]]
+    Ballot.objects.bulk_create(new_ballots)
+    BallotMark.objects.bulk_create(new_marks)
+    if connection.vendor == "postgresql":
+        transaction.on_commit(_vacuum_ballots)
+
+
+def _vacuum_ballots() -> None:
+    """Remove the ballots' old row versions at once (VACUUM needs no transaction)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM appraisals_ballot, appraisals_ballotmark")
+    except Exception:  # autovacuum removes them later anyway
+        logger.warning("could not vacuum the ballot tables after closing a session")
+
+
 @transaction.atomic
 def session_close(*, session: AppraisalSession, closed_by: Any) -> AppraisalSession:
-    """Close the vote: each member's session score (mean of valid ballots) goes to the ledger."""
+    """Close the vote once more than the quorum's share of the members taking part have
+    voted: each member's session score (mean of valid ballots) goes to the ledger."""
     session = _lock(session)
     if session.status == Status.CLOSED:
         raise DomainError(
@@ -445,6 +603,7 @@ def session_close(*, session: AppraisalSession, closed_by: Any) -> AppraisalSess
         )
     if session.status == Status.ANNULLED:
         raise DomainError(_("This appraisal session has been annulled."))
+    turnout = _check_quorum(session)
     evaluees = list(session.evaluees.select_related("member").order_by("order", "pk"))
     results = session_results(
         mark_rows(session), evaluees=[e.member_id for e in evaluees], values=session.values
@@ -475,7 +634,9 @@ def session_close(*, session: AppraisalSession, closed_by: Any) -> AppraisalSess
     session.status = Status.CLOSED
     session.closed_at = timezone.now()
     session.closed_by = _actor(closed_by)
-    session.save(update_fields=["status", "closed_at", "closed_by"])
+    session.members_taking_part = turnout.members_taking_part
+    session.save(update_fields=["status", "closed_at", "closed_by", "members_taking_part"])
+    _shuffle_ballots(session)
     reason = _("Democratic appraisal, %(half)s") % {"half": session.half_year}
     for evaluee in evaluees:
         entry_post(
@@ -501,6 +662,10 @@ def session_close(*, session: AppraisalSession, closed_by: Any) -> AppraisalSess
             "ballots_by_code": session.ballots.filter(source=BallotSource.CODE).count(),
             "ballots_on_paper": session.ballots.filter(source=BallotSource.PAPER).count(),
             "spoiled": session.ballots.filter(is_valid=False).count(),
+            "member_votes": turnout.member_votes,
+            "representative_votes": turnout.representative_votes,
+            "members_taking_part": turnout.members_taking_part,
+            "quorum_percent": turnout.quorum_percent,
             "scores": {e.member_id: e.score for e in evaluees},
             "distribution": distribution(r.grade for r in results.values()),
         },
@@ -517,6 +682,16 @@ def session_annul(*, session: AppraisalSession, reason: str, annulled_by: Any) -
     session = _lock(session)
     if session.status == Status.ANNULLED:
         raise DomainError(_("This appraisal session has already been annulled."))
+    if (
+        session.status == Status.CLOSED
+        and session.evaluees.filter(member__user_id=getattr(annulled_by, "pk", None)).exists()
+    ):
+        raise DomainError(
+            _(
+                "You were appraised in this session: annulling its result is for the general "
+                "branch or the party committee."
+            )
+        )
     before = snapshot(session)
     if session.status == Status.CLOSED:
         entries = Entry.objects.filter(
@@ -540,5 +715,45 @@ def session_annul(*, session: AppraisalSession, reason: str, annulled_by: Any) -
         organization=session.branch_id,
         before=before,
         after=snapshot(session),
+    )
+    return session
+
+
+@transaction.atomic
+def session_extend(*, session: AppraisalSession, until: date, extended_by: Any) -> AppraisalSession:
+    """Keep the vote open until a later day when too few members have voted; the members
+    who have not voted yet are told."""
+    session = _lock_open(session)
+    today = timezone.localdate()
+    if not isinstance(until, date) or until < today:
+        raise DomainError(_("Extend the vote to today or a later day."))
+    if session.voting_until is not None and until <= session.voting_until:
+        raise DomainError(
+            _("The vote is already open until %(date)s.")
+            % {"date": session.voting_until.isoformat()}
+        )
+    before = snapshot(session, ["voting_until"])
+    session.voting_until = until
+    session.save(update_fields=["voting_until"])
+    audit_record(
+        action="appraisals.session.extended",
+        actor=extended_by,
+        obj=session,
+        organization=session.branch_id,
+        before=before,
+        after=snapshot(session, ["voting_until"]),
+    )
+    waiting = (
+        session.voters.filter(member__user__isnull=False, on_paper=False)
+        .exclude(codes__used=True)
+        .select_related("member__user")
+    )
+    notify_many(
+        users=[voter.member.user for voter in waiting],
+        kind=Notification.Kind.OTHER,
+        title=_("The democratic appraisal of %(half)s is open for your vote until %(date)s.")
+        % {"half": session.half_year, "date": until.isoformat()},
+        url="",
+        dedupe_key=f"appraisal:{session.pk}:extended:{until.isoformat()}",
     )
     return session

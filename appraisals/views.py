@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
 from organizations.permissions import scope_for, visible_branches
 
 from . import selectors, services
 from .codes import display
-from .forms import AnnulForm, SessionForm, ballot_marks, ballot_rows
+from .forms import AnnulForm, ExtendForm, SessionForm, ballot_marks, ballot_rows
 from .grades import ORDER, BallotInvalid, range_text
-from .models import AppraisalSession, Status, Voter
-from .permissions import KEY_PAPER, RUN, get_branch_to_run, get_session_for_user, may
+from .models import AppraisalSession, CastBy, Status, Voter
+from .permissions import ANNUL, KEY_PAPER, RUN, get_branch_to_run, get_session_for_user, may
 from .qr import qr_svg
 
 
@@ -58,6 +59,7 @@ def session_create(request: HttpRequest, code: str) -> HttpResponse:
                 voter_members=list(data["voter_members"]),
                 representatives=list(data["representatives"]),
                 opened_by=request.user,
+                quorum_percent=data["quorum_percent"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -79,6 +81,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "voters": selectors.voter_rows(session),
             "evaluees": selectors.evaluees(session),
             "may_run": may(request.user, session.branch_id, RUN),
+            "may_annul": may(request.user, session.branch_id, ANNUL),
             "may_key": may(request.user, session.branch_id, KEY_PAPER),
             "values": [(g, session.values[g], range_text(g)) for g in ORDER],
         },
@@ -193,14 +196,18 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     evaluees = selectors.evaluees(session)
     rows = ballot_rows(evaluees)
     error = ""
+    kinds = services.paper_kinds(session)
     if request.method == "POST":
         rows = ballot_rows(evaluees, request.POST)
         spoiled = request.POST.get("spoiled") == "1"
+        if spoiled and not confirmed(request):
+            return confirm_page(request, _spoil_confirmation(session))
         try:
             keyed = services.paper_ballot_record(
                 session=session,
                 marks=ballot_marks(rows),
                 spoiled=spoiled,
+                cast_by=request.POST.get("cast_by", ""),
                 recorded_by=request.user,
             )
         except BallotInvalid as exc:
@@ -209,10 +216,12 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(
-                request,
-                _("Paper form no. %(number)d has been recorded.") % {"number": keyed},
+            text = (
+                _("Paper form no. %(number)d has been recorded as spoiled.")
+                if spoiled
+                else _("Paper form no. %(number)d has been recorded.")
             )
+            messages.success(request, text % {"number": keyed})
             return redirect("appraisals:paper_ballot", pk=session.pk)
     return render(
         request,
@@ -223,16 +232,55 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
             "error": error,
             "counts": selectors.counts(session),
             "grades": [(g, range_text(g)) for g in ORDER],
+            "cast_by_choices": CastBy.choices if len(kinds) > 1 else [],
+            "cast_by": request.POST.get("cast_by", ""),
         },
     )
 
 
+def _spoil_confirmation(session: AppraisalSession) -> Confirmation:
+    return Confirmation(
+        title=_("Record this paper form as spoiled"),
+        happens=_(
+            "The form is counted as handed in but none of its marks count: it gives no "
+            "grade to anyone."
+        ),
+        affects=_("Every member appraised in %(session)s") % {"session": session},
+        irreversible=_(
+            "Until the session closes, a spoiled form can be put back and keyed in again; "
+            "after closing it stays spoiled."
+        ),
+        button=_("Record as spoiled"),
+        back=reverse("appraisals:paper_ballot", kwargs={"pk": session.pk}),
+    )
+
+
+@login_required
+@require_POST
+def paper_ballot_unspoil(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put back a form recorded as spoiled by mistake, so it can be keyed in properly."""
+    session = get_session_for_user(request.user, pk, KEY_PAPER)
+    try:
+        services.paper_ballot_unspoil(session=session, recorded_by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The spoiled form has been put back; key it in again as it reads.")
+        )
+    return redirect("appraisals:paper_ballot", pk=session.pk)
+
+
 @login_required
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation page (GET) shows the turnout against the quorum; POST closes."""
     session = get_session_for_user(request.user, pk, RUN)
     if request.method == "POST":
         try:
             services.session_close(session=session, closed_by=request.user)
+        except services.QuorumNotMet as exc:
+            messages.error(request, exc.message)
+            return redirect("appraisals:session_close", pk=session.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("appraisals:session_detail", pk=session.pk)
@@ -244,13 +292,37 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "appraisals/session_close.html",
-        {"session": session, "counts": selectors.counts(session)},
+        {"session": session, "counts": selectors.counts(session), "extend": ExtendForm()},
     )
 
 
 @login_required
-def session_annul(request: HttpRequest, pk: int) -> HttpResponse:
+@require_POST
+def session_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Too few have voted: keep the vote open until a later day."""
     session = get_session_for_user(request.user, pk, RUN)
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the day until which the vote stays open."))
+        return redirect("appraisals:session_close", pk=session.pk)
+    try:
+        services.session_extend(
+            session=session, until=form.cleaned_data["until"], extended_by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisals:session_close", pk=session.pk)
+    messages.success(
+        request,
+        _("The vote stays open until %(date)s; members who have not voted are told.")
+        % {"date": form.cleaned_data["until"].isoformat()},
+    )
+    return redirect("appraisals:session_detail", pk=session.pk)
+
+
+@login_required
+def session_annul(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, ANNUL)
     form = AnnulForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -55,6 +55,14 @@ def issue_all(session, bureau):
     }
 
 
+def members_vote(session, bureau, a, b):
+    """Both members of branch A cast the same ballot: more than half, the quorum."""
+    codes = issue_all(session, bureau)
+    for name in ("张红梅", "李建国"):
+        services.ballot_cast(code=codes[name], marks=vote(bureau, a, b))
+    return codes
+
+
 @pytest.fixture
 def representative(bureau):
     return PublicRepresentative.objects.create(branch=bureau.branch_a, name="赵群众")
@@ -238,15 +246,14 @@ def test_a_code_only_grades_its_own_sessions_members(bureau, representative):
     assert not session_b.ballots.exists()
 
 
-def test_voting_in_a_closed_session_is_refused(bureau):
-    session = open_session(bureau)
-    codes = issue_all(session, bureau)
-    services.ballot_cast(code=codes["张红梅"], marks=vote(bureau, E, Q))
+def test_voting_in_a_closed_session_is_refused(bureau, representative):
+    session = open_session(bureau, representatives=[representative])
+    codes = members_vote(session, bureau, E, Q)
     services.session_close(session=session, closed_by=bureau.secretary_a)
     with pytest.raises(services.CodeRefused) as refused:
-        services.ballot_cast(code=codes["李建国"], marks=vote(bureau, E, Q))
+        services.ballot_cast(code=codes["赵群众"], marks=vote(bureau, E, Q))
     assert refused.value.reason == "closed"
-    assert Ballot.objects.count() == 1
+    assert Ballot.objects.count() == 2
 
 
 def test_closing_records_each_session_score_in_the_ledger(bureau, representative):
@@ -275,10 +282,10 @@ def test_closing_records_each_session_score_in_the_ledger(bureau, representative
 
 def test_the_yearly_appraisal_score_is_the_mean_of_the_sessions(bureau):
     first = open_session(bureau, half=1)
-    services.ballot_cast(code=issue_all(first, bureau)["张红梅"], marks=vote(bureau, E, Q))
+    members_vote(first, bureau, E, Q)
     services.session_close(session=first, closed_by=bureau.secretary_a)
     second = open_session(bureau, half=2)
-    services.ballot_cast(code=issue_all(second, bureau)["张红梅"], marks=vote(bureau, Q, Q))
+    members_vote(second, bureau, Q, Q)
     services.session_close(session=second, closed_by=bureau.secretary_a)
     assert second.ledger_month == 12
     results = {r.member.pk: r.totals for r in branch_year(bureau.branch_a, 2026).results}
@@ -288,22 +295,22 @@ def test_the_yearly_appraisal_score_is_the_mean_of_the_sessions(bureau):
 
 def test_ballots_counted_equal_codes_used(bureau, representative):
     session = open_session(bureau, representatives=[representative])
-    codes = issue_all(session, bureau)
-    services.ballot_cast(code=codes["张红梅"], marks=vote(bureau, E, Q))
+    codes = members_vote(session, bureau, E, Q)
     services.ballot_cast(code=codes["赵群众"], marks=vote(bureau, B, U))
     with pytest.raises(services.CodeRefused):
         services.ballot_cast(code=codes["赵群众"], marks=vote(bureau, E, E))
     used = VotingCode.objects.filter(session=session, used=True).count()
-    assert used == 2
+    assert used == 3
     assert Ballot.objects.filter(session=session, source="code").count() == used
     services.session_close(session=session, closed_by=bureau.secretary_a)
     event = AuditEvent.objects.get(action="appraisals.session.closed")
-    assert event.after["codes_used"] == event.after["ballots_by_code"] == 2
+    assert event.after["codes_used"] == event.after["ballots_by_code"] == 3
+    assert (event.after["member_votes"], event.after["representative_votes"]) == (2, 1)
 
 
 def test_closing_twice_is_refused_and_a_closed_session_cannot_reopen(bureau):
     session = open_session(bureau)
-    services.ballot_cast(code=issue_all(session, bureau)["张红梅"], marks=vote(bureau, E, Q))
+    members_vote(session, bureau, E, Q)
     services.session_close(session=session, closed_by=bureau.secretary_a)
     with pytest.raises(DomainError):
         services.session_close(session=session, closed_by=bureau.secretary_a)
@@ -321,7 +328,7 @@ def test_closing_without_a_ballot_is_refused(bureau):
 
 def test_closing_into_a_closed_half_year_is_refused_and_changes_nothing(bureau):
     session = open_session(bureau)
-    services.ballot_cast(code=issue_all(session, bureau)["张红梅"], marks=vote(bureau, E, Q))
+    members_vote(session, bureau, E, Q)
     PeriodLock.objects.create(branch=bureau.branch_a, year=2026, half=1)
     with pytest.raises(DomainError):
         services.session_close(session=session, closed_by=bureau.secretary_a)
@@ -332,7 +339,7 @@ def test_closing_into_a_closed_half_year_is_refused_and_changes_nothing(bureau):
 
 def test_annulling_a_closed_session_reverses_its_scores(bureau):
     session = open_session(bureau)
-    services.ballot_cast(code=issue_all(session, bureau)["张红梅"], marks=vote(bureau, E, Q))
+    members_vote(session, bureau, E, Q)
     services.session_close(session=session, closed_by=bureau.secretary_a)
     with pytest.raises(DomainError):
         services.session_annul(session=session, reason=" ", annulled_by=bureau.secretary_a)

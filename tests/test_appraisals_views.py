@@ -156,11 +156,13 @@ def test_the_secretary_opens_a_session_through_the_form(bureau, client_for):
         "evaluees": [bureau.member_a.pk, bureau.other_member_a.pk],
         "voter_members": [bureau.member_a.pk],
         "representatives": [form.initial["representatives"][0]],
+        "quorum_percent": "60",
     }
     response = client.post(url, data)
     session = AppraisalSession.objects.get()
     assert response.status_code == 302
     assert session.value_excellent == Decimal("96")
+    assert session.quorum_percent == 60
     assert session.voters.count() == 2
     # A member of another branch in the post is refused next to the field, not a 500.
     data["evaluees"] = [bureau.member_b.pk]
@@ -268,10 +270,11 @@ def test_an_unknown_code_gets_a_clear_message_and_is_audited(bureau):
 def test_a_code_of_a_closed_session_says_voting_has_ended(bureau):
     session = open_session(bureau)
     codes = issue(session, bureau.secretary_a)
-    services.ballot_cast(
-        code=codes["张红梅"],
-        marks={bureau.member_a.pk: (E, None), bureau.other_member_a.pk: (Q, None)},
-    )
+    for name in ("张红梅", "李建国"):
+        services.ballot_cast(
+            code=codes[name],
+            marks={bureau.member_a.pk: (E, None), bureau.other_member_a.pk: (Q, None)},
+        )
     services.session_close(session=session, closed_by=bureau.secretary_a)
     response = Client().get(reverse("appraisals:ballot", args=[codes["李建国"]]))
     assert response.status_code == 400

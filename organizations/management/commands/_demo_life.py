@@ -478,8 +478,9 @@ class Timeline:
         for code, branch in self.branches.items():
             self.day(year, 7, 3, 9)
             pool = self.active(code, year, retired=True)
-            serving = [m for m in pool if not m.is_retired]
-            voters = self.rng.sample(serving, min(len(serving), self.rng.randint(7, 9)))
+            # Every serving member votes, as at a branch members' meeting; the vote needs
+            # more than half of the members taking part (the session's quorum).
+            voters = [m for m in pool if not m.is_retired]
             representatives = list(branch.public_representatives.filter(is_active=True))
             session = session_open(
                 branch=branch,
@@ -495,7 +496,7 @@ class Timeline:
             issued = codes_issue(session=session, issued_by=self.secretary(code))
             merit = {m.pk: self.rng.uniform(0.05, 0.95) for m in pool}
             self.day(year, 7, 3, 10)
-            for code_ in issued[: len(issued) - self.rng.randint(0, 1)]:
+            for code_ in issued[: len(issued) - self.rng.randint(0, 2)]:
                 marks = {pk: (self.grade(p), None) for pk, p in merit.items()}
                 ballot_cast(code=code_.code, marks=marks)
             self.day(year, 7, 3, 11)

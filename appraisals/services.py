@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -753,7 +754,7 @@ def session_extend(*, session: AppraisalSession, until: date, extended_by: Any) 
         kind=Notification.Kind.OTHER,
         title=_("The democratic appraisal of %(half)s is open for your vote until %(date)s.")
         % {"half": session.half_year, "date": until.isoformat()},
-        url="",
+        url=reverse("appraisals:vote_start"),
         dedupe_key=f"appraisal:{session.pk}:extended:{until.isoformat()}",
     )
     return session

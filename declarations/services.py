@@ -383,6 +383,13 @@ def _update(
             _("A declaration that is %(status)s can no longer be changed.")
             % {"status": declaration.get_status_display()}
         )
+    if period_is_closed(
+        branch_id=declaration.branch_id, year=declaration.year, month=declaration.month
+    ):
+        raise DomainError(
+            _("%(month)s is in a closed period; the declaration can no longer be changed.")
+            % {"month": month_label(declaration)}
+        )
     lines = _checked_lines(declaration, lines)
     values = {f: (header.get(f) or "").strip()[:200] for f in HEADER_FIELDS}
     if not values["name"]:

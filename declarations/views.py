@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.periods import Month
+from ledger.services import period_is_closed
 from organizations.permissions import scope_for
 
 from . import deadlines, selectors, services
@@ -99,6 +100,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         declaration.status == Declaration.Status.DRAFT and declaration.late_opened_at is None
     )
     day = deadlines.deadline_day_of(declaration.branch_id) if on_time_draft else None
+    # A declaration left open in a month that has since been closed can no longer change.
+    stranded = declaration.is_editable and period_is_closed(
+        branch_id=declaration.branch_id, year=declaration.year, month=declaration.month
+    )
     return render(
         request,
         "declarations/detail.html",
@@ -107,6 +112,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "may_review": may(request.user, declaration, REVIEW),
             "month": month,
+            "stranded": stranded,
             "deadline": deadlines.deadline(month, day) if day else None,
             "past_deadline": day is not None and deadlines.is_past_deadline(month, day),
             "total": sum(

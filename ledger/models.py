@@ -199,6 +199,8 @@ class PeriodLock(models.Model):
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.CharField(_("reason for reopening"), max_length=500, blank=True)
+    # The committee closed the period although matters were still open in it.
+    forced_reason = models.CharField(_("reason for closing regardless"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("closed period")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,18 +24,16 @@ from audit.services import audit_record, snapshot
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from core.periods import HalfYear
-from ledger.models import Entry, Kind, PeriodLock, Source
-from organizations.models import Organization, Role
+from ledger.models import PeriodLock
+from notifications.models import Notification
+from notifications.services import notify_many
+from organizations.models import Member, Organization, Role
 from organizations.permissions import scope_for
 
+from .blockers import Blocker, appraisals_recorded_outside_sessions, closing_blockers
 from .models import ClosingSnapshot
 from .selectors import branch_year
-from .summary_table import (
-    UnreviewedDeclarations,
-    person_name,
-    snapshot_rows,
-    unreviewed_declarations,
-)
+from .summary_table import person_name, snapshot_rows
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def closing_status(branch: Organization, year: int) -> ClosingStatus:
         .defer("rows")
         .order_by("-taken_at", "-pk")
     )
-    recorded = _appraisals_recorded_outside_sessions(branch, year)
+    recorded = appraisals_recorded_outside_sessions(branch, year)
     return ClosingStatus(
         branch=branch,
         year=year,
@@ -109,23 +108,12 @@ def closing_status(branch: Organization, year: int) -> ClosingStatus:
     )
 
 
-def _appraisals_recorded_outside_sessions(branch: Organization, year: int) -> set[int]:
-    """Halves whose appraisal score is in the ledger without a session of the system:
-    an imported card's yearly score counts for both halves."""
-    halves: set[int] = set()
-    rows = (
-        Entry.objects.filter(branch=branch, year=year, kind=Kind.APPRAISAL, reverses__isnull=True)
-        .filter(reversed_by__isnull=True)
-        .exclude(source_ref__startswith="appraisal:")
-        .values_list("month", "source")
-        .distinct()
-    )
-    for month, source in rows:
-        if source == Source.IMPORT:
-            halves |= {1, 2}
-        else:
-            halves.add(1 if month <= 6 else 2)
-    return halves
+class ClosingBlocked(DomainError):
+    """The half-year cannot close yet; `blockers` says what stands in the way."""
+
+    def __init__(self, message: str, blockers: list[Blocker]) -> None:
+        super().__init__(message)
+        self.blockers = blockers
 
 
 def _active_lock(branch: Organization, year: int, half: int) -> PeriodLock | None:
@@ -134,51 +122,84 @@ def _active_lock(branch: Organization, year: int, half: int) -> PeriodLock | Non
     ).first()
 
 
-def _check_may_close(branch: Organization, year: int, half: HalfYear) -> None:
+def _check_order(branch: Organization, year: int, half: HalfYear) -> None:
     if _active_lock(branch, year, half.half) is not None:
         raise DomainError(_("%(period)s is already closed.") % {"period": half})
     if half.half == 2 and _active_lock(branch, year, 1) is None:
         raise DomainError(_("Close the first half of %(year)d before the year.") % {"year": year})
-    session = (
-        AppraisalSession.objects.filter(branch=branch, year=year, half=half.half)
-        .exclude(status=SessionStatus.ANNULLED)
-        .first()
-    )
-    held = (
-        session.status == SessionStatus.CLOSED
-        if session is not None
-        else half.half in _appraisals_recorded_outside_sessions(branch, year)
-    )
-    if not held:
-        raise DomainError(
-            _("The democratic appraisal of %(period)s has not been closed yet; close it first.")
-            % {"period": half}
+
+
+def _tell_stranded(branch: Organization, half: HalfYear, blockers: list[Blocker]) -> None:
+    """The committee closed anyway: the members whose declarations or objections were left
+    open are told what they can still do."""
+    member_ids = {pk for blocker in blockers for pk in blocker.member_ids}
+    users = [
+        m.user
+        for m in Member.objects.filter(pk__in=member_ids, user__isnull=False).select_related("user")
+    ]
+    notify_many(
+        users=users,
+        kind=Notification.Kind.OTHER,
+        title=_(
+            "%(period)s of %(branch)s is closed. What was still open for you there can no "
+            "longer change: ask the recorder for a late declaration in the next open month, "
+            "or raise an objection when the points are published."
         )
-    waiting = unreviewed_declarations(branch, year, half.months)
-    if waiting:
-        raise UnreviewedDeclarations(
+        % {"period": half, "branch": branch.name},
+        url=reverse("declarations:mine"),
+        dedupe_key=f"closing:{branch.pk}:{half.year}:{half.half}:{timezone.now():%Y%m%d%H%M}",
+    )
+
+
+def period_close_check(
+    *, branch: Organization, year: int, half: int, closed_by: Any, forced_reason: str = ""
+) -> list[Blocker]:
+    """Whether `closed_by` may close the half-year now; raises the refusal `period_close`
+    would, and returns what is still open (only ever non-empty with a forced reason)."""
+    if half not in (1, 2):
+        raise DomainError(_("A year has two halves."))
+    scope = scope_for(closed_by)
+    if not scope.has_role(branch.pk, Role.SECRETARY) and not (scope.is_committee and forced_reason):
+        raise PermissionDenied(_("Only the branch secretary closes a period."))
+    if forced_reason and not scope.is_committee:
+        raise PermissionDenied(_("Only the party committee closes a period that is not ready."))
+    period = HalfYear(year, half)
+    _check_order(branch, year, period)
+    blockers = closing_blockers(branch, period)
+    if blockers and not forced_reason:
+        raise ClosingBlocked(
             _(
-                "%(n)d declaration(s) of %(period)s still await review; once the period is "
-                "closed they could no longer be recognised."
+                "%(period)s cannot close yet; once closed, what is still open in it could no "
+                "longer be decided: %(what)s"
             )
-            % {"n": len(waiting), "period": half},
-            waiting,
+            % {"period": period, "what": " ".join(b.text for b in blockers[:3])}
+            + (
+                _(" (and %(n)d more, listed on the closing page)") % {"n": len(blockers) - 3}
+                if len(blockers) > 3
+                else ""
+            ),
+            blockers,
         )
+    return blockers
 
 
 @transaction.atomic
-def period_close(*, branch: Organization, year: int, half: int, closed_by: Any) -> PeriodLock:
+def period_close(
+    *, branch: Organization, year: int, half: int, closed_by: Any, forced_reason: str = ""
+) -> PeriodLock:
     """Close a half-year after its appraisal (plan 一(三)4: 每半年汇总一次): lock its entries
-    and keep a snapshot of every member's totals and ranks."""
-    if half not in (1, 2):
-        raise DomainError(_("A year has two halves."))
-    if not scope_for(closed_by).has_role(branch.pk, Role.SECRETARY):
-        raise PermissionDenied(_("Only the branch secretary closes a period."))
-    period = HalfYear(year, half)
+    and keep a snapshot of every member's totals and ranks. Refused while anything in it
+    is still to be decided; the committee may close anyway, with a recorded reason."""
+    forced_reason = (forced_reason or "").strip()[:500]
     # Serialise closings of the branch: two secretaries clicking at once close it once.
     Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
-    _check_may_close(branch, year, period)
-    lock = PeriodLock.objects.create(branch=branch, year=year, half=half, closed_by=closed_by)
+    blockers = period_close_check(
+        branch=branch, year=year, half=half, closed_by=closed_by, forced_reason=forced_reason
+    )
+    period = HalfYear(year, half)
+    lock = PeriodLock.objects.create(
+        branch=branch, year=year, half=half, closed_by=closed_by, forced_reason=forced_reason
+    )
     rows = snapshot_rows(branch_year(branch, year))
     closing = ClosingSnapshot.objects.create(
         lock=lock,
@@ -193,8 +214,15 @@ def period_close(*, branch: Organization, year: int, half: int, closed_by: Any) 
         actor=closed_by,
         obj=lock,
         organization=branch,
-        after={**snapshot(lock), "snapshot": closing.pk, "members": len(rows)},
+        after={
+            **snapshot(lock),
+            "snapshot": closing.pk,
+            "members": len(rows),
+            "open_when_closed": [b.text for b in blockers],
+        },
     )
+    if blockers:
+        _tell_stranded(branch, period, blockers)
     return lock
 
 

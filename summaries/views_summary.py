@@ -19,12 +19,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
+from core.periods import HalfYear
 from ledger.models import PeriodLock
 from organizations.models import Organization, Role
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 
-from .closing import closing_status, period_close, period_reopen
+from .blockers import Blocker, closing_blockers
+from .closing import closing_status, period_close, period_close_check, period_reopen
 from .models import ClosingSnapshot
 from .summary_export import FORMATS, XLSX, summary_csv, summary_json, summary_xlsx
 from .summary_table import (
@@ -185,15 +188,19 @@ def committee(request: HttpRequest, year: int) -> HttpResponse:
 def closing(request: HttpRequest, code: str, year: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
+    status = closing_status(branch, year)
     return render(
         request,
         "summaries/closing.html",
         {
             "branch": branch,
             "year": year,
-            "status": closing_status(branch, year),
-            "unreviewed": unreviewed_declarations(branch, year),
+            "status": status,
+            "halves": [
+                (h, [] if h.is_closed else closing_blockers(branch, h.half)) for h in status.halves
+            ],
             "may_close": _is_secretary(request, branch),
+            "may_force": scope_for(request.user).is_committee,
             "may_reopen": scope_for(request.user).is_committee,
             "year_links": year_links("summaries:closing", year, code=branch.code),
         },
@@ -209,10 +216,22 @@ def _half(half: int) -> int:
 @login_required
 @require_POST
 def close(request: HttpRequest, code: str, year: int, half: int) -> HttpResponse:
+    """Close a half-year, after a page that says what closing does; the committee may close
+    one that is not ready, with a reason."""
     year, half = checked_year(year), _half(half)
     branch = get_branch_for_user(request.user, code)
+    forced_reason = request.POST.get("forced_reason", "").strip()
     try:
-        period_close(branch=branch, year=year, half=half, closed_by=request.user)
+        blockers = period_close_check(
+            branch=branch, year=year, half=half, closed_by=request.user, forced_reason=forced_reason
+        )
+        if not confirmed(request):
+            return confirm_page(
+                request, _close_confirmation(branch, HalfYear(year, half), forced_reason, blockers)
+            )
+        period_close(
+            branch=branch, year=year, half=half, closed_by=request.user, forced_reason=forced_reason
+        )
     except DomainError as exc:
         _report(request, exc)
     else:
@@ -223,6 +242,33 @@ def close(request: HttpRequest, code: str, year: int, half: int) -> HttpResponse
         )
         messages.success(request, text % {"year": year})
     return redirect(_closing_url(branch, year))
+
+
+def _close_confirmation(
+    branch: Organization, half: HalfYear, forced_reason: str, blockers: list[Blocker]
+) -> Confirmation:
+    details = []
+    if forced_reason:
+        details = [
+            _("Still open and left as they are: %(what)s") % {"what": b.text} for b in blockers
+        ] + [_("Reason for closing regardless: %(reason)s") % {"reason": forced_reason}]
+    return Confirmation(
+        title=_("Close %(period)s of %(branch)s") % {"period": half, "branch": branch.name},
+        happens=_(
+            "The entries of %(period)s are locked: no points can be recorded, reversed or "
+            "declared in its months any more. Every member's totals and ranks are kept as a "
+            "snapshot."
+        )
+        % {"period": half},
+        affects=_("Every member of %(branch)s") % {"branch": branch.name},
+        irreversible=_(
+            "Only the party committee can reopen a closed period, stating a reason; the "
+            "closing stays in the record."
+        ),
+        button=_("Close the period"),
+        back=_closing_url(branch, half.year),
+        details=details,
+    )
 
 
 @login_required

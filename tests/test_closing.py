@@ -16,9 +16,8 @@ from declarations.models import Declaration
 from ledger.models import PeriodLock
 from ledger.services import entry_post
 from rules.services import scheme_for_year
-from summaries.closing import closing_status, period_close, period_reopen
+from summaries.closing import ClosingBlocked, closing_status, period_close, period_reopen
 from summaries.models import ClosingSnapshot
-from summaries.summary_table import UnreviewedDeclarations
 from tests.factories import post_points
 
 YEAR = 2025
@@ -182,9 +181,12 @@ def test_declarations_awaiting_review_block_closing_and_are_listed(ready):
         status=Declaration.Status.UNDER_REVIEW,
         name=ready.member_a.name,
     )
-    with pytest.raises(UnreviewedDeclarations) as refused:
+    with pytest.raises(ClosingBlocked) as refused:
         close(ready, 1)
-    assert refused.value.declarations == [waiting]
+    assert [b.url for b in refused.value.blockers] == [
+        reverse("declarations:detail", kwargs={"pk": waiting.pk})
+    ]
+    assert "张红梅's declaration for 5/2025 awaits review" in refused.value.message
     assert not PeriodLock.objects.exists()
     Declaration.objects.filter(pk=waiting.pk).update(status=Declaration.Status.RECOGNISED)
     close(ready, 1)
@@ -271,7 +273,12 @@ def test_the_committee_sees_the_reopen_form_and_no_close_button(ready, client_fo
 
 def test_the_secretary_closes_through_the_page(ready, client_for):
     client = client_for(ready.secretary_a)
-    response = client.post(action_url("period_close", 1), follow=True)
+    asked = client.post(action_url("period_close", 1))
+    assert asked.status_code == 200
+    assert "core/confirm.html" in [t.name for t in asked.templates]
+    assert "Only the party committee can reopen a closed period" in asked.content.decode()
+    assert not PeriodLock.objects.exists()
+    response = client.post(action_url("period_close", 1), {"confirmed": "1"}, follow=True)
     assert response.status_code == 200
     assert "The first half of 2025 is closed" in response.content.decode()
     assert active_locks(ready.branch_a).count() == 1

@@ -2,6 +2,7 @@
 proposal and the committee's decision (plan 二, DESIGN.md §2)."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.utils import timezone, translation
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDenied
+from declarations import deadlines
 from ledger.services import veto_record
 from notifications.models import Notification
 from organizations.models import Member
@@ -36,6 +38,7 @@ def post(member, points, year=YEAR, code="dedication.volunteer", month=3):
 
 
 def close_year(branch, secretary, year=YEAR):
+    """Close both halves, as on 10 January of the next year (December's deadline passed)."""
     for half in (1, 2):
         AppraisalSession.objects.create(
             branch=branch,
@@ -45,7 +48,8 @@ def close_year(branch, secretary, year=YEAR):
             mode=Mode.GRADE,
             status="closed",
         )
-        period_close(branch=branch, year=year, half=half, closed_by=secretary)
+        with mock.patch.object(deadlines, "today", return_value=date(year + 1, 1, 10)):
+            period_close(branch=branch, year=year, half=half, closed_by=secretary)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ class PolicyForm(forms.Form):
         label=_("Days before a review is overdue"),
         min_value=1,
         max_value=60,
-        widget=forms.NumberInput(attrs={**SMALL, "style": "width: 6rem"}),
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm ov-days"}),
     )
 
 

@@ -282,3 +282,13 @@ def test_the_readme_install_serves_the_site_in_chinese(production):
     status, path, body = nginx.follow(headers["Location"])
     assert status == 200 and path.startswith("/accounts/two-factor/"), path
     assert "设置双因素认证" in body.decode()
+    assert "no-store" in headers_after(nginx, path)
+
+    # Signed in, the static files stay cacheable (WhiteNoise answers before the middleware).
+    status, headers, _ = nginx.get(css[1])
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    assert "no-store" not in headers["Cache-Control"]
+
+
+def headers_after(nginx: Nginx, path: str) -> str:
+    return nginx.get(path)[1]["Cache-Control"]

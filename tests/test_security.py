@@ -260,3 +260,51 @@ def test_no_page_a_member_opens_shows_another_persons_mobile_number(bureau, clie
         ).content.decode()
     )
     assert problems == []
+
+
+# --- Cache-Control on what a signed-in user gets ------------------------------------------
+
+
+def every_url(outside) -> list[str]:
+    urls = []
+    for page in walk():
+        if page.converters:
+            urls += urls_for(page, outside)
+        else:
+            try:
+                urls.append(reverse(page.name))
+            except NoReverseMatch:
+                continue
+    return urls
+
+
+def cache_directives(response) -> set[str]:
+    return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
+
+
+def test_everything_a_signed_in_user_gets_is_private_and_not_stored(bureau, client_for):
+    """Pages, fragments, downloads and exports alike (core.security_headers)."""
+    outside = make_outside(bureau)
+    urls = every_url(outside)
+    problems, downloads, seen = [], 0, 0
+    for who in ("committee_admin", "secretary_b", "member_b_user"):
+        client = client_for(getattr(bureau, who))
+        for url in urls:
+            response = client.get(url)
+            seen += 1
+            if "text/html" not in response.get("Content-Type", "text/html"):
+                downloads += response.status_code == 200
+            if not {"private", "no-store"} <= cache_directives(response):
+                problems.append(
+                    f"{who} {url} {response.status_code}: {response.get('Cache-Control')}"
+                )
+    assert seen > 300 and downloads >= 10
+    assert problems == []
+
+
+def test_public_pages_for_anonymous_visitors_keep_their_own_cache_headers(bureau):
+    outside = make_outside(bureau)
+    url = reverse("commitments:public", kwargs={"token": outside.secrets["post_token"]})
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert "no-store" not in cache_directives(response)

@@ -13,28 +13,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from core.ids import id_or_404
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
 
 from .models import DepartmentHead, Exemption
 
-MAX_PK = 2**63 - 1
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
-
 
 def _exemption(pk: Any) -> Exemption:
     exemption = (
         Exemption.objects.select_related("member", "branch", "member__department")
-        .filter(pk=_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if exemption is None:
@@ -86,7 +75,7 @@ def get_retiree_for_head(user: Any, pk: Any) -> Member:
     member = (
         Member.objects.select_related("branch", "department")
         .filter(
-            pk=_pk(pk),
+            pk=id_or_404(pk),
             is_retired=True,
             is_active=True,
             department_id__in=headed_department_ids(user),

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.exceptions import InvalidFileException
 
 from core.errors import DomainError
+from core.spreadsheets import cell_value
 
 from .models import Department, Member, Organization
 from .services import PHONE_RE
@@ -139,7 +140,7 @@ def template_workbook(
         RETIRED: "否",
         BRANCH: example_branch,
     }
-    ws.append([example[h] for h in headings])
+    ws.append([cell_value(example[h]) for h in headings])
     thin = Side(style="thin", color="999999")
     for col, heading in enumerate(headings, start=1):
         cell = ws.cell(row=1, column=col)
@@ -179,7 +180,7 @@ def template_workbook(
     if branch_column:
         lines.insert(2, _("Branch code (支部代码): the code of the member's branch, e.g. zb1."))
     for index, text in enumerate(lines, start=1):
-        notes.cell(row=index, column=1, value=text)
+        notes.cell(row=index, column=1, value=cell_value(text))
     notes["A1"].font = Font(bold=True, size=13)
     buffer = io.BytesIO()
     wb.save(buffer)

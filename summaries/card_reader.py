@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.spreadsheets import unquoted
 from rules.models import Item, Section
 from scoring import engine
 
@@ -175,7 +176,8 @@ class _SheetReader:
                 if cell.value is not None and not (
                     isinstance(cell.value, str) and not cell.value.strip()
                 ):
-                    self.cells[(cell.row, cell.column)] = cell.value
+                    # A text the export quoted (core.spreadsheets) reads back as typed.
+                    self.cells[(cell.row, cell.column)] = unquoted(cell.value)
         if not self.cells:
             self.warnings.append(Problem(_("The sheet is empty and was skipped."), ws.title))
             return None

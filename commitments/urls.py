@@ -19,11 +19,13 @@ urlpatterns = [
     path("branch/<str:code>/rule/", views.rule, name="rule"),
     path("branch/<str:code>/posts/", views_posts.posts, name="posts"),
     path("branch/<str:code>/posts/sheet/", views_posts.sheet, name="sheet"),
+    path("branch/<str:code>/posts/create/", views_posts.posts_create, name="posts_create"),
     path("branch/<str:code>/<int:year>/", views.review, name="review"),
     path("branch/<str:code>/<int:year>/board/", views.board, name="board"),
     # 共产党员岗 cards and the public post page (no sign-in; the key is the QR code).
     path("card/<id:member_pk>/", views_posts.card, name="card"),
     path("card/<id:member_pk>/rekey/", views_posts.rekey, name="rekey"),
+    path("card/<id:member_pk>/create/", views_posts.post_create, name="post_create"),
     path("p/<str:token>/", views_posts.public, name="public"),
     path("p/<str:token>/photo/", views_posts.photo, name="photo"),
 ]

@@ -41,6 +41,25 @@ def get_exemption_for_user(user: Any, pk: Any) -> Exemption:
     return exemption
 
 
+def may_open_attachments(user: Any, branch_id: int) -> bool:
+    """An application's attachment (a medical certificate and the like: health data,
+    sensitive personal information under PIPL) is for those who decide: the branch's
+    secretary and the committee; the applicant always sees their own. The recorder and
+    the assessment group see the application, not its attachment."""
+    scope = scope_for(user)
+    return scope.is_committee or scope.has_role(branch_id, Role.SECRETARY)
+
+
+def get_exemption_attachment_for_user(user: Any, pk: Any) -> Exemption:
+    """The application whose attachment the user may open; other officers 403, others 404."""
+    exemption = get_exemption_for_user(user, pk)
+    member = scope_for(user).member
+    own = member is not None and member.pk == exemption.member_id
+    if not (own or may_open_attachments(user, exemption.branch_id)):
+        raise PermissionDenied
+    return exemption
+
+
 def get_exemption_for_branch(user: Any, pk: Any) -> Exemption:
     """An application the branch decides: its secretary; other officers 403, others 404."""
     exemption = _exemption(pk)

@@ -66,7 +66,7 @@ class IdConverter(IntConverter):
 def _check_id(field: forms.ModelChoiceField, value: Any) -> None:
     if (
         field.to_field_name is None
-        and not isinstance(value, field.queryset.model)
+        and not isinstance(value, getattr(field.queryset, "model", ()))
         and value not in field.empty_values
         and parse_id(value) is None
     ):

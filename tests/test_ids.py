@@ -24,6 +24,7 @@ from core.ids import (
 )
 from orglife.models import Meeting, MeetingKind
 from tests.declarations_support import submitted
+from tests.test_appraisals_views import open_session
 
 HUGE = "99999999999999999999"  # > 2**63 - 1
 
@@ -120,8 +121,6 @@ def test_a_huge_member_in_the_review_queue_query_is_ignored(bureau, client_of):
 
 
 def test_a_huge_voter_moved_to_paper_is_404(bureau, client_of):
-    from tests.test_appraisals_views import open_session
-
     session = open_session(bureau)
     url = reverse("appraisals:voters_to_paper", kwargs={"pk": session.pk})
     assert client_of(bureau.secretary_a).post(url, {"voter": HUGE}).status_code == 404

@@ -11,11 +11,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from appraisals.models import AppraisalSession
 from core.spreadsheets import FORMULA_STARTS, cell_value, csv_writer, unquoted
 from declarations.models import Declaration
+from rules.services import scheme_for_year
+from summaries.card import branch_cards
+from summaries.card_export import cards_workbook
+from summaries.card_reader import read_workbook
 from tests.declarations_support import draft
 from tests.test_forms_page import closed_session
 
@@ -115,16 +121,11 @@ def downloads(bureau, client) -> dict[str, bytes]:
         response = client.get(url)
         assert response.status_code == 200, name
         found[name] = response.content
-    owner = bureau.member_a_user
-    from django.test import Client
-
     mine = Client()
-    mine.force_login(owner)
+    mine.force_login(bureau.member_a_user)
     response = mine.get(reverse("declarations:form1_xlsx", kwargs={"pk": declaration.pk}))
     assert response.status_code == 200
     found["form1.xlsx"] = response.content
-    from appraisals.models import AppraisalSession
-
     session = AppraisalSession.objects.get()
     for name in ("form3_xlsx", "form3_filled_xlsx"):
         response = client.get(reverse(f"appraisals:{name}", kwargs={"pk": session.pk}))
@@ -165,11 +166,6 @@ def test_the_export_command_writes_the_same_safe_table(hostile, tmp_path):
 
 
 def test_a_card_workbook_reads_back_with_the_names_as_typed(hostile):
-    from rules.services import scheme_for_year
-    from summaries.card import branch_cards
-    from summaries.card_export import cards_workbook
-    from summaries.card_reader import read_workbook
-
     scheme = scheme_for_year(branch=hostile.branch_a, year=YEAR)
     workbook = cards_workbook(branch_cards(hostile.branch_a, YEAR))
     reading = read_workbook(workbook, items=scheme.items.all())

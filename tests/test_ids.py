@@ -25,6 +25,7 @@ from core.ids import (
 from orglife.models import Meeting, MeetingKind
 from tests.declarations_support import submitted
 from tests.test_appraisals_views import open_session
+from tests.urlwalk import walk
 
 HUGE = "99999999999999999999"  # > 2**63 - 1
 
@@ -155,4 +156,15 @@ def test_every_model_choice_field_of_the_project_checks_its_ids():
         and not isinstance(field, IdChoiceField | IdMultipleChoiceField)
     ]
     assert len(project_forms()) > 20
+    assert plain == []
+
+
+def test_every_id_in_a_path_uses_the_bounded_converter():
+    """`<int:pk>` hands any number to the database; ids go through `<id:pk>`."""
+    plain = [
+        f"{page.name}: {name}"
+        for page in walk()
+        for name, converter in page.converters.items()
+        if (name == "pk" or name.endswith("_pk")) and not isinstance(converter, IdConverter)
+    ]
     assert plain == []

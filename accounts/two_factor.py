@@ -10,11 +10,13 @@ page costs no query for the members who are never asked.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -23,7 +25,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from audit.services import audit_record
 from core.locks import ROW_LOCK
@@ -31,6 +35,8 @@ from organizations.models import Organization, Role, RoleAssignment
 
 # The session remembers whether this sign-in must show a code (True/False).
 SESSION_KEY = "jifen_2fa"
+# The key of the authenticator being set up, until its first code confirms it.
+PENDING_SESSION_KEY = "jifen_2fa_pending"
 DEVICE_NAME = "authenticator"
 
 
@@ -170,33 +176,44 @@ def _signed_in_with(request: HttpRequest, device: TOTPDevice) -> None:
 # --- writes --------------------------------------------------------------------------
 
 
-def totp_enrolment_device(*, user: Any) -> TOTPDevice:
-    """The not-yet-confirmed authenticator being set up (the same one across page loads)."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-    return device
+def totp_enrolment_device(*, request: HttpRequest) -> TOTPDevice:
+    """The authenticator being set up, not stored: its key is made at the first look at
+    the set-up page and kept in the session (the same QR code across page loads), and a
+    device is written only when its first code proves the app holds the key."""
+    key = request.session.get(PENDING_SESSION_KEY)
+    if not key:
+        key = request.session[PENDING_SESSION_KEY] = random_hex(20)
+    return TOTPDevice(user=request.user, name=DEVICE_NAME, key=key, confirmed=False)
 
 
 def totp_enrol_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -> CodeCheck:
-    """Confirm a new authenticator with its first code; the session counts as verified."""
+    """Store the new authenticator once its first code is right; the session counts as
+    verified. A wrong code stores nothing and is audited as a failed sign-in."""
     user: Any = request.user
-    check = _check(device, code)
-    if not check.accepted:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(int(code), device.tolerance):
+        check = CodeCheck(accepted=False)
         _audit_failure(user, check, "enrolment")
         return check
     with transaction.atomic():
-        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
-        device.refresh_from_db()
-        TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
+        # The user's row orders two confirmations at once: one authenticator only.
+        get_user_model().objects.select_for_update(**ROW_LOCK).filter(pk=user.pk).first()
+        if confirmed_device(user) is not None:  # set up meanwhile, in another window
+            return CodeCheck(accepted=False)
+        TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()  # left by old set-ups
+        device.confirmed = True
+        device.last_t = totp.t()
+        device.save()
         audit_record(
             action="accounts.two_factor_enrolled",
             actor=user,
             obj=user,
             after={"device_id": device.pk},
         )
+    request.session.pop(PENDING_SESSION_KEY, None)
     _signed_in_with(request, device)
-    return check
+    return CodeCheck(accepted=True)
 
 
 def two_factor_verify(*, request: HttpRequest, device: TOTPDevice, code: str) -> CodeCheck:

@@ -10,10 +10,10 @@ urlpatterns = [
     path("two-factor/", views_two_factor.two_factor, name="two_factor"),
     path("two-factor/enrol/", views_two_factor.two_factor_enrol, name="two_factor_enrol"),
     path(
-        "two-factor/reset/<int:user_pk>/",
+        "two-factor/reset/<id:user_pk>/",
         views_two_factor.two_factor_reset_view,
         name="two_factor_reset",
     ),
-    path("members/<int:member_pk>/disable/", views_account.account_disable, name="account_disable"),
-    path("members/<int:member_pk>/enable/", views_account.account_enable, name="account_enable"),
+    path("members/<id:member_pk>/disable/", views_account.account_disable, name="account_disable"),
+    path("members/<id:member_pk>/enable/", views_account.account_enable, name="account_enable"),
 ]

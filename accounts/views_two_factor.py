@@ -78,7 +78,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         if user.is_verified():
             messages.info(request, _("Two-factor sign-in is already set up for your account."))
         return redirect(_with_next("accounts:two_factor", next_url))
-    device = totp_enrolment_device(user=user)
+    device = totp_enrolment_device(request=request)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = totp_enrol_confirm(request=request, device=device, code=form.cleaned_data["code"])

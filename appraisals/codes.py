@@ -1,7 +1,8 @@
 """Voting codes: ten characters from an alphabet without look-alikes, stored as a keyed hash.
 
-31 symbols ** 10 ≈ 8 × 10^14 codes for a few dozen valid ones per session, and guessing
-is rate-limited (`throttle`), so a code cannot practically be guessed. The hash is an
+31 symbols ** 10 ≈ 8 × 10^14 codes for a few dozen valid ones per session, so a code
+cannot practically be guessed (`throttle` counts wrong codes per address, never refusing
+a right one). The hash is an
 HMAC under the site's secret key, so a copy of the database does not let anyone
 recover (or brute-force offline) an unused code and vote with it.
 """

@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.spreadsheets import cell_value
+
 from .grades import FORM_HEADINGS, FORM_NAMES, ORDER
 from .models import AppraisalSession, Evaluee, Status
 from .selectors import Counts
@@ -59,7 +61,7 @@ def _form_sheet(
     sheet["A1"].alignment = CENTER
     sheet.row_dimensions[1].height = 40
     sheet.merge_cells("A2:F2")
-    sheet["A2"] = subtitle(session)
+    sheet["A2"] = cell_value(subtitle(session))
     sheet["A2"].font = Font(name=SONG, size=11)
     sheet["A2"].alignment = Alignment(horizontal="left", vertical="center")
     sheet.row_dimensions[2].height = 22
@@ -81,7 +83,7 @@ def _form_sheet(
         values: list[object] = [number, evaluee.member.name if evaluee else None]
         values += evaluee.votes if (filled and evaluee is not None) else [None] * 4
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=value)
+            cell = sheet.cell(row=row, column=col, value=cell_value(value))
             cell.font = Font(name=SONG, size=12)
             cell.alignment = CENTER
             cell.border = BOX
@@ -114,7 +116,7 @@ def _results_sheet(sheet: Worksheet, evaluees: list[Evaluee]) -> int:
             FORM_NAMES.get(evaluee.grade, ""),
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=value)
+            cell = sheet.cell(row=row, column=col, value=cell_value(value))
             cell.alignment = CENTER
             cell.border = BOX
             if col == 7:

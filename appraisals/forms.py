@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdMultipleChoiceField
 from core.periods import HalfYear
 from organizations.models import Member, Organization, Participation, PublicRepresentative
 
@@ -16,7 +17,7 @@ from .grades import DEFAULT_VALUES, ORDER, Grade, range_text
 from .models import DEFAULT_QUORUM, AppraisalSession, Evaluee, Mode, Status
 
 
-class MemberChoices(forms.ModelMultipleChoiceField):
+class MemberChoices(IdMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         unit = getattr(obj, "department", None) or getattr(obj, "affiliation", "")
         return f"{obj.name}（{unit}）" if unit else obj.name

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, audit_record_counted, snapshot
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.periods import HalfYear
@@ -393,10 +393,14 @@ def ballot_cast(*, code: str, marks: Mapping[int, tuple[str, object]]) -> Apprai
 
 
 @transaction.atomic
-def code_refusal_record(*, reason: str, session: AppraisalSession | None = None) -> None:
-    """Audit a refused code (the client address is taken from the request)."""
-    audit_record(
+def code_refusal_record(
+    *, reason: str, session: AppraisalSession | None = None, address: str = "unknown"
+) -> None:
+    """Audit a refused code, counted per client address (the 1st, 10th, 100th … in an
+    hour: anyone can send refused codes by the thousand); the code itself never."""
+    audit_record_counted(
         action="appraisals.code.refused",
+        client=address,
         obj=session,
         organization=session.branch_id if session is not None else None,
         after={"reason": reason},

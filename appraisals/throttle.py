@@ -1,9 +1,25 @@
-"""Limits code guessing per client address with a counter in Django's cache.
+"""Wrong voting codes, counted per client address without ever refusing a right one.
 
-After `APPRAISAL_CODE_FAILURE_LIMIT` refused codes (default 10) within
-`APPRAISAL_CODE_WINDOW` seconds (default 600) the address is refused any code for
-`APPRAISAL_CODE_LOCKOUT` seconds (default 600). With several application servers the
-cache must be shared (a database or Redis cache), or each server counts on its own.
+Voters often share one address: a whole office behind one NAT, the meeting room's
+Wi-Fi. The former lock (10 wrong codes from an address, then every code refused for 10
+minutes) let one person who mistyped, or one mischief-maker, stop everyone at that
+address from voting. Any rule that refuses to look a code up refuses some valid codes,
+and a rule that looks every code up cannot slow down a guesser's requests either; so:
+
+- every code presented is looked up (one indexed query on its keyed hash), and a code
+  that can vote is accepted from any address, whatever has been tried from there;
+- refused codes are counted per address in a window (APPRAISAL_CODE_WINDOW seconds,
+  default 600). Past APPRAISAL_CODE_FAILURE_LIMIT (default 10) a refused code gets the
+  "too many wrong codes" page (HTTP 429) instead of "wrong code": a person is told to
+  check the slip or ask the secretary, and the count goes to the audit log (rows for
+  the 1st, 10th, 100th … refusal of an address in an hour, audit.services).
+
+Guessing stays impractical because of the codes themselves (appraisals.codes): 31**10,
+about 8 × 10**14 codes, of which a few hundred can vote at any time. At the most the
+server can answer (a few hundred requests a second) a guesser finds one open code in
+the order of a hundred years, while a session is open for days; the flood itself shows
+in the audit log. Throttling requests per address belongs in front of the application
+(nginx `limit_req`), where it costs no worker.
 """
 
 from __future__ import annotations
@@ -16,29 +32,28 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _keys(address: str) -> tuple[str, str]:
-    return f"appraisals:code-failures:{address}", f"appraisals:code-lock:{address}"
+def _key(address: str) -> str:
+    return f"appraisals:code-failures:{address}"
 
 
-def is_locked(address: str) -> bool:
-    return cache.get(_keys(address)[1]) is not None
+def limit() -> int:
+    return _setting("APPRAISAL_CODE_FAILURE_LIMIT", 10)
 
 
-def record_failure(address: str) -> bool:
-    """Count one refused code; True when this failure locks the address."""
-    failures, lock = _keys(address)
-    cache.add(failures, 0, timeout=_setting("APPRAISAL_CODE_WINDOW", 600))
+def failures(address: str) -> int:
+    return int(cache.get(_key(address)) or 0)
+
+
+def record_failure(address: str) -> int:
+    """Count one refused code from `address`; the count in the current window."""
+    key, window = _key(address), _setting("APPRAISAL_CODE_WINDOW", 600)
+    cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(failures)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
-        cache.set(failures, 1, timeout=_setting("APPRAISAL_CODE_WINDOW", 600))
-        count = 1
-    if count >= _setting("APPRAISAL_CODE_FAILURE_LIMIT", 10):
-        cache.set(lock, 1, timeout=_setting("APPRAISAL_CODE_LOCKOUT", 600))
-        cache.delete(failures)
-        return True
-    return False
+        cache.set(key, 1, timeout=window)
+        return 1
 
 
-def lockout_minutes() -> int:
-    return max(1, _setting("APPRAISAL_CODE_LOCKOUT", 600) // 60)
+def over_limit(count: int) -> bool:
+    return count >= limit()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
+from core.ids import id_or_404
 from organizations.permissions import scope_for, visible_branches
 
 from . import selectors, services
@@ -173,9 +174,7 @@ def voters_to_paper(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk, RUN)
     voter_pk = request.POST.get("voter", "")
     if voter_pk:
-        if not voter_pk.isdigit():
-            raise Http404
-        voters = [_voter(session, int(voter_pk))]
+        voters = [_voter(session, id_or_404(voter_pk))]
     else:
         voters = [row.voter for row in selectors.voter_rows(session) if row.state == "none"]
     try:

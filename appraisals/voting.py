@@ -20,22 +20,20 @@ def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _locked(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "appraisals/vote_locked.html",
-        {"minutes": throttle.lockout_minutes()},
-        status=429,
-    )
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "appraisals/vote_locked.html", status=429)
 
 
 def _refused(request: HttpRequest, exc: CodeRefused, form: CodeForm | None = None) -> HttpResponse:
-    """Say why the code cannot vote, audit it and count it against the address."""
-    services.code_refusal_record(reason=exc.reason, session=exc.session)
+    """Say why the code cannot vote, count it against the address and audit it. Past the
+    limit the page says "too many wrong codes"; a right code still works (appraisals.throttle)."""
     address = _address(request)
-    if throttle.record_failure(address):
+    count = throttle.record_failure(address)
+    services.code_refusal_record(reason=exc.reason, session=exc.session, address=address)
+    if count == throttle.limit():
         services.code_lockout_record(address=address)
-        return _locked(request)
+    if throttle.over_limit(count):
+        return _too_many(request)
     return render(
         request,
         "appraisals/vote_start.html",
@@ -49,8 +47,6 @@ def vote_start(request: HttpRequest) -> HttpResponse:
     """Type the code from the slip (for phones that cannot scan)."""
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if throttle.is_locked(_address(request)):
-            return _locked(request)
         code = form.cleaned_data["code"]
         try:
             services.find_code(code)
@@ -63,8 +59,6 @@ def vote_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 def ballot(request: HttpRequest, code: str) -> HttpResponse:
     """The ballot: grade everyone, review, cast. Each step checks the code again."""
-    if throttle.is_locked(_address(request)):
-        return _locked(request)
     try:
         found = services.find_code(code)
     except CodeRefused as exc:

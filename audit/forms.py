@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField
 from organizations.models import Organization
 
 from .models import AuditEvent
@@ -32,7 +33,7 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    organization = forms.ModelChoiceField(
+    organization = IdChoiceField(
         label=_("Organisation"),
         queryset=Organization.objects.order_by("order", "code"),
         required=False,

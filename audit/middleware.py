@@ -1,7 +1,9 @@
 """Denied requests go to the audit log: who asked for which page and was refused.
 
 A 403, a 404 or a 429 (the sign-in lockout) on a path that is one of the project's
-pages is recorded as ``access.denied``. Paths that resolve to no page (probes for
+pages is recorded as ``access.denied``: a signed-in user's each time, an anonymous
+client's counted per address (the 1st, 10th, 100th … in an hour; see
+``audit.services.audit_record_counted``). Paths that resolve to no page (probes for
 favicons, scanners) and static files are not: they say nothing about anyone's
 rights and would drown the log.
 """
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .services import audit_record, audit_refusals_flush
+from .services import audit_record, audit_record_counted, audit_refusals_flush
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +56,21 @@ class AccessDeniedAuditMiddleware:
         if request.path.startswith(_skipped_prefixes()):
             return
         user = getattr(request, "user", None)
-        audit_record(
-            action="access.denied",
-            actor=user if user is not None and user.is_authenticated else None,
-            object_repr=request.path[:200],
-            after={
-                "status": status,
-                "method": request.method,
-                "path": request.path[:500],
-                "view": match.view_name,
-            },
-        )
+        after = {
+            "status": status,
+            "method": request.method,
+            "path": request.path[:500],
+            "view": match.view_name,
+        }
+        if user is not None and user.is_authenticated:
+            audit_record(
+                action="access.denied", actor=user, object_repr=request.path[:200], after=after
+            )
+        else:
+            # Anyone may try public links by the thousand: counted per address (audit.services).
+            audit_record_counted(
+                action="access.denied",
+                client=request.META.get("REMOTE_ADDR", "") or "unknown",
+                object_repr=request.path[:200],
+                after=after,
+            )

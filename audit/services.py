@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -170,6 +173,45 @@ def audit_refusals_flush(request: Any) -> None:
     with transaction.atomic():
         for fields in pending:
             audit_record(**fields)
+
+
+def _milestone(count: int) -> bool:
+    """1, 10, 100, 1000, …"""
+    return count > 0 and str(count).strip("0") == "1"
+
+
+def audit_record_counted(
+    *, action: str, client: str, after: dict[str, Any], object_repr: str = "", **fields: Any
+) -> AuditEvent | None:
+    """Count one `action` by an anonymous `client` (an address) and append a row for
+    its 1st, 10th, 100th … within the window (AUDIT_COUNTED_WINDOW seconds, clock-aligned),
+    saying how many so far. A miss on a public link, a refused voting code: anyone can
+    send a thousand a minute, and a row each would bury the log (and fill the disk, since
+    rows are never deleted). So a client's first miss in the hour is a row as before, and
+    a flood of them a handful of rows that still give its size and its last target.
+    The count lives in the shared cache; it returns the row written, if any."""
+    window = int(getattr(settings, "AUDIT_COUNTED_WINDOW", 3600))
+    start = int(time.time()) // window * window
+    key = f"audit:counted:{action}:{client}:{start}"
+    cache.add(key, 0, timeout=window + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 60)
+        count = 1
+    if not _milestone(count):
+        return None
+    return audit_record(
+        action=action,
+        object_repr=object_repr,
+        after={
+            **after,
+            "count": count,
+            "window_start": dt.datetime.fromtimestamp(start, dt.UTC),
+            "window_seconds": window,
+        },
+        **fields,
+    )
 
 
 @dataclass(frozen=True)

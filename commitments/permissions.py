@@ -13,23 +13,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from core.ids import id_or_404
 from organizations.models import Member, Organization, Role
 from organizations.permissions import get_branch_for_user, get_member_for_user, scope_for
 
 from .models import Commitment
 
 DECIDERS = (Role.SECRETARY, Role.GROUP_MEMBER)
-MAX_PK = 2**63 - 1
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
 
 
 def own_member(user: Any) -> Member:
@@ -43,7 +33,9 @@ def own_member(user: Any) -> Member:
 def get_own_commitment(user: Any, pk: Any) -> Commitment:
     member = own_member(user)
     commitment = (
-        Commitment.objects.select_related("member", "branch").filter(pk=_pk(pk), member=member)
+        Commitment.objects.select_related("member", "branch").filter(
+            pk=id_or_404(pk), member=member
+        )
     ).first()
     if commitment is None:
         raise Http404
@@ -56,7 +48,9 @@ def may_decide(user: Any, branch_id: int) -> bool:
 
 def get_commitment_to_decide(user: Any, pk: Any) -> Commitment:
     """A commitment of a branch the user decides for; 404 if unseen, 403 if only a viewer."""
-    commitment = Commitment.objects.select_related("member", "branch").filter(pk=_pk(pk)).first()
+    commitment = (
+        Commitment.objects.select_related("member", "branch").filter(pk=id_or_404(pk)).first()
+    )
     if commitment is None or not scope_for(user).is_officer(commitment.branch_id):
         raise Http404
     if not may_decide(user, commitment.branch_id):
@@ -72,11 +66,11 @@ def get_branch_to_review(user: Any, code: str) -> Organization:
 def get_member_post(user: Any, pk: Any) -> Member:
     """A member whose post card the user may print: themself, an officer of the branch,
     the committee."""
-    return get_member_for_user(user, _pk(pk))
+    return get_member_for_user(user, id_or_404(pk))
 
 
 def get_member_post_to_rekey(user: Any, pk: Any) -> Member:
-    member = get_member_for_user(user, _pk(pk))
+    member = get_member_for_user(user, id_or_404(pk))
     scope = scope_for(user)
     if not scope.is_officer(member.branch_id):
         raise Http404

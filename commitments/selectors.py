@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 
 from organizations.models import Member, Organization
 
-from .models import DEFAULT_MAX_PER_MEMBER, BranchCommitmentRule, Commitment, Status
+from .models import (
+    DEFAULT_MAX_PER_MEMBER,
+    BranchCommitmentRule,
+    Commitment,
+    IdentityPost,
+    Status,
+)
 
 
 def max_commitments(branch: Organization) -> int:
@@ -72,3 +78,16 @@ def branch_rows(branch: Organization, year: int) -> list[MemberRow]:
             row.member = commitment.member
         row.commitments.append(commitment)
     return list(rows.values()) + list(extra.values())
+
+
+def post_of(member: Member) -> IdentityPost | None:
+    """The member's 共产党员岗 page, if it has been made (services.post_for_member)."""
+    return IdentityPost.objects.filter(member=member).first()
+
+
+def branch_posts(branch: Organization) -> dict[int, IdentityPost]:
+    """The post pages made for the branch's active members, by member id."""
+    return {
+        post.member_id: post
+        for post in IdentityPost.objects.filter(member__branch=branch, member__is_active=True)
+    }

@@ -61,30 +61,46 @@ def _card(
 @login_required
 @require_GET
 def card(request: HttpRequest, member_pk: int) -> HttpResponse:
-    """One member's 共产党员岗 at desk-sign size, ready to print."""
+    """One member's 共产党员岗 at desk-sign size, ready to print. Looking makes nothing:
+    a member without a post page yet gets a button that makes it (post_create)."""
     member = get_member_post(request.user, member_pk)
     if not member.is_active:
         raise Http404
     year = year_from_query(request)
-    post = services.post_for_member(member=member, actor=request.user)
+    post = selectors.post_of(member)
     scope = scope_for(request.user)
+    shown = None
+    if post is not None:
+        shown = _card(request, member, post, selectors.member_approved_commitments(member, year))
     return render(
         request,
         "commitments/card.html",
         {
-            "card": _card(
-                request, member, post, selectors.member_approved_commitments(member, year)
-            ),
+            "card": shown,
+            "member": member,
             "year": year,
             "can_rekey": scope.is_committee or scope.has_role(member.branch_id, Role.SECRETARY),
         },
     )
 
 
-def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card]]:
+@login_required
+@require_POST
+def post_create(request: HttpRequest, member_pk: int) -> HttpResponse:
+    """Make the member's post page (its random key and QR code), then show the card."""
+    member = get_member_post(request.user, member_pk)
+    if not member.is_active:
+        raise Http404
+    services.post_for_member(member=member, actor=request.user)
+    url = reverse("commitments:card", kwargs={"member_pk": member.pk})
+    return redirect(f"{url}?year={year_from_query(request)}")
+
+
+def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card], list[Member]]:
+    """The cards of the members whose post page exists, and the members still without."""
     branch = get_branch_to_review(request.user, code)
     year = year_from_query(request)
-    posts = services.posts_for_branch(branch=branch, actor=request.user)
+    posts = selectors.branch_posts(branch)
     members = list(
         Member.objects.filter(branch=branch, is_active=True)
         .select_related("branch")
@@ -99,15 +115,16 @@ def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card]
             )
         )
     )
-    cards = [_card(request, m, posts[m.pk], m.approved) for m in members]
-    return branch, year, cards
+    cards = [_card(request, m, posts[m.pk], m.approved) for m in members if m.pk in posts]
+    missing = [m for m in members if m.pk not in posts]
+    return branch, year, cards, missing
 
 
 @login_required
 @require_GET
 def posts(request: HttpRequest, code: str) -> HttpResponse:
     """The branch's posts: each member's card, public page, and a new key if a sign is lost."""
-    branch, year, cards = _branch_cards(request, code)
+    branch, year, cards, missing = _branch_cards(request, code)
     scope = scope_for(request.user)
     return render(
         request,
@@ -116,6 +133,7 @@ def posts(request: HttpRequest, code: str) -> HttpResponse:
             "branch": branch,
             "year": year,
             "cards": cards,
+            "missing": missing,
             "can_rekey": scope.is_committee or scope.has_role(branch.pk, Role.SECRETARY),
         },
     )
@@ -125,10 +143,22 @@ def posts(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def sheet(request: HttpRequest, code: str) -> HttpResponse:
     """Every member's card of the branch on A4 sheets, three to a page."""
-    branch, year, cards = _branch_cards(request, code)
+    branch, year, cards, missing = _branch_cards(request, code)
     return render(
-        request, "commitments/sheet.html", {"branch": branch, "year": year, "cards": cards}
+        request,
+        "commitments/sheet.html",
+        {"branch": branch, "year": year, "cards": cards, "missing": missing},
     )
+
+
+@login_required
+@require_POST
+def posts_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Make the post pages still missing for the branch's members."""
+    branch = get_branch_to_review(request.user, code)
+    services.posts_for_branch(branch=branch, actor=request.user)
+    url = reverse("commitments:posts", kwargs={"code": branch.code})
+    return redirect(f"{url}?year={year_from_query(request)}")
 
 
 @login_required

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .error_pages import error_page
+
 FIELD = "idempotency_key"
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 REPLAY_HEADER = "Idempotent-Replay"
@@ -115,10 +117,13 @@ class IdempotencyMiddleware:
         if key is None:
             return None
         if not KEY_RE.fullmatch(key):
-            return HttpResponse(
-                _("The submission's idempotency key is not valid; reload the page and try again."),
+            return error_page(
+                request,
                 status=400,
-                content_type="text/plain; charset=utf-8",
+                heading=_("The form could not be accepted"),
+                message=_(
+                    "The submission's idempotency key is not valid; reload the page and try again."
+                ),
             )
         known = record_of(user, key)
         if known is not None:
@@ -162,13 +167,14 @@ class IdempotencyMiddleware:
 
     def _replay(self, request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
         if record.path != request.path[:500] or record.method != request.method:
-            return HttpResponse(
-                _(
+            return error_page(
+                request,
+                status=422,
+                heading=_("The form could not be accepted"),
+                message=_(
                     "This idempotency key was already used for another submission; "
                     "nothing was done. Reload the page and try again."
                 ),
-                status=422,
-                content_type="text/plain; charset=utf-8",
             )
         messages.info(
             request,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from core.spreadsheets import cell_value
 from rules.points import format_points as points_text
 
 from .models import Declaration, DeclarationLine
@@ -92,7 +93,7 @@ def form1_rows(declaration: Declaration) -> Form1:
 
 def _cell(sheet, ref: str, value: str, *, bold: bool = False, align=CENTER, size: int = 12):
     cell = sheet[ref]
-    cell.value = value
+    cell.value = cell_value(value)
     cell.font = Font(name=SONG, size=size, bold=bold)
     cell.alignment = align
     return cell

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField, IdField
 from core.periods import Month
 from organizations.models import Member, Organization
 from rules.models import Item
@@ -166,7 +167,7 @@ class HeaderForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    id = IdField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
         label=_("What I did"),
         required=False,
@@ -255,7 +256,7 @@ def month_choices(count: int = 12) -> list[tuple[str, str]]:
 class LateForm(forms.Form):
     """The recorder opens a declaration after the deadline, for a member and a month."""
 
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    member = IdChoiceField(label=_("Member"), queryset=Member.objects.none())
     month = forms.ChoiceField(label=_("Month"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.ids import parse_id
 from core.periods import Month
 from organizations.permissions import scope_for, visible_branches
 from rules.models import Section
@@ -39,13 +40,6 @@ STATUS_FILTERS = [("waiting", gettext_lazy("Waiting for review"))] + [
 ]
 
 
-def _int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Declarations of the user's branches, filterable by month, status, member and branch."""
@@ -60,7 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "waiting")
     if status not in {value for value, _label in STATUS_FILTERS}:
         status = ""
-    member_id = _int_or_none(request.GET.get("member", ""))
+    member_id = parse_id(request.GET.get("member", ""))
     rows = selectors.queue(
         request.user,
         branch_ids=branch_ids,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.ids import parse_ids
 from core.periods import Month
 from ledger.services import period_is_closed
 from organizations.permissions import scope_for
@@ -163,7 +164,7 @@ def _parse_edit(request: HttpRequest, declaration: Declaration, items: Any) -> t
     elif formset.non_form_errors():
         errors.extend(formset.non_form_errors())
     general = _checked(request.FILES.getlist("evidence"), errors)
-    remove = [int(v) for v in request.POST.getlist("remove_evidence") if v.isdigit()]
+    remove = parse_ids(request.POST.getlist("remove_evidence"))
     return header, formset, lines, general, remove, errors
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField
 from organizations.models import Member
 from rules.models import Item, Scheme, Section
 
@@ -16,7 +17,7 @@ from .models import Veto
 MONTH_CHOICES = [(m, str(m)) for m in range(1, 13)]
 
 
-class ItemChoiceField(forms.ModelChoiceField):
+class ItemChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.get_section_display()} · {obj.name}"
 
@@ -30,7 +31,7 @@ def _bootstrap(form: forms.Form) -> None:
 class EntryForm(forms.Form):
     """A direct record by the assessment group: a member, a month, an item, points."""
 
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    member = IdChoiceField(label=_("Member"), queryset=Member.objects.none())
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
     item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
     points = forms.DecimalField(
@@ -78,7 +79,7 @@ class EntryForm(forms.Form):
 class VetoForm(forms.Form):
     """The branch's 一票否决 decision, as recorded by its secretary."""
 
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    member = IdChoiceField(label=_("Member"), queryset=Member.objects.none())
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     ground = forms.ChoiceField(label=_("Ground"), choices=Veto.Ground.choices)
     facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 3}))

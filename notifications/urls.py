@@ -6,6 +6,6 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
-    path("<int:pk>/read/", views.mark_read, name="mark_read"),
-    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("<id:pk>/read/", views.mark_read, name="mark_read"),
+    path("<id:pk>/open/", views.open_notification, name="open"),
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
@@ -19,20 +18,21 @@ from typing import IO, Any
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils.exceptions import InvalidFileException
 
+from core import xlsx
 from core.errors import DomainError
+from core.spreadsheets import cell_value
 
 from .models import Department, Member, Organization
 from .services import PHONE_RE
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # uploaded; a roll of 2,000 members is far smaller
 MAX_ROWS = 2000
 # Rows read at most, blank ones included, so a workbook of empty rows cannot keep us busy.
-MAX_SCANNED_ROWS = 10 * MAX_ROWS
-MAX_COLUMNS = 30
+MAX_SCANNED_ROWS = xlsx.MAX_ROWS
+MAX_COLUMNS = xlsx.MAX_COLUMNS
 SIGNING_SALT = "organizations.member_import"
 TOKEN_MAX_AGE = 60 * 60
 
@@ -139,7 +139,7 @@ def template_workbook(
         RETIRED: "否",
         BRANCH: example_branch,
     }
-    ws.append([example[h] for h in headings])
+    ws.append([cell_value(example[h]) for h in headings])
     thin = Side(style="thin", color="999999")
     for col, heading in enumerate(headings, start=1):
         cell = ws.cell(row=1, column=col)
@@ -179,7 +179,7 @@ def template_workbook(
     if branch_column:
         lines.insert(2, _("Branch code (支部代码): the code of the member's branch, e.g. zb1."))
     for index, text in enumerate(lines, start=1):
-        notes.cell(row=index, column=1, value=text)
+        notes.cell(row=index, column=1, value=cell_value(text))
     notes["A1"].font = Font(bold=True, size=13)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -232,10 +232,10 @@ def _choice(value: Any, choices: dict[str, Any], allowed: str) -> Any:
 
 
 def open_sheet(upload: IO[bytes]) -> Any:
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise DomainError(_("The file is not a readable .xlsx workbook.")) from None
+    """The first sheet, once core.xlsx has found the upload a workbook of a sane size."""
+    if upload.seekable():
+        upload.seek(0)
+    workbook = xlsx.open_workbook(upload.read(xlsx.MAX_UPLOAD_BYTES + 1), read_only=True)
     if not workbook.worksheets:
         raise DomainError(_("The workbook has no sheet."))
     sheet = workbook.worksheets[0]
@@ -262,7 +262,7 @@ def read_workbook(
         result.errors.append(exc.message)
         return result
     except Exception:  # openpyxl raises many kinds of error on a damaged sheet
-        result.errors.append(_("The file is not a readable .xlsx workbook."))
+        result.errors.append(xlsx.not_a_workbook().message)
         return result
     if result.errors:
         return result

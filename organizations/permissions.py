@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.ids import id_or_404
+
 from .models import Member, Organization, Role, RoleAssignment
 
 OFFICER_ROLES = frozenset({Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER})
@@ -125,11 +127,12 @@ def visible_members(user: Any) -> QuerySet[Member]:
 
 def get_member_for_user(user: Any, pk: int) -> Member:
     """The member if the user may see them (self, an officer of their branch, committee)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    member = visible_members(user).select_related("branch", "department").filter(pk=pk).first()
+    member = (
+        visible_members(user)
+        .select_related("branch", "department")
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
     if member is None:
         raise Http404
     return member

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdMultipleChoiceField
 from organizations.models import Member, Organization
 from summaries.years import EARLIEST, LATEST
 
@@ -24,7 +25,7 @@ def _bootstrap(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", css)
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField):
+class MemberChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: Member) -> str:
         return obj.name
 

@@ -12,26 +12,15 @@ from typing import Any
 
 from django.http import Http404
 
+from core.ids import id_or_404
 from organizations.models import Member, Organization
 from organizations.permissions import get_branch_for_user, get_member_for_user, scope_for
 
 from .models import Attendance, Meeting
 
-MAX_PK = 2**63 - 1
-
 
 def may_keep(user: Any, branch_id: int) -> bool:
     return scope_for(user).may_record_points(branch_id)
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
 
 
 def branch_to_keep(user: Any, code: str) -> Organization:
@@ -44,7 +33,7 @@ def branch_to_keep(user: Any, code: str) -> Organization:
 
 def get_meeting_for_user(user: Any, pk: Any, *, keep: bool = False) -> Meeting:
     """The meeting if the user is an officer of its branch (keep: one who records it)."""
-    meeting = Meeting.objects.select_related("branch").filter(pk=_pk(pk)).first()
+    meeting = Meeting.objects.select_related("branch").filter(pk=id_or_404(pk)).first()
     if meeting is None or not scope_for(user).is_officer(meeting.branch_id):
         raise Http404
     if keep and not may_keep(user, meeting.branch_id):
@@ -55,7 +44,7 @@ def get_meeting_for_user(user: Any, pk: Any, *, keep: bool = False) -> Meeting:
 def get_attendance_to_keep(user: Any, pk: Any) -> Attendance:
     row = (
         Attendance.objects.select_related("meeting__branch", "member__department")
-        .filter(pk=_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if row is None or not may_keep(user, row.meeting.branch_id):
@@ -65,7 +54,7 @@ def get_attendance_to_keep(user: Any, pk: Any) -> Attendance:
 
 def get_member_to_keep(user: Any, pk: Any) -> Member:
     """A member whose dues the user records."""
-    member = get_member_for_user(user, _pk(pk))
+    member = get_member_for_user(user, id_or_404(pk))
     if not may_keep(user, member.branch_id):
         raise Http404
     return member

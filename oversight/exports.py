@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraisals.grades import FORM_NAMES
+from core.spreadsheets import cell_value
 from participation.models import ExemptionStatus
 
 from .report import BranchReport
@@ -44,10 +45,10 @@ def _table(
 ) -> None:
     columns = len(headings)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
-    sheet.cell(row=1, column=1, value=title).font = Font(name=SONG, size=14, bold=True)
-    sheet.cell(row=2, column=1, value=subtitle).font = Font(name=SONG, size=10)
+    sheet.cell(row=1, column=1, value=cell_value(title)).font = Font(name=SONG, size=14, bold=True)
+    sheet.cell(row=2, column=1, value=cell_value(subtitle)).font = Font(name=SONG, size=10)
     for col, text in enumerate(headings, start=1):
-        cell = sheet.cell(row=3, column=col, value=str(text))
+        cell = sheet.cell(row=3, column=col, value=cell_value(str(text)))
         cell.font = Font(name=SONG, size=11, bold=True)
         cell.fill = HEAD_FILL
         cell.border = BOX
@@ -56,7 +57,7 @@ def _table(
     for row_number, values in enumerate(rows, start=4):
         for col, raw in enumerate(values, start=1):
             value, number_format = _cell_value(raw)
-            cell = sheet.cell(row=row_number, column=col, value=value)
+            cell = sheet.cell(row=row_number, column=col, value=cell_value(value))
             if number_format:
                 cell.number_format = number_format
             cell.font = Font(name=SONG, size=11)

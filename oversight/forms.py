@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField, IdMultipleChoiceField
 from organizations.models import Department, Organization
 from summaries.years import EARLIEST, LATEST
 
@@ -31,7 +32,7 @@ class PolicyForm(forms.Form):
         label=_("Days before a review is overdue"),
         min_value=1,
         max_value=60,
-        widget=forms.NumberInput(attrs={**SMALL, "style": "width: 6rem"}),
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm ov-days"}),
     )
 
 
@@ -46,7 +47,7 @@ class DrawForm(forms.Form):
         initial=10,
         widget=forms.NumberInput(attrs=TEXT),
     )
-    branches = forms.ModelMultipleChoiceField(
+    branches = IdMultipleChoiceField(
         label=_("Branches"),
         queryset=Organization.objects.none(),
         required=False,
@@ -146,13 +147,13 @@ class ModelUnitForm(forms.Form):
         choices=UnitKind.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    department = forms.ModelChoiceField(
+    department = IdChoiceField(
         label=_("Department"),
         queryset=Department.objects.all(),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    branch = forms.ModelChoiceField(
+    branch = IdChoiceField(
         label=_("Branch"),
         queryset=Organization.objects.none(),
         required=False,

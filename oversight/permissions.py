@@ -13,23 +13,12 @@ from typing import Any
 
 from django.http import Http404
 
+from core.ids import id_or_404
 from organizations.models import Organization, Role
 from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
 
 from .models import CaseStatus, ExemplaryCase, ModelUnit, SpotCheck, SpotCheckItem
-
-MAX_PK = 2**63 - 1
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
 
 
 def branches_of(committee: Organization) -> list[Organization]:
@@ -83,7 +72,7 @@ def get_branch_for_report(user: Any, code: str) -> Organization:
 
 def get_spot_check_for_committee(user: Any, pk: Any) -> SpotCheck:
     committee = committee_for_user(user)
-    check = SpotCheck.objects.filter(pk=_pk(pk), committee=committee).first()
+    check = SpotCheck.objects.filter(pk=id_or_404(pk), committee=committee).first()
     if check is None:
         raise Http404
     return check
@@ -94,7 +83,7 @@ def _item(pk: Any) -> SpotCheckItem:
         SpotCheckItem.objects.select_related(
             "spot_check", "branch", "entry", "entry__member", "entry__item"
         )
-        .filter(pk=_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if item is None:
@@ -131,7 +120,7 @@ def get_case_for_user(user: Any, pk: Any) -> ExemplaryCase:
     """Published cases: everyone under the committee; the rest: who may manage them."""
     case = (
         ExemplaryCase.objects.select_related("branch", "member", "line", "line__declaration")
-        .filter(pk=_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if case is None:
@@ -157,7 +146,7 @@ def get_case_to_manage(user: Any, pk: Any) -> ExemplaryCase:
 
 def get_model_unit_for_committee(user: Any, pk: Any) -> ModelUnit:
     committee = committee_for_user(user)
-    unit = ModelUnit.objects.filter(pk=_pk(pk), committee=committee).first()
+    unit = ModelUnit.objects.filter(pk=id_or_404(pk), committee=committee).first()
     if unit is None:
         raise Http404
     return unit

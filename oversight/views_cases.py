@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.ids import id_or_404
 from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Organization
 from organizations.permissions import scope_for
@@ -23,7 +24,6 @@ from . import selectors
 from .forms import CaseForm, ConsentForm, ModelUnitForm, WithdrawForm
 from .models import CaseStatus, ExemplaryCase, ModelUnit
 from .permissions import (
-    _pk,
     branches_of,
     committee_of,
     get_case_for_user,
@@ -139,7 +139,7 @@ def _line_to_feature(request: HttpRequest, line_pk: int) -> DeclarationLine:
         DeclarationLine.objects.select_related(
             "declaration", "declaration__member", "declaration__branch", "item"
         )
-        .filter(pk=_pk(line_pk))
+        .filter(pk=id_or_404(line_pk))
         .first()
     )
     if line is None or not may_manage_case(request.user, line.declaration.branch_id):
@@ -220,7 +220,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """A chosen photo, for whoever may read the case; never a public URL."""
     case = get_case_for_user(request.user, pk)
-    file = case.photos.filter(pk=_pk(file_pk)).first()
+    file = case.photos.filter(pk=id_or_404(file_pk)).first()
     if file is None or not file.is_image:
         raise Http404
     try:

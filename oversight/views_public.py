@@ -13,8 +13,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from core.ids import id_or_404
+
 from .models import CaseStatus, ExemplaryCase
-from .permissions import _pk
 from .public import public_cases
 
 
@@ -30,11 +31,11 @@ def cases(request: HttpRequest) -> HttpResponse:
 def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """One chosen photo of a published case; a draft or withdrawn case's photos are 404."""
     case = ExemplaryCase.objects.filter(
-        pk=_pk(pk), status=CaseStatus.PUBLISHED, consent=True
+        pk=id_or_404(pk), status=CaseStatus.PUBLISHED, consent=True
     ).first()
     if case is None:
         raise Http404
-    file = case.photos.filter(pk=_pk(file_pk)).first()
+    file = case.photos.filter(pk=id_or_404(file_pk)).first()
     if file is None or not file.is_image:
         raise Http404
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField
 from organizations.models import Department
 
 from .models import Ground
@@ -46,7 +47,7 @@ class RetireeForm(forms.Form):
 
 
 class HeadForm(forms.Form):
-    department = forms.ModelChoiceField(
+    department = IdChoiceField(
         label=_("Department"),
         queryset=Department.objects.all(),
         widget=forms.Select(attrs={"class": "form-select"}),

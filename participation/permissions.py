@@ -13,28 +13,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from core.ids import id_or_404
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
 
 from .models import DepartmentHead, Exemption
 
-MAX_PK = 2**63 - 1
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
-
 
 def _exemption(pk: Any) -> Exemption:
     exemption = (
         Exemption.objects.select_related("member", "branch", "member__department")
-        .filter(pk=_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if exemption is None:
@@ -49,6 +38,25 @@ def get_exemption_for_user(user: Any, pk: Any) -> Exemption:
     own = scope.member is not None and scope.member.pk == exemption.member_id
     if not (own or scope.is_officer(exemption.branch_id)):
         raise Http404
+    return exemption
+
+
+def may_open_attachments(user: Any, branch_id: int) -> bool:
+    """An application's attachment (a medical certificate and the like: health data,
+    sensitive personal information under PIPL) is for those who decide: the branch's
+    secretary and the committee; the applicant always sees their own. The recorder and
+    the assessment group see the application, not its attachment."""
+    scope = scope_for(user)
+    return scope.is_committee or scope.has_role(branch_id, Role.SECRETARY)
+
+
+def get_exemption_attachment_for_user(user: Any, pk: Any) -> Exemption:
+    """The application whose attachment the user may open; other officers 403, others 404."""
+    exemption = get_exemption_for_user(user, pk)
+    member = scope_for(user).member
+    own = member is not None and member.pk == exemption.member_id
+    if not (own or may_open_attachments(user, exemption.branch_id)):
+        raise PermissionDenied
     return exemption
 
 
@@ -86,7 +94,7 @@ def get_retiree_for_head(user: Any, pk: Any) -> Member:
     member = (
         Member.objects.select_related("branch", "department")
         .filter(
-            pk=_pk(pk),
+            pk=id_or_404(pk),
             is_retired=True,
             is_active=True,
             department_id__in=headed_department_ids(user),

@@ -27,11 +27,12 @@ from .attachments import content_type_for
 from .forms import ApplyForm, CommentForm, HeadForm, RetireeForm, first_error
 from .models import DepartmentHead, Exemption, ExemptionStatus, RetireeDecision
 from .permissions import (
+    get_exemption_attachment_for_user,
     get_exemption_for_branch,
     get_exemption_for_committee,
-    get_exemption_for_user,
     get_retiree_for_head,
     headed_department_ids,
+    may_open_attachments,
 )
 
 
@@ -92,6 +93,7 @@ def _render_mine(request: HttpRequest, form: ApplyForm | None = None, status: in
             "decisions": list(RetireeDecision.objects.filter(member=member).order_by("-year")),
             "year_choices": [this_year, this_year + 1],
             "year": _posted_year(request) or this_year,
+            "may_open_attachments": True,  # their own
         },
         status=status,
     )
@@ -135,8 +137,8 @@ def apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The application's attachment, for the applicant, the branch's officers, the committee."""
-    exemption = get_exemption_for_user(request.user, pk)
+    """The application's attachment, for the applicant, the branch's secretary, the committee."""
+    exemption = get_exemption_attachment_for_user(request.user, pk)
     if not exemption.attachment:
         raise Http404
     try:
@@ -175,6 +177,7 @@ def branch(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "waiting": [a for a in applications if a.status == ExemptionStatus.SUBMITTED],
             "absent": selectors.not_taking_part(year, [org]),
             "can_decide": scope.has_role(org.pk, Role.SECRETARY),
+            "may_open_attachments": may_open_attachments(request.user, org.pk),
             "me": request.user.pk,
             "years": _years(),
         },
@@ -236,6 +239,7 @@ def committee(request: HttpRequest) -> HttpResponse:
         request,
         "participation/committee.html",
         {
+            "may_open_attachments": True,
             "year": year,
             "years": _years(),
             "waiting": list(selectors.waiting_for_filing().order_by("applied_at", "pk")),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField
 from ledger.models import Entry
 from organizations.models import Organization
 
@@ -70,7 +71,7 @@ class PublishForm(forms.Form):
             raise forms.ValidationError(_("Choose a quarter.")) from None
 
 
-class RowChoiceField(forms.ModelChoiceField):
+class RowChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.position}. {obj.name} · {obj.total}"
 
@@ -97,7 +98,7 @@ class ObjectionForm(forms.Form):
         )
 
 
-class EntryChoiceField(forms.ModelChoiceField):
+class EntryChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         what = obj.item.name if obj.item is not None else obj.get_kind_display()
         day = timezone.localtime(obj.recorded_at).date().isoformat()
@@ -146,7 +147,7 @@ class ScreenForm(forms.Form):
         max_length=100,
         help_text=_("Where the screen hangs, e.g. “Lobby of the office building”."),
     )
-    branch = forms.ModelChoiceField(
+    branch = IdChoiceField(
         label=_("Shows"),
         queryset=Organization.objects.none(),
         required=False,

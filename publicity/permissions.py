@@ -12,23 +12,13 @@ from typing import Any
 
 from django.http import Http404
 
+from core.ids import id_or_404
 from organizations.models import Member, Organization, Role
 from organizations.permissions import get_branch_for_user, scope_for
 
 from .models import Objection, Publication, Screen
 
 PUBLISHERS = (Role.SECRETARY, Role.GROUP_MEMBER)
-MAX_PK = 2**63 - 1
-
-
-def checked_pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_PK:
-        raise Http404
-    return pk
 
 
 def may_publish(user: Any, branch_id: int) -> bool:
@@ -58,7 +48,7 @@ def get_branch_to_publish(user: Any, code: str) -> Organization:
 def get_publication_for_user(user: Any, pk: Any) -> Publication:
     publication = (
         Publication.objects.select_related("branch", "published_by")
-        .filter(pk=checked_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if publication is None or not may_read(user, publication.branch_id):
@@ -69,7 +59,7 @@ def get_publication_for_user(user: Any, pk: Any) -> Publication:
 def get_objection_to_answer(user: Any, pk: Any) -> Objection:
     objection = (
         Objection.objects.select_related("publication__branch", "member", "row", "correction")
-        .filter(pk=checked_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if objection is None or not may_publish(user, objection.publication.branch_id):
@@ -84,7 +74,7 @@ def require_committee(user: Any) -> None:
 
 def get_screen_for_committee(user: Any, pk: Any) -> Screen:
     require_committee(user)
-    screen = Screen.objects.filter(pk=checked_pk(pk)).first()
+    screen = Screen.objects.filter(pk=id_or_404(pk)).first()
     if screen is None:
         raise Http404
     return screen

@@ -9,14 +9,14 @@ urlpatterns = [
     path("branch/<str:code>/<int:year>/", views.branch, name="branch"),
     path("branch/<str:code>/<int:year>/awards/print/", views.awards_print, name="awards_print"),
     path(
-        "branch/<str:code>/<int:year>/talks/<int:member_pk>/new/",
+        "branch/<str:code>/<int:year>/talks/<id:member_pk>/new/",
         views.talk_new,
         name="talk_new",
     ),
     path(
-        "branch/<str:code>/<int:year>/handling/<int:member_pk>/propose/",
+        "branch/<str:code>/<int:year>/handling/<id:member_pk>/propose/",
         views.propose,
         name="propose",
     ),
-    path("case/<int:pk>/", views.case, name="case"),
+    path("case/<id:pk>/", views.case, name="case"),
 ]

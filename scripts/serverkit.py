@@ -57,13 +57,18 @@ def postgres_admin(name: str, *statements: str) -> None:
 
 
 def start_gunicorn(
-    port: int, env: dict[str, str], options: list[str], log: IO[Any] | None = None
+    port: int,
+    env: dict[str, str],
+    options: list[str],
+    log: IO[Any] | None = None,
+    *,
+    cwd: Path = ROOT,
 ) -> subprocess.Popen:
-    """gunicorn serving config.wsgi in its own process group (one killpg takes master and
-    workers), once it accepts connections."""
+    """gunicorn serving config.wsgi from `cwd` (the checkout, or a copy of it) in its own
+    process group (one killpg takes master and workers), once it accepts connections."""
     command = [str(GUNICORN), "config.wsgi", "--bind", f"{HOST}:{port}", *options]
     server = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, our arguments
-        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
+        command, cwd=cwd, env=env, start_new_session=True, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -21,6 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.spreadsheets import cell_value
+
 from .card import CardRow, PointsCard
 
 TITLE = "党员奉献量化积分制管理记录卡"
@@ -121,7 +123,7 @@ class _Writer:
         to_col, to_row = to_col or col, to_row or row
         if (to_col, to_row) != (col, row):
             self.ws.merge_cells(start_row=row, start_column=col, end_row=to_row, end_column=to_col)
-        cell = self.ws.cell(row=row, column=col, value=value)
+        cell = self.ws.cell(row=row, column=col, value=cell_value(value))
         cell.alignment, cell.font = align, font
         for r in range(row, to_row + 1):
             for c in range(col, to_col + 1):

@@ -8,18 +8,17 @@ read by its labels, never by fixed cells, so a branch's own layout of the form w
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import xlsx
+from core.spreadsheets import unquoted
 from rules.models import Item, Section
 from rules.points import rules_from_items
 from scoring import engine
@@ -38,12 +37,10 @@ from .card_sheet import (
     unnumbered,
 )
 
-MAX_BYTES = 5 * 1024 * 1024
-# A 5 MB .xlsx is a zip; refuse one that inflates to more than this before parsing it.
-MAX_INFLATED = 100 * 1024 * 1024
+MAX_BYTES = xlsx.MAX_UPLOAD_BYTES
 MAX_SHEETS = 1000
-MAX_ROWS = 500  # a card has about 30 rows
-MAX_COLUMNS = 40
+MAX_ROWS = 500  # a card has about 30 rows (core.xlsx caps any sheet at xlsx.MAX_ROWS)
+MAX_COLUMNS = xlsx.MAX_COLUMNS
 MONTHS = range(1, 13)
 
 SECTION_WORDS = (
@@ -99,20 +96,10 @@ def read_workbook(
 
 
 def _open(data: bytes, problems: list[Problem]) -> Any:
-    not_xlsx = _("The file is not an Excel workbook (.xlsx); save it as .xlsx and try again.")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        problems.append(Problem(not_xlsx))
-        return None
-    if inflated > MAX_INFLATED:
-        problems.append(Problem(_("The workbook is too large to read.")))
-        return None
-    try:
-        return load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # openpyxl raises many kinds of error on a damaged file
-        problems.append(Problem(not_xlsx))
+        return xlsx.open_workbook(data)  # the unpacked size checked before parsing
+    except xlsx.WorkbookRefused as exc:
+        problems.append(Problem(exc.message))
         return None
 
 
@@ -175,7 +162,8 @@ class _SheetReader:
                 if cell.value is not None and not (
                     isinstance(cell.value, str) and not cell.value.strip()
                 ):
-                    self.cells[(cell.row, cell.column)] = cell.value
+                    # A text the export quoted (core.spreadsheets) reads back as typed.
+                    self.cells[(cell.row, cell.column)] = unquoted(cell.value)
         if not self.cells:
             self.warnings.append(Problem(_("The sheet is empty and was skipped."), ws.title))
             return None

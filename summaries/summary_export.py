@@ -9,7 +9,6 @@ a table of 10,000 members costs little more than writing the bare values.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -22,6 +21,8 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+from core.spreadsheets import cell_value, csv_writer
 
 from .summary_table import HEADINGS, MIN_ROWS, TITLE, SummaryTable, decimal_text
 
@@ -65,7 +66,7 @@ def summary_json(table: SummaryTable) -> dict[str, Any]:
 def summary_csv(table: SummaryTable) -> str:
     """The form's columns, then the rank and the veto (是/否), one line per member."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADINGS)
     for row in table.rows:
         writer.writerow(
@@ -132,7 +133,7 @@ class _Styles:
 
     def cell(self, value: Any, style: Any) -> Cell:
         # Cells share their prototype's style array: writing only reads it.
-        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
+        return Cell(self.ws, row=1, column=1, value=cell_value(value), style_array=style)
 
 
 def _placed(cells: list[Cell | None], row_idx: int) -> Iterator[Cell]:

@@ -6,9 +6,9 @@ app_name = "summaries"
 urlpatterns = [
     path("branch/<str:code>/<int:year>/", views.branch_table, name="branch_table"),
     path("committee/<int:year>/", views.committee, name="committee"),
-    path("card/<int:member_pk>/<int:year>/", views.card, name="card"),
-    path("card/<int:member_pk>/<int:year>/print/", views_cards.card_print, name="card_print"),
-    path("card/<int:member_pk>/<int:year>/xlsx/", views_cards.card_xlsx, name="card_xlsx"),
+    path("card/<id:member_pk>/<int:year>/", views.card, name="card"),
+    path("card/<id:member_pk>/<int:year>/print/", views_cards.card_print, name="card_print"),
+    path("card/<id:member_pk>/<int:year>/xlsx/", views_cards.card_xlsx, name="card_xlsx"),
     path(
         "branch/<str:code>/<int:year>/cards/print/",
         views_cards.branch_cards_print,
@@ -60,7 +60,7 @@ urlpatterns = [
         name="period_reopen",
     ),
     path(
-        "branch/<str:code>/<int:year>/closing/snapshot/<int:pk>/",
+        "branch/<str:code>/<int:year>/closing/snapshot/<id:pk>/",
         views_summary.closing_snapshot,
         name="closing_snapshot",
     ),

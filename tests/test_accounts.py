@@ -1,17 +1,21 @@
 """Signing in: hashing, lockout, password rules, first-time change, idle timeout, audit."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import (
+    password_validators_help_texts,
+    validate_password,
+)
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from tests.factories import PASSWORD
@@ -146,6 +150,44 @@ def test_axes_settings_match_the_plan():
 def test_weak_passwords_are_refused(bureau, password):
     with pytest.raises(ValidationError):
         validate_password(password, bureau.member_a_user)
+
+
+@pytest.mark.parametrize("password", ["Member_A@2026xyz!", "2026!member-a-Qz", "xX-MEMBERA-2026"])
+def test_a_password_containing_the_username_is_refused_however_long(bureau, password):
+    """Django's similarity ratio alone accepted these: the rest makes them long enough."""
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, bureau.member_a_user)
+    assert [e.code for e in refused.value.error_list] == ["password_too_similar"]
+
+
+def test_a_password_containing_the_username_is_refused_on_the_change_form(bureau, client_for):
+    user = bureau.member_a_user
+    new = "Member_A@2026xyz!"
+    response = client_for(user).post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    assert response.status_code == 200
+    assert "密码不得包含用户名，也不得与之相似。" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+WEAK_PASSWORDS = ["x", "abcdefgh", "password1", "ABCDEFGH12", "member_a2026X", "Member_A@2026xyz!"]
+
+
+def test_every_password_message_is_chinese(bureau):
+    """Django's catalogue lacked its newer "too short" text: it showed in English."""
+    messages = []
+    with translation.override("zh-hans"):
+        for password in WEAK_PASSWORDS:
+            with pytest.raises(ValidationError) as refused:
+                validate_password(password, bureau.member_a_user)
+            messages += refused.value.messages
+        messages += password_validators_help_texts()
+    english = [m for m in messages if re.search(r"[A-Za-z]{3,}", m) or not re.search(r"[一-龥]", m)]
+    assert english == []
 
 
 @pytest.mark.parametrize("password", ["Hongqi2026", "hong-qi-2026", "HONG QI 2026", "Qz7!wxyz"])

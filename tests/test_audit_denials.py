@@ -104,3 +104,49 @@ def test_a_failing_audit_write_still_answers_the_request(bureau, client_for, mon
     monkeypatch.setattr("audit.middleware.audit_record", broken)
     assert client_for(bureau.member_a_user).get(card(bureau.member_b)).status_code == 404
     assert denials() == []
+
+
+def test_a_hundred_misses_on_public_links_from_one_client_make_three_rows(bureau, client_for):
+    """Anyone can try secret links by the thousand: an anonymous client's misses are
+    counted in rows for the 1st, 10th and 100th of the hour, each with the count so far."""
+    prober = Client(REMOTE_ADDR="10.5.5.5")
+    for n in range(100):
+        name = "commitments:public" if n % 2 else "publicity:lobby"
+        path = reverse(name, args=[f"no-such-token-{n}"])
+        assert prober.get(path).status_code == 404
+    rows = denials()
+    assert [row.after["count"] for row in rows] == [1, 10, 100]
+    last = rows[-1]
+    assert last.actor is None and last.client_address == "10.5.5.5"
+    assert last.object_repr == path and last.after["view"] == "commitments:public"
+    assert last.after["window_seconds"] == 3600
+
+    # Another client's first miss is a row of its own; a signed-in user's misses one each.
+    assert Client(REMOTE_ADDR="10.6.6.6").get(path).status_code == 404
+    member = client_for(bureau.member_a_user)
+    for _ in range(3):
+        assert member.get(card(bureau.member_b)).status_code == 404
+    rows = denials()
+    assert [row.actor_name or row.client_address for row in rows[3:]] == [
+        "10.6.6.6",
+        "member_a",
+        "member_a",
+        "member_a",
+    ]
+    assert audit_verify() is None
+
+
+def test_the_count_starts_again_in_the_next_hour(bureau, monkeypatch):
+    import time
+
+    path = reverse("publicity:lobby", args=["no-such-token"])
+    prober = Client(REMOTE_ADDR="10.5.5.6")
+    now = 1_800_000_000  # on the hour
+    monkeypatch.setattr(time, "time", lambda: now + 10)
+    prober.get(path)
+    prober.get(path)
+    monkeypatch.setattr(time, "time", lambda: now + 3600 + 10)
+    prober.get(path)
+    rows = denials()
+    assert [row.after["count"] for row in rows] == [1, 1]
+    assert rows[0].after["window_start"] != rows[1].after["window_start"]

@@ -343,8 +343,46 @@ def test_a_member_who_left_has_no_public_page(bureau):
     assert Client().get(url).status_code == 404
 
 
+def test_looking_at_a_card_makes_no_post_page_the_button_does(bureau, client_for):
+    """GET writes nothing: the post page (its secret key) is made by a POST."""
+    client = client_for(bureau.member_a_user)
+    url = reverse("commitments:card", args=[bureau.member_a.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["card"] is None
+    assert reverse("commitments:post_create", args=[bureau.member_a.pk]) in page.content.decode()
+    assert not IdentityPost.objects.exists()
+    made = client.post(reverse("commitments:post_create", args=[bureau.member_a.pk]))
+    assert made.status_code == 302 and made["Location"].startswith(url)
+    post = IdentityPost.objects.get(member=bureau.member_a)
+    client.post(reverse("commitments:post_create", args=[bureau.member_a.pk]))
+    assert IdentityPost.objects.get().token == post.token  # made once
+    assert AuditEvent.objects.filter(action="commitments.post.created").count() == 1
+    other = reverse("commitments:post_create", args=[bureau.other_member_a.pk])
+    assert client.post(other).status_code == 404
+    assert client_for(bureau.secretary_b).post(other).status_code == 404
+
+
+def test_looking_at_the_branch_posts_makes_nothing_the_button_makes_the_missing(bureau, client_for):
+    client = client_for(bureau.secretary_a)
+    page = client.get(reverse("commitments:posts", args=["zb1"]))
+    assert [m.name for m in page.context["missing"]] == ["张红梅", "李建国"]
+    client.get(reverse("commitments:sheet", args=["zb1"]))
+    assert not IdentityPost.objects.exists()
+    assert (
+        client_for(bureau.secretary_b)
+        .post(reverse("commitments:posts_create", args=["zb1"]))
+        .status_code
+        == 404
+    )
+    made = client.post(reverse("commitments:posts_create", args=["zb1"]))
+    assert made.status_code == 302
+    assert IdentityPost.objects.filter(member__branch=bureau.branch_a).count() == 2
+    assert client.get(reverse("commitments:posts", args=["zb1"])).context["missing"] == []
+
+
 def test_the_desk_sign_card_carries_a_qr_code_to_the_public_page(bureau, client_for):
     approved(bureau, "巡护承诺")
+    services.post_for_member(member=bureau.member_a)
     response = client_for(bureau.member_a_user).get(
         reverse("commitments:card", args=[bureau.member_a.pk])
     )
@@ -367,6 +405,7 @@ def test_cards_are_for_the_member_their_officers_and_the_committee(bureau, clien
 
 def test_the_a4_sheet_has_a_card_for_every_active_member(bureau, client_for):
     MemberFactory(branch=bureau.branch_a, name="离开的人", is_active=False)
+    client_for(bureau.secretary_a).post(reverse("commitments:posts_create", args=["zb1"]))
     response = client_for(bureau.secretary_a).get(reverse("commitments:sheet", args=["zb1"]))
     html = response.content.decode()
     assert html.count('data-testid="post-card"') == 2
@@ -408,12 +447,13 @@ def test_the_review_page_query_count_does_not_grow_with_members(bureau, client_f
 def test_the_sheet_query_count_does_not_grow_with_members(bureau, client_for):
     client = client_for(bureau.secretary_a)
     url = reverse("commitments:sheet", args=["zb1"])
+    client.post(reverse("commitments:posts_create", args=["zb1"]))
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(5):
         MemberFactory(branch=bureau.branch_a, name=f"新党员{n}")
-    client.get(url)  # makes the new posts
+    client.post(reverse("commitments:posts_create", args=["zb1"]))  # makes the new posts
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
@@ -454,6 +494,7 @@ def test_the_branch_does_not_read_a_members_draft(bureau, client_for):
 def test_the_qr_code_encodes_the_public_page_address(bureau, client_for):
     from commitments.qr import qr_svg
 
+    services.post_for_member(member=bureau.member_a)
     html = (
         client_for(bureau.secretary_a)
         .get(reverse("commitments:card", args=[bureau.member_a.pk]))

@@ -268,6 +268,30 @@ def test_an_attachment_is_for_the_applicant_the_branch_and_the_committee(bureau,
     assert client_for(bureau.member_b_user).get(url).status_code == 404
 
 
+@pytest.mark.parametrize("who", ["recorder_a", "group_a"])
+def test_the_recorder_and_the_group_see_the_application_but_not_its_attachment(
+    bureau, client_for, who
+):
+    """A medical certificate is health data (PIPL): for those who decide, not every officer."""
+    exemption = apply(bureau, attachment=pdf())
+    client = client_for(getattr(bureau, who))
+    url = reverse("participation:attachment", args=[exemption.pk])
+    assert client.get(url).status_code == 403
+    page = client.get(reverse("participation:branch", args=["zb1", YEAR]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "术后休养" in html  # the application itself
+    assert url not in html and "诊断证明.pdf" not in html
+    assert "only the branch secretary and the committee open it" in html
+    secretary = client_for(bureau.secretary_a).get(
+        reverse("participation:branch", args=["zb1", YEAR])
+    )
+    assert url in secretary.content.decode()
+    mine = client_for(bureau.member_a_user).get(reverse("participation:mine"))
+    assert url in mine.content.decode()
+    denied = AuditEvent.objects.filter(action="access.denied", actor=getattr(bureau, who))
+    assert denied.get().after["status"] == 403
+
+
 # Retired members --------------------------------------------------------------------
 
 

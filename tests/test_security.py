@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from tests.access_fixtures import make_outside
+from tests.test_access import urls_for
 from tests.urlwalk import walk
 
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
@@ -55,16 +57,40 @@ def test_every_page_carries_a_csp_without_unsafe_inline(bureau, client_for):
     assert problems == []
 
 
+EVERY_ROLE = ("committee_admin", "secretary_a", "group_a", "recorder_a", "member_a_user")
+# Branch B's own people and the committee open the pages that name B's objects.
+OWNERS_OF_B = ("committee_admin", "secretary_b", "member_b_user")
+
+
+def pages_with_arguments(client: Client, outside) -> list[tuple[str, object]]:
+    pages = []
+    for page in walk():
+        if not page.converters:
+            continue
+        for url in urls_for(page, outside):
+            response = client.get(url)
+            if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+                pages.append((url, response))
+    return pages
+
+
 def test_no_page_relies_on_inline_styles_or_scripts(bureau, client_for):
-    """The CSP would block them: they must live in files under static/."""
+    """The CSP would block them: they must live in files under static/. Every page, as
+    every role sees it (the committee's dashboard had a style="" nobody here opened)."""
+    outside = make_outside(bureau)
+    shown = [*html_pages(Client())]
+    for who in EVERY_ROLE:
+        shown += html_pages(client_for(getattr(bureau, who)))
+    for who in OWNERS_OF_B:
+        shown += pages_with_arguments(client_for(getattr(bureau, who)), outside)
     problems = []
-    for client in (Client(), client_for(bureau.secretary_a), client_for(bureau.member_a_user)):
-        for url, response in html_pages(client):
-            html = response.content.decode()
-            for pattern in (INLINE_STYLE, INLINE_SCRIPT, INLINE_HANDLER):
-                found = pattern.search(html)
-                if found:
-                    problems.append(f"{url}: {found.group(0)!r}")
+    for url, response in shown:
+        html = response.content.decode()
+        for pattern in (INLINE_STYLE, INLINE_SCRIPT, INLINE_HANDLER):
+            found = pattern.search(html)
+            if found:
+                problems.append(f"{url}: {found.group(0)!r}")
+    assert len({url for url, _response in shown}) > 100
     assert problems == []
 
 
@@ -234,3 +260,51 @@ def test_no_page_a_member_opens_shows_another_persons_mobile_number(bureau, clie
         ).content.decode()
     )
     assert problems == []
+
+
+# --- Cache-Control on what a signed-in user gets ------------------------------------------
+
+
+def every_url(outside) -> list[str]:
+    urls = []
+    for page in walk():
+        if page.converters:
+            urls += urls_for(page, outside)
+        else:
+            try:
+                urls.append(reverse(page.name))
+            except NoReverseMatch:
+                continue
+    return urls
+
+
+def cache_directives(response) -> set[str]:
+    return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
+
+
+def test_everything_a_signed_in_user_gets_is_private_and_not_stored(bureau, client_for):
+    """Pages, fragments, downloads and exports alike (core.security_headers)."""
+    outside = make_outside(bureau)
+    urls = every_url(outside)
+    problems, downloads, seen = [], 0, 0
+    for who in ("committee_admin", "secretary_b", "member_b_user"):
+        client = client_for(getattr(bureau, who))
+        for url in urls:
+            response = client.get(url)
+            seen += 1
+            if "text/html" not in response.get("Content-Type", "text/html"):
+                downloads += response.status_code == 200
+            if not {"private", "no-store"} <= cache_directives(response):
+                problems.append(
+                    f"{who} {url} {response.status_code}: {response.get('Cache-Control')}"
+                )
+    assert seen > 300 and downloads >= 10
+    assert problems == []
+
+
+def test_public_pages_for_anonymous_visitors_keep_their_own_cache_headers(bureau):
+    outside = make_outside(bureau)
+    url = reverse("commitments:public", kwargs={"token": outside.secrets["post_token"]})
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert "no-store" not in cache_directives(response)

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in answers: Cache-Control private, no-store (every response after this line).
+    "core.security_headers.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -125,12 +127,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
+    # accounts.validators: Django's validators with every message in the zh-Hans
+    # catalogue; the similarity check also refuses a password containing the username.
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
@@ -161,6 +162,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2**(n-1) seco
 # model refuses update and delete, and on PostgreSQL a trigger refuses them too
 # (audit/migrations/0002). Archiving older rows, if ever, must keep this minimum.
 AUDIT_RETENTION_DAYS = 185
+# Anonymous refusals (a miss on a public link, a wrong voting code) are counted per client
+# address in windows of this many seconds: a row for the 1st, 10th, 100th … of a window.
+AUDIT_COUNTED_WINDOW = 60 * 60
 SESSION_COOKIE_AGE = 30 * 60
 # Idle timeout: core.sessions refreshes a session's expiry when it was set more than
 # SESSION_REFRESH_AFTER seconds ago (one write a minute, not one per request).

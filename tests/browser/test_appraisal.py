@@ -140,17 +140,24 @@ def test_a_phone_votes_with_a_code_and_the_secretary_closes_the_session(bureau, 
     assert desk.page.locator("[data-testid=paper-count]").inner_text() == "1 / 1"
     desk.shot("3c-paper-keyed")
 
+    # Two of the four members have voted: not more than half, so the vote stays open.
     desk.open(f"/appraisals/s/{session.pk}/")
     desk.page.click(f"a[href='/appraisals/s/{session.pk}/close/']")
+    assert desk.page.locator("form button[type=submit].btn-danger").count() == 0
+    desk.shot("4a-close-quorum-not-reached")
+    # A third member votes; now the session can close.
+    services.ballot_cast(code=links[1], marks={m.pk: (Grade.EXCELLENT, None) for m in members})
+    desk.page.reload()
     desk.shot("4-close-confirm")
     with desk.page.expect_navigation():
-        desk.page.click("form button[type=submit].btn-primary")
+        desk.page.click("form button[type=submit].btn-danger")
     assert desk.page.url.endswith(f"/appraisals/s/{session.pk}/results/")
     rows = desk.page.locator("[data-testid=results] tbody tr")
     assert rows.count() == 4
     first = rows.nth(0).inner_text()
-    assert bureau.member_a.name in first and "91.0" in first  # (93 + 85 + 95) / 3
-    assert desk.page.locator("[data-testid=valid-ballots]").inner_text() == "3"
+    assert bureau.member_a.name in first and "92.0" in first  # (93 + 85 + 95 + 95) / 4
+    assert desk.page.locator("[data-testid=valid-ballots]").inner_text() == "4"
+    assert "3" in desk.page.locator("[data-testid=turnout]").inner_text()
     desk.shot("5-results")
 
     # Attachment 3, filled, as it prints on A4; and the review sheet for the meeting.

@@ -58,6 +58,10 @@ def test_a_post_card_prints_and_its_qr_link_opens_on_a_phone(promised, screen):
     desk = screen("commitments-desktop", DESKTOP)
     desk.sign_in("secretary_a", PASSWORD)
     desk.open(reverse("commitments:card", kwargs={"member_pk": bureau.member_a.pk}))
+    # Looking made nothing; the button makes the post page and its QR code.
+    assert desk.page.locator("[data-testid=post-card]").count() == 0
+    with desk.page.expect_navigation():
+        desk.page.locator("form[action*='/create/'] button[type=submit]").click()
     card = desk.page.locator("[data-testid=post-card]")
     assert card.count() == 1
     assert card.locator(".cm-card-qr svg").count() == 1  # the QR code

@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.confirm import Confirmation, confirm_page, confirmed
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import get_member_for_user, scope_for
 
@@ -57,6 +59,26 @@ def account_disable(request: HttpRequest, member_pk: int) -> HttpResponse:
     assert user is not None  # may_manage_account checked it
     if not user.is_active:
         messages.info(request, _("The login of %(name)s is already disabled.") % {"name": member})
+    elif not confirmed(request):
+        return confirm_page(
+            request,
+            Confirmation(
+                title=_("Disable the login of %(name)s") % {"name": member},
+                happens=_(
+                    "%(name)s can no longer sign in; every session of the login ends at once, "
+                    "on every device."
+                )
+                % {"name": member},
+                affects=_("%(name)s (login %(username)s), %(branch)s")
+                % {"name": member, "username": user.get_username(), "branch": member.branch},
+                irreversible=_(
+                    "The sessions ended cannot be restored; the login can be enabled again "
+                    "from this page, and both steps are in the audit log."
+                ),
+                button=_("Disable the login"),
+                back=reverse("organizations:member_detail", kwargs={"pk": member.pk}),
+            ),
+        )
     else:
         ended = user_disable(user=user, actor=request.user)
         messages.success(

@@ -77,6 +77,34 @@ def _check_window_start(start: date, today: date) -> None:
         raise DomainError(_("The objection window must start within 30 days."))
 
 
+def publication_check(
+    *,
+    branch: Organization,
+    quarter: Quarter,
+    window_start: date | None,
+    workdays: int,
+    contact_name: str,
+) -> None:
+    """The refusals of `publication_publish`, checked before anything is written (the page
+    asks for confirmation only when the publication can be made)."""
+    today = timezone.localdate()
+    if quarter.first_day > today:
+        raise DomainError(_("%(quarter)s has not begun yet.") % {"quarter": quarter})
+    if not 1 <= workdays <= MAX_WORKDAYS:
+        raise DomainError(
+            _("The window lasts between 1 and %(max)d working days.") % {"max": MAX_WORKDAYS}
+        )
+    _check_window_start(window_start or today, today)
+    if not (contact_name or "").strip():
+        raise DomainError(_("Say whom members should contact about an objection."))
+    if Publication.objects.filter(
+        branch=branch, year=quarter.year, quarter=quarter.quarter
+    ).exists():
+        raise DomainError(
+            _("%(quarter)s has already been published for this branch.") % {"quarter": quarter}
+        )
+
+
 @transaction.atomic
 def publication_publish(
     *,
@@ -92,26 +120,18 @@ def publication_publish(
     """Plan §1.3 step 5: each quarter the branch publishes every member's points so far, open
     for objections for a number of working days; the snapshot is kept as published."""
     today = timezone.localdate()
-    if quarter.first_day > today:
-        raise DomainError(_("%(quarter)s has not begun yet.") % {"quarter": quarter})
-    if not 1 <= workdays <= MAX_WORKDAYS:
-        raise DomainError(
-            _("The window lasts between 1 and %(max)d working days.") % {"max": MAX_WORKDAYS}
-        )
     start = window_start or today
-    _check_window_start(start, today)
     contact_name = (contact_name or "").strip()
-    if not contact_name:
-        raise DomainError(_("Say whom members should contact about an objection."))
     # Lock the branch row: two officers publishing the same quarter at once queue here,
     # and the second is told it is already published.
     Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
-    if Publication.objects.filter(
-        branch=branch, year=quarter.year, quarter=quarter.quarter
-    ).exists():
-        raise DomainError(
-            _("%(quarter)s has already been published for this branch.") % {"quarter": quarter}
-        )
+    publication_check(
+        branch=branch,
+        quarter=quarter,
+        window_start=start,
+        workdays=workdays,
+        contact_name=contact_name,
+    )
     by = branch_year(branch, quarter.year)
     ranked = by.ranked
     if not ranked:

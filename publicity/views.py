@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
+from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 from summaries.selectors import branch_year
 from summaries.years import checked_year
@@ -113,6 +115,15 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            services.publication_check(
+                branch=branch,
+                quarter=data["period"],
+                window_start=data["window_start"],
+                workdays=data["workdays"],
+                contact_name=data["contact_name"],
+            )
+            if not confirmed(request):
+                return confirm_page(request, _publish_confirmation(branch, data))
             publication = services.publication_publish(
                 branch=branch,
                 quarter=data["period"],
@@ -337,3 +348,27 @@ def chart_branches(request: HttpRequest, year: int) -> JsonResponse:
         raise Http404
     branches = visible_branches(request.user)
     return JsonResponse(selectors.branches_side_by_side(checked_year(year), branches))
+
+
+def _publish_confirmation(branch: Organization, data: dict[str, Any]) -> Confirmation:
+    start = data["window_start"] or timezone.localdate()
+    window = objection_window(start, data["workdays"])
+    return Confirmation(
+        title=_("Publish the points of %(branch)s for %(period)s")
+        % {"branch": branch.name, "period": data["period"]},
+        happens=_(
+            "Every member's points so far, their rank and award list are published as they "
+            "stand now: on the notice-board print, the lobby screens and to the members. "
+            "Objections are open until %(end)s."
+        )
+        % {"end": window.end.isoformat()},
+        affects=_("Every member of %(branch)s taking part this year, and anyone who reads it")
+        % {"branch": branch.name},
+        irreversible=_(
+            "A publication is kept exactly as published; a later correction is a new ledger "
+            "entry noted beside it, never a change of the publication."
+        ),
+        button=_("Publish"),
+        back=reverse("publicity:publish", kwargs={"code": branch.code}),
+        danger=False,
+    )

@@ -297,14 +297,11 @@ def _fingerprint(records: list[dict[str, Any]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@transaction.atomic
-def summary_confirm(*, branch: Organization, year: int, confirmed_by: Any) -> SummaryConfirmation:
-    """The secretary confirms the closed year's summary table, which then goes to the
-    committee (plan 一(三)4); name and time are kept with the rows confirmed."""
+def summary_confirm_check(*, branch: Organization, year: int, confirmed_by: Any) -> Any:
+    """Whether the table may be confirmed now; raises the refusal `summary_confirm` would
+    and returns (the year's lock, the table)."""
     if not scope_for(confirmed_by).has_role(branch.pk, Role.SECRETARY):
         raise PermissionDenied(_("Only the branch secretary confirms the summary table."))
-    # One confirmation at a time per branch: two clicks must not both pass the checks.
-    Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
     lock = _year_locks(year, [branch.pk]).get(branch.pk)
     if lock is None:
         raise DomainError(
@@ -325,6 +322,17 @@ def summary_confirm(*, branch: Organization, year: int, confirmed_by: Any) -> Su
     )
     if table.state == State.CONFIRMED:
         raise DomainError(_("This summary table is already confirmed and has not changed since."))
+    return lock, table
+
+
+@transaction.atomic
+def summary_confirm(*, branch: Organization, year: int, confirmed_by: Any) -> SummaryConfirmation:
+    """The secretary confirms the closed year's summary table, which then goes to the
+    committee (plan 一(三)4); name and time are kept with the rows confirmed."""
+    # One confirmation at a time per branch: two clicks must not both pass the checks.
+    if scope_for(confirmed_by).has_role(branch.pk, Role.SECRETARY):
+        Organization.objects.select_for_update(**ROW_LOCK).filter(pk=branch.pk).first()
+    lock, table = summary_confirm_check(branch=branch, year=year, confirmed_by=confirmed_by)
     records = [row.as_record() for row in table.rows]
     confirmation = SummaryConfirmation.objects.create(
         branch=branch,

@@ -35,6 +35,7 @@ from .summary_table import (
     State,
     distribution,
     summary_confirm,
+    summary_confirm_check,
     summary_table,
     summary_tables,
     unreviewed_declarations,
@@ -144,6 +145,37 @@ def _report(request: HttpRequest, exc: DomainError) -> None:
 def confirm(request: HttpRequest, code: str, year: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
+    try:
+        summary_confirm_check(branch=branch, year=year, confirmed_by=request.user)
+    except DomainError as exc:
+        _report(request, exc)
+        return redirect(_summary_url(branch, year))
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            Confirmation(
+                title=_("Confirm the summary table of %(branch)s for %(year)d")
+                % {"branch": branch.name, "year": year},
+                happens=_(
+                    "The table (attachment 4) is signed with your name and the time, and sent "
+                    "to the party committee as the branch's result of %(year)d."
+                )
+                % {"year": year},
+                affects=_(
+                    "Every member of %(branch)s: their totals and ranks of %(year)d as the "
+                    "table shows them now"
+                )
+                % {"branch": branch.name, "year": year},
+                irreversible=_(
+                    "The confirmation is kept with the rows confirmed. If the year is reopened "
+                    "and changes, the table must be confirmed again; the first one stays on "
+                    "record."
+                ),
+                button=_("Confirm and send"),
+                back=_summary_url(branch, year),
+                danger=False,
+            ),
+        )
     try:
         confirmation = summary_confirm(branch=branch, year=year, confirmed_by=request.user)
     except DomainError as exc:

@@ -10,6 +10,9 @@ from organizations.models import Role
 from tests.factories import MemberFactory, grant
 
 
+CONFIRMED = {"confirmed": "1"}
+
+
 def page(member):
     return reverse("organizations:member_detail", kwargs={"pk": member.pk})
 
@@ -29,7 +32,12 @@ def test_the_secretary_disables_a_member_and_their_session_ends_at_once(bureau, 
 
     secretary = client_for(bureau.secretary_a)
     assert "Disable login" in secretary.get(page(bureau.member_a)).content.decode()
-    response = secretary.post(disable(bureau.member_a))
+    asked = secretary.post(disable(bureau.member_a))
+    assert asked.status_code == 200
+    assert "every session of the login ends at once" in asked.content.decode()
+    bureau.member_a_user.refresh_from_db()
+    assert bureau.member_a_user.is_active
+    response = secretary.post(disable(bureau.member_a), CONFIRMED)
     assert response.status_code == 302 and response.url == page(bureau.member_a)
 
     bureau.member_a_user.refresh_from_db()
@@ -48,15 +56,15 @@ def test_the_secretary_disables_a_member_and_their_session_ends_at_once(bureau, 
 
 def test_disabling_twice_changes_nothing_the_second_time(bureau, client_for):
     secretary = client_for(bureau.secretary_a)
-    secretary.post(disable(bureau.member_a))
-    secretary.post(disable(bureau.member_a))
+    secretary.post(disable(bureau.member_a), CONFIRMED)
+    secretary.post(disable(bureau.member_a), CONFIRMED)
     assert AuditEvent.objects.filter(action="user.disable").count() == 1
 
 
 def test_the_committee_may_disable_a_secretary_who_may_not_disable_themselves(bureau, client_for):
     record = MemberFactory(branch=bureau.branch_a, name="刘书记", user=bureau.secretary_a)
     assert client_for(bureau.secretary_a).post(disable(record)).status_code == 404
-    assert client_for(bureau.committee_admin).post(disable(record)).status_code == 302
+    assert client_for(bureau.committee_admin).post(disable(record), CONFIRMED).status_code == 302
     bureau.secretary_a.refresh_from_db()
     assert not bureau.secretary_a.is_active
 

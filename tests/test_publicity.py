@@ -398,7 +398,10 @@ def test_a_secretary_publishes_through_the_form(points, client_for):
     page = client.get(url)
     assert page.status_code == 200
     assert "张红梅" in page.content.decode()  # the preview of what will be published
-    response = client.post(url, publish_form())
+    asked = client.post(url, publish_form())
+    assert "Objections are open until" in asked.content.decode()
+    assert not Publication.objects.exists()
+    response = client.post(url, {**publish_form(), "confirmed": "1"})
     publication = Publication.objects.get()
     assert response.status_code == 302 and response.url == detail_url(publication)
     assert publication.published_by == points.secretary_a

@@ -227,7 +227,10 @@ def test_the_secretary_confirms_through_the_page(branch_a, client_for):
     close_year(branch_a.branch_a, branch_a.secretary_a)
     client = client_for(branch_a.secretary_a)
     assert 'data-testid="summary-confirm"' in client.get(summary_url()).content.decode()
-    response = client.post(summary_url("summary_confirm"), follow=True)
+    asked = client.post(summary_url("summary_confirm"))
+    assert "sent to the party committee as the branch" in asked.content.decode()
+    assert not SummaryConfirmation.objects.exists()
+    response = client.post(summary_url("summary_confirm"), {"confirmed": "1"}, follow=True)
     text = response.content.decode()
     assert "is confirmed by secretary_a" in text and 'data-state="confirmed"' in text
     assert SummaryConfirmation.objects.count() == 1

@@ -94,6 +94,11 @@ def test_a_quarter_is_published_objected_to_corrected_and_shown_in_the_lobby(bur
     desk.shot("publish-form")
     with desk.page.expect_navigation():
         desk.page.click("[data-testid=publish-submit]")
+    # The page says what publishing does before anything is published.
+    assert not Publication.objects.exists()
+    desk.shot("publish-confirm")
+    with desk.page.expect_navigation():
+        desk.page.click(".jf-confirm button[type=submit]")
     publication = Publication.objects.get()
     assert desk.page.url.endswith(reverse("publicity:detail", kwargs={"pk": publication.pk}))
     desk.page.wait_for_selector("[data-jf-pchart=histogram] svg")

@@ -68,3 +68,20 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class ConsentForm(forms.Form):
+    """上一级党组织和市直机关工委同意: the date, the document number and a scan."""
+
+    consented_on = forms.DateField(
+        label=_("Date of the consent"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document = forms.CharField(label=_("Document number"), max_length=100)
+    scan = forms.FileField(
+        label=_("Scan of the consent"),
+        help_text=_("A PDF, JPG or PNG file of at most 5 MB."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -9,11 +9,21 @@ member unqualified; a case records the organisations' steps.
 
 from __future__ import annotations
 
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Member, Organization
+from participation.models import private_storage
+
+
+def consent_path(instance: HandlingCase, filename: str) -> str:
+    """A random name: the original name is kept in a field, never in the path."""
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"handling/{instance.year}/{uuid.uuid4().hex}{ext}"
 
 
 class HelpTalk(models.Model):
@@ -54,8 +64,9 @@ class HandlingCase(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed by the branch")
-        APPROVED = "approved", _("approved by the committee")
+        APPROVED = "approved", _("approved by the committee, awaiting the higher consent")
         REJECTED = "rejected", _("not approved by the committee")
+        FINAL = "final", _("final: the higher organisations have consented")
 
     branch = models.ForeignKey(
         Organization, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
@@ -86,6 +97,28 @@ class HandlingCase(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("the committee's note"), max_length=4000, blank=True)
+    # Plan 二: 报上一级党组织和市直机关工委同意 — the consent, recorded before the case is final.
+    consent_date = models.DateField(_("date of the consent"), null=True, blank=True)
+    consent_document = models.CharField(
+        _("document number of the consent"), max_length=100, blank=True
+    )
+    consent_scan = models.FileField(
+        _("scan of the consent"),
+        upload_to=consent_path,
+        storage=private_storage,
+        blank=True,
+        max_length=200,
+    )
+    consent_scan_name = models.CharField(_("name of the scan"), max_length=120, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("unqualified-member handling case")

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
 
 from ledger.models import PeriodLock
 from organizations.models import Member, Organization
@@ -74,29 +77,21 @@ class BranchResults:
         return sum(1 for due in self.talks_due if due.talks)
 
 
-def _has_a_last(by: BranchYear) -> bool:
-    """Whether anyone ranks last: the members not vetoed do not all share one total.
-
-    The engine calls everyone tied at the lowest total "due a help talk"; in a year where
-    every member holds the same total (nothing recorded yet, or a year before the system)
-    that would be the whole branch, so here nobody is last then, and only vetoes count.
-    """
-    return len({r.totals.total for r in by.ranked if not r.vetoed}) > 1
-
-
-def _flagged(result: MemberResult | None, has_a_last: bool) -> bool:
-    """Ranked last or vetoed: what a help talk is due for."""
+def _flagged(result: MemberResult | None) -> bool:
+    """Ranked last or vetoed: what a help talk is due for (the engine's one definition)."""
     if result is None or result.standing is None:
         return False
-    return result.vetoed or (has_a_last and result.standing.help_talk_due)
+    return result.standing.help_talk_due
 
 
-def _years_closed(year: int, branch_ids: list[int]) -> set[int]:
-    return set(
-        PeriodLock.objects.filter(
+def _years_closed(year: int, branch_ids: list[int]) -> dict[int, date]:
+    """The branches whose year is closed, with the day it was (the year's result)."""
+    return {
+        branch_id: timezone.localtime(closed_at).date()
+        for branch_id, closed_at in PeriodLock.objects.filter(
             branch_id__in=branch_ids, year=year, half=2, reopened_at__isnull=True
-        ).values_list("branch_id", flat=True)
-    )
+        ).values_list("branch_id", "closed_at")
+    }
 
 
 def results_for(year: int, branches: Iterable[Organization]) -> dict[int, BranchResults]:
@@ -121,7 +116,7 @@ def results_for(year: int, branches: Iterable[Organization]) -> dict[int, Branch
     ):
         cases[case.branch_id].append(case)
     return {
-        b.pk: _branch_results(now[b.pk], before[b.pk], b.pk in closed, talks, cases[b.pk])
+        b.pk: _branch_results(now[b.pk], before[b.pk], closed.get(b.pk), talks, cases[b.pk])
         for b in branches
     }
 
@@ -133,7 +128,7 @@ def branch_results(branch: Organization, year: int) -> BranchResults:
 def _branch_results(
     now: BranchYear,
     before: BranchYear,
-    year_closed: bool,
+    year_closed_on: date | None,
     talks: dict[int, list[HelpTalk]],
     cases: list[HandlingCase],
 ) -> BranchResults:
@@ -143,17 +138,18 @@ def _branch_results(
     this_year = {
         r.member.pk: [t for t in talks.get(r.member.pk, []) if t.year == year] for r in ranked
     }
-    last_now, last_before = _has_a_last(now), _has_a_last(before)
-    due = [r for r in ranked if _flagged(r, last_now)]
+    due = [r for r in ranked if _flagged(r)]
     due_ids = {r.member.pk for r in due}
     flags = {
-        r.member.pk: {
-            year - 1: _flagged(previous.get(r.member.pk), last_before),
-            year: _flagged(r, last_now),
-        }
+        r.member.pk: {year - 1: _flagged(previous.get(r.member.pk)), year: _flagged(r)}
         for r in ranked
     }
-    talk_years = {pk: [t.year for t in member_talks] for pk, member_talks in talks.items()}
+    # A talk counts for handling when it came before this year's result: held before the
+    # year was closed (any talk so far while it is open).
+    talk_years = {
+        pk: [t.year for t in member_talks if year_closed_on is None or t.held_on <= year_closed_on]
+        for pk, member_talks in talks.items()
+    }
     listed = engine.handling_candidates(flags, talk_years, year)
     cases_of: dict[int, list[HandlingCase]] = defaultdict(list)
     for case in cases:
@@ -177,7 +173,7 @@ def _branch_results(
         branch=now.branch,
         year=year,
         by=now,
-        year_closed=year_closed,
+        year_closed=year_closed_on is not None,
         award_eligible=[r for r in ranked if r.standing and r.standing.award_eligible],
         talks_due=[TalkDue(r, this_year[r.member.pk]) for r in due],
         other_talks=[

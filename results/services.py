@@ -18,6 +18,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import OFFICER_ROLES, is_own_member, scope_for
+from participation.attachments import check_attachment
 
 from .models import HandlingCase, HelpTalk
 from .selectors import branch_results
@@ -201,5 +202,76 @@ def handling_decide(
             % {"name": case.member.name},
             url=reverse("results:case", kwargs={"pk": case.pk}),
             dedupe_key=f"results.handling.decided:{case.pk}",
+        )
+    return case
+
+
+@transaction.atomic
+def handling_consent_record(
+    *,
+    case: HandlingCase,
+    consented_on: dt.date,
+    document: str,
+    scan: Any,
+    recorded_by: Any,
+) -> HandlingCase:
+    """Plan 二: handling needs 上一级党组织和市直机关工委同意. The committee records that
+    consent — its date, document number and a scan — and only then is the case final."""
+    if not scope_for(recorded_by).is_committee:
+        raise PermissionDenied(_("Only the party committee records the higher consent."))
+    case = (
+        HandlingCase.objects.select_for_update(**ROW_LOCK).select_related("member").get(pk=case.pk)
+    )
+    if case.status != HandlingCase.Status.APPROVED:
+        raise DomainError(
+            _("Only a proposal the committee has approved waits for the higher consent.")
+        )
+    if is_own_member(recorded_by, case.member):
+        raise DomainError(_("Nobody records the consent to a case about themselves."))
+    if not isinstance(consented_on, dt.date):
+        raise DomainError(_("Give the date of the consent."))
+    if consented_on > timezone.localdate():
+        raise DomainError(_("The consent cannot be dated in the future."))
+    if case.decided_at and consented_on < timezone.localtime(case.decided_at).date():
+        raise DomainError(_("The consent comes after the committee's approval."))
+    document = _text(document, _("Give the document number of the consent."), 100)
+    if scan is None:
+        raise DomainError(_("Attach a scan of the consent."))
+    name = check_attachment(scan)
+    before = snapshot(case)
+    case.consent_date = consented_on
+    case.consent_document = document
+    case.consent_scan.save(name, scan, save=False)
+    case.consent_scan_name = name
+    case.consent_recorded_by = _user(recorded_by)
+    case.consent_recorded_at = timezone.now()
+    case.status = HandlingCase.Status.FINAL
+    case.save(
+        update_fields=[
+            "consent_date",
+            "consent_document",
+            "consent_scan",
+            "consent_scan_name",
+            "consent_recorded_by",
+            "consent_recorded_at",
+            "status",
+        ]
+    )
+    audit_record(
+        action="results.handling.consented",
+        actor=recorded_by,
+        obj=case,
+        organization=case.branch_id,
+        before=before,
+        after=snapshot(case),
+    )
+    if case.proposed_by_id is not None:
+        notify(
+            user=case.proposed_by,
+            kind=Notification.Kind.OTHER,
+            title=_("The higher consent for %(name)s is recorded; the handling is final.")
+            % {"name": case.member.name},
+            url=reverse("results:case", kwargs={"pk": case.pk}),
+            dedupe_key=f"results.handling.consented:{case.pk}",
         )
     return case

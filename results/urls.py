@@ -19,4 +19,5 @@ urlpatterns = [
         name="propose",
     ),
     path("case/<id:pk>/", views.case, name="case"),
+    path("case/<id:pk>/consent/", views.consent_scan, name="consent_scan"),
 ]

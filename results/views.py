@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +27,12 @@ from organizations.permissions import (
     scope_for,
     visible_branches,
 )
+from participation.attachments import content_type_for
 from summaries.views import year_links
 from summaries.years import checked_year, current_year
 
 from . import services
-from .forms import DecisionForm, HelpTalkForm, ProposalForm
+from .forms import ConsentForm, DecisionForm, HelpTalkForm, ProposalForm
 from .models import HandlingCase
 from .selectors import branch_results, pending_cases, results_for
 
@@ -194,15 +196,21 @@ def _case_for_user(user: Any, pk: int) -> HandlingCase:
 
 @login_required
 def case(request: HttpRequest, pk: int) -> HttpResponse:
-    """A proposal and its decision; the committee decides here."""
+    """A proposal and its decision; the committee decides here, then records the higher
+    organisations' consent that makes the case final."""
     case = _case_for_user(request.user, pk)
-    may_decide = scope_for(request.user).is_committee and case.is_pending
-    form = DecisionForm(request.POST or None) if may_decide else None
+    committee = scope_for(request.user).is_committee
+    form = DecisionForm(request.POST or None) if committee and case.is_pending else None
+    consent = (
+        ConsentForm(request.POST or None, request.FILES or None)
+        if committee and case.status == HandlingCase.Status.APPROVED
+        else None
+    )
     if request.method == "POST":
-        if form is None:
+        if form is None and consent is None:
             messages.error(request, _("This proposal cannot be decided here."))
             return redirect("results:case", pk=case.pk)
-        if form.is_valid():
+        if form is not None and form.is_valid():
             try:
                 services.handling_decide(
                     case=case,
@@ -214,6 +222,20 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("The committee's decision is recorded."))
+                return redirect("results:case", pk=case.pk)
+        if consent is not None and consent.is_valid():
+            try:
+                services.handling_consent_record(
+                    case=case,
+                    consented_on=consent.cleaned_data["consented_on"],
+                    document=consent.cleaned_data["document"],
+                    scan=consent.cleaned_data["scan"],
+                    recorded_by=request.user,
+                )
+            except DomainError as exc:
+                consent.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The consent is recorded; the handling is final."))
                 return redirect("results:case", pk=case.pk)
     results = branch_results(case.branch, case.year)
     candidate = next(
@@ -228,6 +250,8 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "year": case.year,
             "candidate": candidate,
             "form": form,
+            "consent": consent,
+            "may_see_scan": _may_see_scan(request.user, case),
             "back": _branch_url(case.branch, case.year),
         },
     )
@@ -252,3 +276,30 @@ def committee(request: HttpRequest, year: int) -> HttpResponse:
             "year_links": year_links("results:committee", year),
         },
     )
+
+
+def _may_see_scan(user: Any, case: HandlingCase) -> bool:
+    """The consent concerns a member's standing in the party: the committee and the branch
+    secretary open its scan, nobody else."""
+    scope = scope_for(user)
+    return scope.is_committee or scope.has_role(case.branch_id, Role.SECRETARY)
+
+
+@login_required
+@require_GET
+def consent_scan(request: HttpRequest, pk: int) -> HttpResponseBase:
+    case = _case_for_user(request.user, pk)
+    if not _may_see_scan(request.user, case) or not case.consent_scan:
+        raise Http404
+    try:
+        handle = case.consent_scan.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=case.consent_scan_name or "consent",
+        content_type=content_type_for(case.consent_scan_name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -497,8 +497,9 @@ def rank_branch(results: Iterable[tuple[int, Decimal, bool]]) -> list[Standing]:
 
     `results` holds (member_id, total, vetoed). Totals are compared as shown, to one
     decimal place. Award-eligible: not vetoed and within the top 20% (rank <= 0.2 n, n
-    counting the vetoed too). Help talk due: everyone tied at the lowest total among the
-    non-vetoed, and every vetoed member.
+    counting the vetoed too). Help talk due (the one definition every page, print and export
+    reads): every vetoed member, and everyone tied at the lowest total among the non-vetoed
+    unless they all share one total, when nobody is last.
     """
     clear: dict[int, Decimal] = {}
     vetoed: dict[int, Decimal] = {}
@@ -507,7 +508,9 @@ def rank_branch(results: Iterable[tuple[int, Decimal, bool]]) -> list[Standing]:
             raise ValueError(f"member {member_id} appears twice in the results")
         (vetoed if is_vetoed else clear)[member_id] = round1(total)
     n = len(clear) + len(vetoed)
-    lowest = min(clear.values(), default=None)
+    # Nobody is last when every member not vetoed holds the same total (nothing recorded
+    # yet, or one member): the bottom of the ranking is then the whole branch.
+    lowest = min(clear.values()) if len(set(clear.values())) > 1 else None
     ranks = _competition_ranks(clear, 0) | _competition_ranks(vetoed, len(clear))
     standings = [
         Standing(
@@ -529,15 +532,16 @@ def handling_candidates(
 ) -> set[int]:
     """Members to list for unqualified-member handling (不合格党员处置) in `year`.
 
-    Plan 二: bottom-ranked or vetoed two years running, after a help talk. `flags[m][y]`
-    says whether member m was bottom (help talk due) or vetoed in year y; `talks[m]` the
-    years whose result a help talk followed. The system lists; the branch proposes and
-    the committee decides.
+    Plan 二: bottom-ranked or vetoed two years running and 经教育后仍没有明显改进: the help
+    talk on the first year's result came before the second year's. `flags[m][y]` says
+    whether member m was bottom (help talk due) or vetoed in year y; `talks[m]` the years
+    whose result a help talk followed, counting only talks held before `year`'s result.
+    The system lists; the branch proposes and the committee decides.
     """
     return {
         member_id
         for member_id, by_year in flags.items()
         if by_year.get(year - 1, False)
         and by_year.get(year, False)
-        and not {year - 1, year}.isdisjoint(talks.get(member_id, ()))
+        and (year - 1) in set(talks.get(member_id, ()))
     }

@@ -337,11 +337,18 @@ def test_when_everyone_is_vetoed_everyone_is_due_a_help_talk() -> None:
     assert all(s.help_talk_due and not s.award_eligible for s in standings)
 
 
-def test_a_single_member_is_ranked_first_and_is_the_bottom() -> None:
+def test_a_single_member_is_ranked_first_and_nobody_is_last() -> None:
     (standing,) = rank_branch([(7, D("123.4"), False)])
     assert standing.rank == 1
     assert not standing.award_eligible  # 0.2 x 1 = 0.2
-    assert standing.help_talk_due
+    assert not standing.help_talk_due  # one total for everyone: no last place
+
+
+def test_when_everyone_not_vetoed_ties_only_the_vetoed_are_due_a_talk() -> None:
+    standings = rank_branch([(1, D(100), False), (2, D(100), False), (3, D(90), True)])
+    assert [s.member_id for s in standings if s.help_talk_due] == [3]
+    tied = rank_branch([(1, D(100), False), (2, D(100), False)])
+    assert not any(s.help_talk_due for s in tied)
 
 
 def test_in_a_branch_of_ten_the_first_two_ranks_are_award_eligible() -> None:
@@ -377,9 +384,9 @@ def test_handling_candidates_need_two_flagged_years_and_a_help_talk() -> None:
         2: {2025: True, 2026: True},  # bottom twice, never talked to
         3: {2025: False, 2026: True},  # only this year
         4: {2024: True, 2026: True},  # not consecutive
-        5: {2025: True, 2026: True},  # talk after 2026's result
+        5: {2025: True, 2026: True},  # talked to only about 2026's result: too late
         6: {2025: True, 2026: False},
     }
     talks = {1: [2025], 3: [2026], 4: [2024, 2026], 5: [2026], 6: [2025]}
-    assert handling_candidates(flags, talks, 2026) == {1, 5}
+    assert handling_candidates(flags, talks, 2026) == {1}
     assert handling_candidates(flags, talks, 2025) == set()

@@ -142,11 +142,20 @@ def test_only_the_branchs_officers_record_its_talks(ranked, who):
 # The two-year rule -------------------------------------------------------------
 
 
+def talk_on_last_year(bureau, member, held_on=date(YEAR, 1, 10)):
+    """The help talk on the first year's result, held early in the second (经教育后)."""
+    return talk(bureau, member, year=BEFORE, held_on=held_on)
+
+
 def test_bottom_two_years_running_after_a_talk_makes_a_candidate(ranked):
     results = branch_results(ranked.branch_a, YEAR)
     assert [c.member.name for c in results.awaiting_talk] == ["李建国"]
     assert results.candidates == []
+    # A talk only on this year's result comes too late: the plan wants the member
+    # educated after the first year, before the second year's result.
     talk(ranked, ranked.other_member_a)
+    assert branch_results(ranked.branch_a, YEAR).candidates == []
+    talk_on_last_year(ranked, ranked.other_member_a)
     results = branch_results(ranked.branch_a, YEAR)
     assert [c.member.name for c in results.candidates] == ["李建国"]
     candidate = results.candidates[0]
@@ -185,9 +194,25 @@ def test_bottom_in_one_year_only_is_not_a_candidate(ranked):
 
 @pytest.fixture
 def candidate(ranked):
-    talk(ranked, ranked.other_member_a)
+    talk_on_last_year(ranked, ranked.other_member_a)
     close_year(ranked.branch_a, ranked.secretary_a)
     return ranked
+
+
+def test_a_talk_held_after_the_second_years_result_does_not_count(ranked):
+    close_year(ranked.branch_a, ranked.secretary_a)
+    HelpTalk.objects.create(  # on 2025's result, but held after 2026 was closed
+        branch=ranked.branch_a,
+        member=ranked.other_member_a,
+        year=BEFORE,
+        held_on=timezone.localdate() + timedelta(days=1),
+        talked_by="支部书记",
+        content="谈话",
+        response="表态",
+    )
+    results = branch_results(ranked.branch_a, YEAR)
+    assert results.candidates == []
+    assert [c.member.name for c in results.awaiting_talk] == ["李建国"]
 
 
 def propose(bureau, who=None, member=None, reasons="谈话后仍无明显改进。"):
@@ -208,7 +233,7 @@ def test_the_secretary_proposes_handling_for_a_candidate(candidate):
 
 
 def test_a_proposal_before_the_year_is_closed_is_refused(ranked):
-    talk(ranked, ranked.other_member_a)
+    talk_on_last_year(ranked, ranked.other_member_a)
     with pytest.raises(DomainError, match="not closed"):
         propose(ranked)
     assert not HandlingCase.objects.exists()

@@ -344,6 +344,7 @@ UNREACHED_BY_B: dict[str, str] = {
     "oversight:case_photo": "the case shows no photo",
     "oversight:public_case_photo": "the case shows no photo",
     "commitments:photo": "the member has no photo",
+    "results:consent_scan": "the case has no consent recorded",
 }
 
 

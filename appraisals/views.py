@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
 from core.ids import id_or_404
+from core.qr import qr_svg
 from organizations.permissions import scope_for, visible_branches
 
 from . import selectors, services
@@ -22,7 +23,6 @@ from .forms import AnnulForm, ExtendForm, SessionForm, ballot_marks, ballot_rows
 from .grades import ORDER, BallotInvalid, range_text
 from .models import AppraisalSession, CastBy, Status, Voter
 from .permissions import ANNUL, KEY_PAPER, RUN, get_branch_to_run, get_session_for_user, may
-from .qr import qr_svg
 
 
 @login_required

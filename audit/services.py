@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -249,10 +250,13 @@ class ChainReport:
         return self.first_break is None
 
 
-def audit_chain_check(batch: int = 2000) -> ChainReport:
-    """Walk the chain from the first row; count the rows and stop at the first bad one."""
+def audit_chain_check(batch: int = 2000, up_to: int | None = None) -> ChainReport:
+    """Walk the chain from the first row (to `up_to`, if given); count the rows and stop
+    at the first bad one."""
     prev, expected_id, rows = GENESIS, 1, 0
     for event in _iter_events(batch):
+        if up_to is not None and event.pk > up_to:
+            break
         rows += 1
         if event.pk != expected_id:
             return ChainReport(rows, ChainBreak(event.pk, "id", expected_id))
@@ -277,6 +281,82 @@ def _iter_events(batch: int) -> Iterator[AuditEvent]:
             return
         yield from rows
         last = rows[-1].pk
+
+
+# The published head ---------------------------------------------------------------
+#
+# The chain proves that no stored row was altered, but a rewrite of the whole log from
+# some row on, or its truncation, builds a new chain that verifies. A head printed on
+# paper (publicity notices, the summary table, backups, the lobby screen) pins the chain
+# as it was: anyone holding the paper asks `audit_verify --head` whether that row is
+# still in the chain with that hash.
+
+HEAD_PREFIX = "JIFEN-AUDIT"
+SHORT_HASH = 12
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    id: int
+    hash: str
+
+    @property
+    def short(self) -> str:
+        """What is printed to be read and typed: the row and the first 12 hex digits."""
+        return f"{self.id}-{self.hash[:SHORT_HASH]}"
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code holds: the row and the whole hash."""
+        return f"{HEAD_PREFIX}:{self.id}:{self.hash}"
+
+
+def chain_head() -> ChainHead | None:
+    """The last row of the audit log, as it is printed."""
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", "hash").first()
+    return ChainHead(*last) if last else None
+
+
+_HEAD_FORMS = (
+    re.compile(rf"^{HEAD_PREFIX}:(?P<id>\d+):(?P<hash>[0-9a-f]{{64}})$"),
+    re.compile(r"^(?P<id>\d+)-(?P<hash>[0-9a-f]{6,64})$"),
+    re.compile(r"^(?P<hash>[0-9a-f]{64})$"),
+)
+
+
+def parse_head(text: str) -> tuple[int | None, str]:
+    """A printed head in any of its forms: “123-abcdef012345”, the QR code's text, or a
+    whole hash. Raises ValueError for anything else."""
+    text = (text or "").strip().lower().replace(HEAD_PREFIX.lower(), HEAD_PREFIX)
+    for form in _HEAD_FORMS:
+        match = form.match(text)
+        if match:
+            groups = match.groupdict()
+            return (int(groups["id"]) if groups.get("id") else None), groups["hash"]
+    raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class HeadCheck:
+    found: ChainHead | None  # the row the printed head names, if it is still there
+    report: ChainReport  # the chain walked up to that row (or all of it)
+
+    @property
+    def holds(self) -> bool:
+        return self.found is not None and self.report.intact
+
+
+def head_check(text: str, batch: int = 2000) -> HeadCheck:
+    """Whether a printed head is still in the chain: its row exists with that hash, and the
+    chain from the first row up to it verifies."""
+    row_id, digest = parse_head(text)
+    rows = AuditEvent.objects.all()
+    rows = rows.filter(pk=row_id) if row_id is not None else rows.filter(hash=digest)
+    match = rows.values_list("pk", "hash").first()
+    found = ChainHead(*match) if match and match[1].startswith(digest) else None
+    if found is None:
+        return HeadCheck(None, audit_chain_check(batch))
+    return HeadCheck(found, audit_chain_check(batch, up_to=found.id))
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import ChainHead
 from core.errors import DomainError
 
 MANIFEST = "manifest.json"
@@ -74,6 +75,10 @@ class BackupError(DomainError):
     """A backup or restore was refused or failed; the message says why."""
 
 
+def _printed(head: dict[str, Any] | None) -> str:
+    return ChainHead(head["id"], head["hash"]).short if head else ""
+
+
 @dataclass(frozen=True)
 class BackupResult:
     directory: Path
@@ -84,14 +89,14 @@ class BackupResult:
         head = m["audit_head"]
         return _(
             "Backup written to %(dir)s: %(vendor)s, %(tables)d tables, %(rows)d rows, "
-            "%(files)d media files, audit head #%(audit)s."
+            "%(files)d media files, audit head %(audit)s."
         ) % {
             "dir": self.directory,
             "vendor": m["vendor"],
             "tables": len(m["tables"]),
             "rows": sum(m["tables"].values()),
             "files": sum(m["media"].values()),
-            "audit": head["id"] if head else 0,
+            "audit": _printed(head) or "0",
         }
 
 
@@ -365,6 +370,8 @@ def backup_create(*, target: Path, force: bool = False) -> BackupResult:
         "migrations": state["migrations"],
         "tables": state["tables"],
         "audit_head": state["audit_head"],
+        # As printed on notices and tables: `audit_verify --head` checks it against a log.
+        "audit_head_printed": _printed(state["audit_head"]),
         "media": media,
         "files": {name: sha256_of(target / name) for name in (database_file, MEDIA_FILE)},
     }

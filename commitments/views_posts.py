@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from core.qr import qr_svg
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
 from summaries.years import year_from_query
@@ -29,7 +30,6 @@ from summaries.years import year_from_query
 from . import selectors, services
 from .models import Commitment, IdentityPost, Status
 from .permissions import get_branch_to_review, get_member_post, get_member_post_to_rekey
-from .qr import qr_svg
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 

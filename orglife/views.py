@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appraisals.qr import qr_svg
 from core.errors import DomainError
+from core.qr import qr_svg
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 from summaries.years import year_choices, year_from_query
 

@@ -14,8 +14,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from appraisals.qr import qr_svg
 from core.errors import DomainError
+from core.qr import qr_svg
 from oversight.public import public_cases
 
 from . import selectors, services

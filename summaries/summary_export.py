@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -22,6 +23,7 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from audit.services import chain_head
 from core.spreadsheets import cell_value, csv_writer
 
 from .summary_table import HEADINGS, MIN_ROWS, TITLE, SummaryTable, decimal_text
@@ -210,6 +212,15 @@ def summary_xlsx(table: SummaryTable) -> bytes:
         last_row += 1
         ws.merged_cells.add(f"A{last_row}:{last_col}{last_row}")
         ws.append([styles.cell("注：一票否决，排名列后：" + "、".join(vetoed), styles.note)])
+    head = chain_head()
+    if head is not None:
+        last_row += 1
+        ws.merged_cells.add(f"A{last_row}:{last_col}{last_row}")
+        text = _("Audit chain head when exported: %(short)s (whole hash %(hash)s)") % {
+            "short": head.short,
+            "hash": head.hash,
+        }
+        ws.append([styles.cell(text, styles.note)])
 
     ws.print_area = f"A1:{last_col}{last_row}"
     wb.properties.title = TITLE

@@ -9,7 +9,6 @@ from audit.services import audit_verify
 from organizations.models import Role
 from tests.factories import MemberFactory, grant
 
-
 CONFIRMED = {"confirmed": "1"}
 
 

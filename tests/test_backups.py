@@ -225,6 +225,12 @@ def test_the_manifest_records_state_and_checksums(drill):
     assert manifest["migrations"]["ledger"].startswith("00")
     assert manifest["tables"] == drill.source_state["tables"]
     assert manifest["audit_head"] == drill.source_state["audit_head"]
+    head = manifest["audit_head"]
+    assert manifest["audit_head_printed"] == f"{head['id']}-{head['hash'][:12]}"
+    assert manifest["audit_head_printed"] in drill.backup_output
+    # The head printed in the manifest is in the restored log, and its chain holds.
+    verified = drill.target.ok("audit_verify", "--head", manifest["audit_head_printed"])
+    assert "is in the audit chain" in verified
     assert manifest["media"] == {"media": 1, "private": 1}
     assert set(manifest["files"]) == {manifest["database_file"], "media.tar.gz"}
     assert manifest["created_at"]

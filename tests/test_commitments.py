@@ -492,7 +492,7 @@ def test_the_branch_does_not_read_a_members_draft(bureau, client_for):
 
 
 def test_the_qr_code_encodes_the_public_page_address(bureau, client_for):
-    from commitments.qr import qr_svg
+    from core.qr import qr_svg
 
     services.post_for_member(member=bureau.member_a)
     html = (

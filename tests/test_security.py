@@ -100,13 +100,11 @@ def test_htmx_is_told_not_to_inject_its_indicator_style(bureau, client_for):
 
 
 def test_qr_codes_are_svg_without_style_attributes():
-    from appraisals.qr import qr_svg as appraisal_qr
-    from commitments.qr import qr_svg as commitment_qr
+    from core.qr import qr_svg
 
-    for make in (appraisal_qr, commitment_qr):
-        svg = make("https://jifen.example.internal/x/", title="张红梅")
-        assert svg.startswith("<svg")
-        assert not INLINE_STYLE.search(svg)
+    svg = qr_svg("https://jifen.example.internal/x/", title="张红梅")
+    assert svg.startswith("<svg")
+    assert not INLINE_STYLE.search(svg)
 
 
 def test_pages_forbid_camera_microphone_and_location(bureau, client_for):

@@ -1,5 +1,6 @@
 """The demonstration bureau: complete, idempotent, and every demo login works."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appraisals.models import AppraisalSession
 from audit.services import audit_verify
@@ -108,3 +109,26 @@ def test_demo_logins_lists_every_demo_user(demo, db):
     for username, *_rest in data.DEMO_USERS:
         assert username in out.getvalue()
     assert data.PASSWORD in out.getvalue()
+
+
+def test_every_audit_row_of_the_demo_reads_in_chinese(demo, db):
+    """Each kind of row the demonstration writes: a registered label, translated keys."""
+    from audit import display
+    from audit.models import AuditEvent
+    from audit.views import compact_changes
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    english = set()
+    with translation.override("zh-hans"):
+        for action, object_type in (
+            AuditEvent.objects.values_list("action", "object_type").distinct().order_by()
+        ):
+            event = AuditEvent.objects.filter(action=action, object_type=object_type).first()
+            assert action in display.ACTIONS
+            assert cjk.search(display.object_type_label(object_type) or "无")
+            for change in compact_changes(
+                event.before, event.after, object_type=object_type, action=action, full=True
+            ):
+                if change.label and not cjk.search(change.label):
+                    english.add((action, change.key))
+    assert english == set()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -24,6 +25,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.pinyin import pinyin_key
 
 VALUE_WIDTH = 40
 
@@ -286,14 +289,14 @@ def object_type_label(object_type: str) -> str:
 
 def object_type_choices() -> list[tuple[str, str]]:
     """Every model of the project's own apps, by its translated name."""
-    base = str(settings.BASE_DIR)
-    ours = {app.label for app in apps.get_app_configs() if app.path.startswith(base)}
+    base = Path(settings.BASE_DIR).resolve()
+    ours = {app.label for app in apps.get_app_configs() if Path(app.path).resolve().parent == base}
     found = [
         (model._meta.label_lower, str(model._meta.verbose_name))
         for model in apps.get_models()
         if model._meta.app_label in ours
     ]
-    return [("", _("All")), *sorted(found, key=lambda choice: choice[1])]
+    return [("", _("All")), *sorted(found, key=lambda choice: pinyin_key(choice[1]))]
 
 
 def _field(model: type[models.Model] | None, key: str) -> models.Field | None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pinyin import name_order
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
 from summaries.years import year_from_query
@@ -88,7 +89,7 @@ def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card]
     members = list(
         Member.objects.filter(branch=branch, is_active=True)
         .select_related("branch")
-        .order_by("name", "pk")
+        .order_by(*name_order(), "pk")
         .prefetch_related(
             Prefetch(
                 "commitments",

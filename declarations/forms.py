@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.periods import Month
+from core.pinyin import name_order
 from organizations.models import Member, Organization
 from rules.models import Item
 from summaries.card import points_spec
@@ -263,7 +264,7 @@ class LateForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["member"]).queryset = Member.objects.filter(
             branch=branch, is_active=True
-        ).order_by("name", "pk")
+        ).order_by(*name_order(), "pk")
         cast(forms.ChoiceField, self.fields["month"]).choices = month_choices()
         _bootstrap(self)
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.pinyin import name_order
 from organizations.models import Member, Organization
 from rules.models import Item, Scheme, Section
 
@@ -22,7 +23,7 @@ class ItemChoiceField(forms.ModelChoiceField):
 
 
 def _members_of(branch: Organization) -> Any:
-    return Member.objects.filter(branch=branch, is_active=True).order_by("name", "pk")
+    return Member.objects.filter(branch=branch, is_active=True).order_by(*name_order(), "pk")
 
 
 def _bootstrap(form: forms.Form) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.pinyin import name_order
 from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Organization
 from organizations.permissions import scope_for
@@ -110,9 +111,12 @@ def case_candidates(request: HttpRequest) -> HttpResponse:
             entry__isnull=False,
         )
         .select_related("declaration", "declaration__member", "declaration__branch", "item")
-        .order_by("-declaration__month", "declaration__member__name", "order", "pk")[
-            :CANDIDATE_LIMIT
-        ]
+        .order_by(
+            "-declaration__month",
+            *name_order("declaration__member__"),
+            "order",
+            "pk",
+        )[:CANDIDATE_LIMIT]
     )
     featured = set(
         ExemplaryCase.objects.filter(line__in=lines)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.pinyin import name_order
 from organizations.models import Member, Role
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 from rules.permissions import committee_for_user
@@ -349,7 +350,7 @@ def retirees(request: HttpRequest) -> HttpResponse:
     members = list(
         Member.objects.filter(department_id__in=departments, is_retired=True, is_active=True)
         .select_related("branch", "department")
-        .order_by("department__order", "department__name", "name", "pk")
+        .order_by("department__order", "department__name", *name_order(), "pk")
     )
     decided = {
         d.member_id: d

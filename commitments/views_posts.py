@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import name_download
 from core.pinyin import name_order
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
@@ -201,4 +202,9 @@ def photo(request: HttpRequest, token: str) -> HttpResponseBase:
         handle = member.photo.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, content_type=content_type)
+    extension = mimetypes.guess_extension(content_type) or ""
+    return name_download(
+        FileResponse(handle, content_type=content_type),
+        f"{member.name}-{_('photo')}{extension}",
+        inline=True,
+    )

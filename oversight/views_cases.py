@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import name_download
 from core.errors import DomainError
 from core.pinyin import name_order
 from declarations.models import DeclarationLine, EvidenceFile
@@ -232,6 +233,7 @@ def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     except OSError:
         raise Http404 from None
     response = FileResponse(handle, content_type=file.content_type)
+    name_download(response, file.original_name, inline=True)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, no-store"

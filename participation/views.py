@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import name_download
 from core.errors import DomainError
 from core.pinyin import name_order
 from organizations.models import Member, Role
@@ -144,12 +145,8 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle = exemption.attachment.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=exemption.attachment_name or "attachment",
-        content_type=content_type_for(exemption.attachment_name),
-    )
+    response = FileResponse(handle, content_type=content_type_for(exemption.attachment_name))
+    name_download(response, exemption.attachment_name or _("attachment"))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

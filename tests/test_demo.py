@@ -29,8 +29,9 @@ from summaries.models import SummaryConfirmation
 def demo(django_db_setup, django_db_blocker):
     """Build the bureau once for the module and roll it back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=StringIO())
-        yield
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
         transaction.set_rollback(True)
 
 
@@ -41,8 +42,10 @@ def row_counts():
 # First, before the module's demo bureau exists.
 def test_if_empty_does_nothing_once_a_member_exists(bureau):
     before = row_counts()
-    call_command("demo", "--if-empty", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
     assert row_counts() == before
+    assert out.getvalue() == "", "`make run` stays quiet when there is nothing to do"
     assert not Organization.objects.filter(code="jszzb").exists()
 
 
@@ -85,6 +88,18 @@ def test_the_demo_year_follows_the_plan(demo, db):
     assert Attendance.objects.filter(status="absent").count() == 2
     assert DuesRecord.objects.filter(status="late").count() == 2
     assert Exemption.objects.filter(status="filed").count() == 1
+
+
+def test_the_demo_says_what_it_is_building_as_it_goes(demo, db):
+    """It ran 80 s without a word; now a user of `make run` sees each step."""
+    lines = demo.splitlines()
+    steps = [line for line in lines if line.startswith("[")]
+    year = timezone.localdate().year
+    assert len(steps) >= 4 + 1 + 12 + timezone.localdate().month
+    assert any("Members and public representatives" in line for line in steps)
+    assert any(f"1/{year - 1}:" in line for line in steps)
+    assert any(f"{timezone.localdate().month}/{year}:" in line for line in steps)
+    assert lines[-1].startswith("Demonstration bureau ready")
 
 
 def test_running_the_demo_again_adds_no_rows(demo, db):

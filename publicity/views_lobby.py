@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -56,6 +57,8 @@ def _lobby_data(screen: Screen) -> dict[str, Any]:
     data = selectors.lobby_data(screen)
     data["labels"]["cases"] = _("Exemplary cases")
     data["cases"] = _cases(screen)
+    # The clock shows Beijing time, whatever zone the display device was set up with.
+    data["time_zone"] = settings.TIME_ZONE
     return data
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from audit import display
 from audit.models import AuditEvent
@@ -57,11 +58,12 @@ def test_every_action_the_code_writes_has_a_label():
 
 
 def test_an_unknown_action_reads_as_its_area_with_the_code():
-    assert display.action_label("ledger.entry.posted") == "Points recorded"
-    assert display.action_label("ledger.entry.teleported") == (
-        "Ledger: other action (ledger.entry.teleported)"
-    )
-    assert display.action_label("nowhere.at_all") == "Other action (nowhere.at_all)"
+    with translation.override("zh-hans"):
+        assert display.action_label("ledger.entry.posted") == "记入积分"
+        assert display.action_label("ledger.entry.teleported") == (
+            "积分台账：其他操作（ledger.entry.teleported）"
+        )
+        assert display.action_label("nowhere.at_all") == "其他操作（nowhere.at_all）"
 
 
 def test_the_log_shows_labels_field_names_and_choices_in_chinese(bureau, client_for):

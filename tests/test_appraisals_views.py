@@ -411,8 +411,8 @@ def test_the_blank_form_3_workbook_reproduces_the_form(bureau, client_for):
     assert "A1:F1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A3"].value == "序号"
     assert "评议对象" in sheet["B3"].value and "综合评定" in sheet["B3"].value
-    assert sheet["C3"].value == "优 秀\n(90分-100分)"
-    assert sheet["F3"].value == "不 合 格\n(60分以下)"
+    assert sheet["C3"].value == "优 秀\n（90分-100分）"
+    assert sheet["F3"].value == "不 合 格\n（60分以下）"
     assert [sheet.cell(row=r, column=2).value for r in (4, 5)] == ["张红梅", "李建国"]
     assert sheet.cell(row=21, column=1).value == 18
     assert sheet.cell(row=4, column=3).value is None

@@ -283,7 +283,7 @@ def test_an_unknown_download_format_is_404(branch_a, client_for):
     assert client.get(summary_url("summary_download", fmt="pdf")).status_code == 404
 
 
-def test_the_print_page_reproduces_the_form_with_a_blank_signature_until_confirmed(
+def test_the_print_page_reproduces_the_form_with_a_blank_signature_even_when_confirmed(
     branch_a, client_for
 ):
     client = client_for(branch_a.secretary_a)
@@ -294,7 +294,11 @@ def test_the_print_page_reproduces_the_form_with_a_blank_signature_until_confirm
     close_year(branch_a.branch_a, branch_a.secretary_a)
     confirm(branch_a)
     text = client.get(summary_url("summary_print")).content.decode()
-    assert 'class="jf-summary-signed">secretary_a<' in text
+    # Confirmed or not, the signature is left for the secretary's hand; the confirmation
+    # is a note below the table (it filled the signature with the name).
+    head = text[text.index('class="jf-summary-head"') : text.index("jf-summary-form")]
+    assert 'data-testid="signature-line"></span>' in head and "secretary_a" not in head
+    assert 'data-testid="confirmed-note"' in text and "secretary_a" in text
 
 
 def xlsx_rows(content):

@@ -23,6 +23,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -233,6 +234,24 @@ KEYS: dict[str, Promise] = {
     "month": gettext_lazy("month"),
 }
 
+# Keys whose value is a list of rows of another model, read with that model's names.
+NESTED_ROWS: dict[str, str] = {
+    "lines": "declarations.DeclarationLine",
+}
+# Keys whose value maps the choices of a model's field to a figure.
+NESTED_CHOICES: dict[str, tuple[str, str]] = {
+    "distribution": ("appraisals.Evaluee", "grade"),
+}
+# Values of a key that is not a model field, named by the LABELS of the class that defines
+# them (found by name at run time: the audit app imports no app above it).
+VALUE_LABELS: dict[tuple[str, str], str] = {
+    ("rules.schemefiling", "state"): "rules.filing.State",
+    ("summaries.summaryconfirmation", "state"): "summaries.summary_table.State",
+}
+
+# Keys inside those rows that hold the id of another row.
+ROW_IDS = {"line", "entry", "voter", "member"}
+
 # Actions whose before/after keys are the values of a model field's choices.
 KEYS_ARE_CHOICES: dict[str, tuple[str, str]] = {
     "rules.scheme.caps_changed": ("rules.Item", "category"),
@@ -356,6 +375,10 @@ def value_text(model: type[models.Model] | None, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     field = _field(model, key)
+    if model is not None and (model._meta.label_lower, key) in VALUE_LABELS:
+        labels = import_string(VALUE_LABELS[(model._meta.label_lower, key)]).LABELS
+        if value in labels:
+            return str(labels[value])
     if field is not None and field.choices and isinstance(value, str | int):
         labels = {str(k): str(v) for k, v in field.flatchoices}
         if str(value) in labels:
@@ -366,7 +389,41 @@ def value_text(model: type[models.Model] | None, key: str, value: Any) -> str:
         return f"#{value}"
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, list | dict):
+        return _nested_text(key, value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def _nested_text(key: str, value: Any) -> str:
+    """A list or a mapping inside before/after, in the reader's words: the rows of a
+    declaration's decision read "申报事项：#573，认定结果：已认定，……", the grades
+    given "优秀：5，合格：19"."""
+    model = model_for(NESTED_ROWS[key].lower()) if key in NESTED_ROWS else None
+    names: dict[str, str] = {}
+    if key in NESTED_CHOICES:
+        label, field = NESTED_CHOICES[key]
+        choices = apps.get_model(label)._meta.get_field(field).choices or []
+        names = {str(value): str(name) for value, name in choices}
+
+    def one(item: Any) -> str:
+        if not isinstance(item, dict):
+            return item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+        pairs = []
+        for k, v in item.items():
+            k = str(k)
+            label = names.get(k) or (f"#{k}" if k.isdigit() else key_label(model, k))
+            if k in ROW_IDS and isinstance(v, int):
+                shown = f"#{v}"
+            elif model is not None:
+                shown = value_text(model, k, v)
+            else:
+                shown = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+            pairs.append(_("%(label)s: %(value)s") % {"label": label, "value": shown})
+        return _(", ").join(pairs)
+
+    if isinstance(value, list):
+        return _("; ").join(one(item) for item in value)
+    return one(value)
 
 
 def shorten(text: str) -> str:

@@ -136,4 +136,6 @@ def test_a_decided_declaration_reads_with_its_status_labels(bureau, client_for, 
     decided = next(r for r in rows if r.event.action == "declarations.declaration.decided")
     status = next(c for c in decided.changes if c.key == "status")
     assert (status.label, status.after) == ("状态", "已认定")
+    lines = next(c for c in decided.detail if c.key == "lines")
+    assert "认定结果：已认定" in lines.after and "outcome" not in lines.after
     assert AuditEvent.objects.filter(action="declarations.declaration.decided").exists()

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.pinyin import pinyin_key
 
@@ -53,7 +53,7 @@ AREAS: dict[str, Promise] = {
 
 ACTIONS: dict[str, Promise] = {
     "access.denied": gettext_lazy("Access refused"),
-    "accounts.login": gettext_lazy("Signed in"),
+    "accounts.login": pgettext_lazy("audit action", "Signed in"),
     "accounts.login_failed": gettext_lazy("Sign-in failed"),
     "accounts.logout": gettext_lazy("Signed out"),
     "accounts.password_changed": gettext_lazy("Password changed"),

@@ -48,7 +48,9 @@ MEASURE = """() => {
     const style = getComputedStyle(cell);
     const size = parseFloat(style.fontSize);
     const width = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (width < 2.6 * size && cell.clientHeight > 3.2 * size) squeezed.push(text.slice(0, 16));
+    const height = cell.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    // three lines or more of at most three characters: a name or a word broken up
+    if (width < 3.6 * size && height > 3.6 * size) squeezed.push(text.slice(0, 16));
   }
   return {
     sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -91,6 +93,11 @@ class Walk:
         words = set(re.findall(r"[A-Za-z][A-Za-z'-]{2,}", seen["text"])) - NOT_ENGLISH - self.names
         if words:
             self.findings.append(f"{where}: English {sorted(words)[:8]}")
+        half = re.findall(
+            r".{0,6}(?:[\u4e00-\u9fff][:;,()]|[:;,()][\u4e00-\u9fff]).{0,6}", seen["text"]
+        )
+        if half:
+            self.findings.append(f"{where}: half-width punctuation in Chinese {half[:4]}")
 
     def problems(self) -> list[str]:
         return self.findings + self.laptop.problems + self.phone.problems

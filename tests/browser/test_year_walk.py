@@ -47,8 +47,9 @@ MEASURE = """() => {
     if (text.length < 4 || text.includes('\\n') || !visible(cell)) continue;
     const style = getComputedStyle(cell);
     const size = parseFloat(style.fontSize);
-    const width = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const height = cell.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    const px = (name) => parseFloat(style[name]);
+    const width = cell.clientWidth - px('paddingLeft') - px('paddingRight');
+    const height = cell.clientHeight - px('paddingTop') - px('paddingBottom');
     // three lines or more of at most three characters: a name or a word broken up
     if (width < 3.6 * size && height > 3.6 * size) squeezed.push(text.slice(0, 16));
   }

@@ -167,13 +167,16 @@ ACTIONS: dict[str, Promise] = {
 KEYS: dict[str, Promise] = {
     "added_evidence": gettext_lazy("evidence added"),
     "address": gettext_lazy("client address"),
+    "average": gettext_lazy("average"),
     "ballots_by_code": gettext_lazy("ballots by code"),
+    "by_category": gettext_lazy("by category"),
     "ballots_on_paper": gettext_lazy("paper ballots"),
     "branches": gettext_lazy("branches"),
     "codes_issued": gettext_lazy("codes issued"),
     "codes_used": gettext_lazy("codes used"),
     "comment": gettext_lazy("comment"),
     "copied_from": gettext_lazy("copied from"),
+    "dedication": gettext_lazy("dedication points"),
     "department": gettext_lazy("department"),
     "device_id": gettext_lazy("authenticator"),
     "devices": gettext_lazy("authenticators"),
@@ -234,6 +237,9 @@ KEYS: dict[str, Promise] = {
     "month": gettext_lazy("month"),
 }
 
+# Keys derived from others that say nothing to a reader (a name's pinyin sort key).
+HIDDEN_KEYS = {"name_key"}
+
 # Keys whose value is a list of rows of another model, read with that model's names.
 NESTED_ROWS: dict[str, str] = {
     "lines": "declarations.DeclarationLine",
@@ -241,12 +247,32 @@ NESTED_ROWS: dict[str, str] = {
 # Keys whose value maps the choices of a model's field to a figure.
 NESTED_CHOICES: dict[str, tuple[str, str]] = {
     "distribution": ("appraisals.Evaluee", "grade"),
+    "by_category": ("rules.Item", "category"),
 }
 # Values of a key that is not a model field, named by the LABELS of the class that defines
 # them (found by name at run time: the audit app imports no app above it).
 VALUE_LABELS: dict[tuple[str, str], str] = {
     ("rules.schemefiling", "state"): "rules.filing.State",
     ("summaries.summaryconfirmation", "state"): "summaries.summary_table.State",
+}
+
+# Keys of rows that belong to no model: a scheme item's named levels.
+NESTED_LABELS: dict[str, dict[str, Promise]] = {
+    "levels": {"name": gettext_lazy("level"), "points": gettext_lazy("points")},
+}
+
+# Values that are the choices of another model's field.
+VALUE_CHOICES: dict[tuple[str, str], tuple[str, str]] = {
+    ("organizations.department", "business_line"): ("rules.Item", "category"),
+}
+
+# What a ledger entry's source_ref points at ("declaration-line:573"), by its first part.
+SOURCE_REFS: dict[str, Promise] = {
+    "declaration-line": gettext_lazy("declaration line"),
+    "appraisal": gettext_lazy("appraisal session"),
+    "attendance": gettext_lazy("attendance"),
+    "dues": gettext_lazy("party dues"),
+    "import": gettext_lazy("import"),
 }
 
 # Keys inside those rows that hold the id of another row.
@@ -375,6 +401,15 @@ def value_text(model: type[models.Model] | None, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     field = _field(model, key)
+    if key == "source_ref" and isinstance(value, str) and ":" in value:
+        kind, _sep, rest = value.partition(":")
+        if kind in SOURCE_REFS:
+            return f"{SOURCE_REFS[kind]} #{rest}"
+    if model is not None and (model._meta.label_lower, key) in VALUE_CHOICES:
+        label, name = VALUE_CHOICES[(model._meta.label_lower, key)]
+        choices = dict(apps.get_model(label)._meta.get_field(name).choices or [])
+        if value in choices:
+            return str(choices[value])
     if model is not None and (model._meta.label_lower, key) in VALUE_LABELS:
         labels = import_string(VALUE_LABELS[(model._meta.label_lower, key)]).LABELS
         if value in labels:
@@ -411,9 +446,15 @@ def _nested_text(key: str, value: Any) -> str:
         pairs = []
         for k, v in item.items():
             k = str(k)
-            label = names.get(k) or (f"#{k}" if k.isdigit() else key_label(model, k))
+            label = (
+                names.get(k)
+                or (str(NESTED_LABELS[key][k]) if k in NESTED_LABELS.get(key, {}) else "")
+                or (f"#{k}" if k.isdigit() else key_label(model, k))
+            )
             if k in ROW_IDS and isinstance(v, int):
                 shown = f"#{v}"
+            elif isinstance(v, dict | list):
+                shown = _("(%(n)s)") % {"n": _nested_text(k, v)}
             elif model is not None:
                 shown = value_text(model, k, v)
             else:

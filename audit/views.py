@@ -60,6 +60,8 @@ def compact_changes(
     changes = []
     one_sided = not before or not after
     for key in list(dict.fromkeys([*before, *after])):
+        if key in display.HIDDEN_KEYS:
+            continue
         if not full and key in before and key in after and before[key] == after[key]:
             continue
         value = after.get(key, before.get(key))

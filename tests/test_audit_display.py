@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -98,11 +99,14 @@ def test_times_inside_before_and_after_are_in_beijing_time(bureau, client_for):
     assert "2026-03-01T23:30" not in body
 
 
-def test_the_time_column_is_beijing_time_whatever_the_active_zone(bureau, client_for, settings):
+def test_the_time_column_is_beijing_time_whatever_the_active_zone(bureau, client_for):
     event = audit_record(action="accounts.login", actor=bureau.secretary_a)
     local = event.at.astimezone(display.timezone.get_default_timezone())
-    body = chinese_log(client_for(bureau.committee_admin)).content.decode()
+    elsewhere = event.at.astimezone(ZoneInfo("America/New_York"))
+    with display.timezone.override(ZoneInfo("America/New_York")):
+        body = chinese_log(client_for(bureau.committee_admin)).content.decode()
     assert local.strftime("%Y-%m-%d %H:%M:%S") in body
+    assert elsewhere.strftime("%Y-%m-%d %H:%M:%S") not in body
     assert "北京时间" in body
 
 

@@ -56,12 +56,12 @@ FORM_NAMES: dict[str, str] = {
     Grade.BASIC: "基本合格",
     Grade.UNQUALIFIED: "不合格",
 }
-# The headings of attachment 3, kept as the plan prints them.
+# The headings of attachment 3 as the plan prints them, in full-width punctuation.
 FORM_HEADINGS: dict[str, str] = {
-    Grade.EXCELLENT: "优 秀\n(90分-100分)",
-    Grade.QUALIFIED: "合 格\n(80分-89分)",
-    Grade.BASIC: "基本合格\n(60分-79分)",
-    Grade.UNQUALIFIED: "不 合 格\n(60分以下)",
+    Grade.EXCELLENT: "优 秀\n（90分-100分）",
+    Grade.QUALIFIED: "合 格\n（80分-89分）",
+    Grade.BASIC: "基本合格\n（60分-79分）",
+    Grade.UNQUALIFIED: "不 合 格\n（60分以下）",
 }
 
 

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.downloads import name_download
+
 from . import selectors
 from .exports import TITLE, form3_workbook, subtitle
 from .grades import FORM_HEADINGS, ORDER
@@ -66,11 +68,10 @@ def _xlsx(session: AppraisalSession, *, filled: bool) -> HttpResponse:
     data = form3_workbook(
         session, selectors.evaluees(session), selectors.counts(session), filled=filled
     )
-    name = f"appraisal-{session.branch.code}-{session.year}H{session.half}"
-    name += "-results" if filled else "-form"
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    half = "上半年" if session.half == 1 else "下半年"
+    name = f"{TITLE}-{session.branch.name}-{session.year}年{half}"
+    name += "-评议结果" if filled else ""
+    return name_download(HttpResponse(data, content_type=XLSX), f"{name}.xlsx")
 
 
 @login_required

@@ -304,6 +304,43 @@ def code_reissue(*, session: AppraisalSession, voter: Voter, issued_by: Any) -> 
 
 
 @transaction.atomic
+def codes_reissue_unused(
+    *, session: AppraisalSession, issued_by: Any, voters: Iterable[Voter] | None = None
+) -> list[IssuedCode]:
+    """Reprint the slips: every code handed out and not yet used (or those of `voters`)
+    is voided and replaced, in one step, for a sheet of slips closed before it was printed.
+
+    Why replacement and not the old codes again: a code exists in plain text only in
+    the response that issues it (the table keeps a keyed hash), so no copy is kept that
+    a database dump, a backup or a second officer could read and vote with, and what
+    was handed out cannot be replayed. Storing the codes, even encrypted until first
+    use, would give every holder of the database and the site's key the unused codes
+    of the session; replacing them keeps "shown once" true, and a ballot still links to
+    nothing: casting is untouched (no code, voter or time on a ballot). Voters who have
+    voted keep their (used) code; the session lock orders this against any cast.
+    """
+    session = _lock_open(session)
+    live = VotingCode.objects.filter(session=session, used=False, voided=False)
+    if voters is not None:
+        live = live.filter(voter__in=[_voter_of(session, v) for v in voters])
+    holders = list(
+        Voter.objects.filter(pk__in=live.values("voter_id"), on_paper=False).order_by("order", "pk")
+    )
+    if not holders:
+        raise DomainError(_("No voter holds an unused code to reissue."))
+    voided = live.filter(voter__in=holders).update(voided=True)
+    issued = [_new_code(session, voter, issued_by) for voter in holders]
+    audit_record(
+        action="appraisals.codes.reissued",
+        actor=issued_by,
+        obj=session,
+        organization=session.branch_id,
+        after={"voters": [v.pk for v in holders], "voided_previous": voided},
+    )
+    return issued
+
+
+@transaction.atomic
 def voters_to_paper(*, session: AppraisalSession, voters: Iterable[Voter], handed_by: Any) -> int:
     """Hand paper forms instead of codes; each voter's unused code is voided first."""
     session = _lock_open(session)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("s/<id:pk>/count/", views.session_count, name="session_count"),
     path("s/<id:pk>/codes/issue/", views.codes_issue, name="codes_issue"),
     path("s/<id:pk>/voters/<id:voter_pk>/reissue/", views.code_reissue, name="code_reissue"),
+    path("s/<id:pk>/codes/reissue/", views.codes_reissue_unused, name="codes_reissue_unused"),
     path("s/<id:pk>/voters/<id:voter_pk>/void/", views.code_void, name="code_void"),
     path("s/<id:pk>/voters/paper/", views.voters_to_paper, name="voters_to_paper"),
     path("s/<id:pk>/paper/", views.paper_ballot, name="paper_ballot"),

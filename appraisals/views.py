@@ -73,13 +73,15 @@ def session_create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
+    voters = selectors.voter_rows(session)
     return render(
         request,
         "appraisals/session_detail.html",
         {
             "session": session,
             "counts": selectors.counts(session),
-            "voters": selectors.voter_rows(session),
+            "voters": voters,
+            "reissuable": [row for row in voters if row.state == "issued"],
             "evaluees": selectors.evaluees(session),
             "may_run": may(request.user, session.branch_id, RUN),
             "may_annul": may(request.user, session.branch_id, ANNUL),
@@ -151,6 +153,31 @@ def code_reissue(request: HttpRequest, pk: int, voter_pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("appraisals:session_detail", pk=session.pk)
     return _slips(request, session, [issued])
+
+
+@never_cache
+@login_required
+@require_POST
+def codes_reissue_unused(request: HttpRequest, pk: int) -> HttpResponse:
+    """The slips again, in one step: the unused codes of the chosen voters are replaced
+    (services.codes_reissue_unused says why not the same codes)."""
+    session = get_session_for_user(request.user, pk, RUN)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Confirm that the codes handed out so far will stop working."))
+        return redirect("appraisals:session_detail", pk=session.pk)
+    chosen = request.POST.getlist("voters")
+    if not chosen or not all(v.isdigit() and len(v) < 19 for v in chosen):
+        messages.error(request, _("Choose the voters whose slips are to be printed again."))
+        return redirect("appraisals:session_detail", pk=session.pk)
+    voters = list(Voter.objects.filter(session=session, pk__in=[int(v) for v in chosen]))
+    try:
+        issued = services.codes_reissue_unused(
+            session=session, voters=voters, issued_by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("appraisals:session_detail", pk=session.pk)
+    return _slips(request, session, issued)
 
 
 @login_required

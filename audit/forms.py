@@ -13,20 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from core.ids import IdChoiceField
 from organizations.models import Organization
 
+from . import display
 from .models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(
-        label=_("Action"),
+    field_order = ["organization", "person", "action", "object_type", "date_from", "date_to"]
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    person = forms.CharField(
+        label=_("Person"),
         required=False,
-        max_length=80,
-        help_text=_("The beginning of the action, e.g. rules.item"),
+        max_length=150,
+        help_text=_("Name or user name of who acted or whom it concerns"),
     )
-    user = forms.CharField(label=_("User name"), required=False, max_length=150)
-    object_type = forms.CharField(
-        label=_("Object type"), required=False, max_length=80, help_text=_("e.g. ledger.entry")
-    )
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -42,6 +43,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["action"].choices = display.action_choices()
+        self.fields["object_type"].choices = display.object_type_choices()
         for field in self.fields.values():
             css = (
                 "form-select form-select-sm"
@@ -60,12 +63,22 @@ class AuditFilterForm(forms.Form):
 
     def filter(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         data = self.cleaned_data
-        if data.get("action"):
-            events = events.filter(action__startswith=data["action"].strip())
-        if data.get("user"):
-            events = events.filter(actor_name__icontains=data["user"].strip())
+        action = data.get("action")
+        if action:
+            # "area." is every action of that area; anything else one action.
+            if action.endswith("."):
+                events = events.filter(action__startswith=action)
+            else:
+                events = events.filter(action=action)
+        person = (data.get("person") or "").strip()
+        if person:
+            events = events.filter(
+                Q(actor_name__icontains=person)
+                | Q(actor__first_name__icontains=person)
+                | Q(object_repr__icontains=person)
+            )
         if data.get("object_type"):
-            events = events.filter(object_type__istartswith=data["object_type"].strip())
+            events = events.filter(object_type=data["object_type"])
         if data.get("date_from"):
             events = events.filter(at__gte=_start_of(data["date_from"]))
         if data.get("date_to"):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,18 +17,19 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations.models import Organization
 from organizations.permissions import scope_for
 
+from . import display
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .services import audit_chain_check, audit_record
 
 PAGE_SIZE = 50
 SHOWN_CHANGES = 6
-VALUE_WIDTH = 40
 
 
 @dataclass(frozen=True)
 class Change:
     key: str
+    label: str  # the key in the reader's language
     before: str | None  # None: the key is not in `before`
     after: str | None  # None: the key is not in `after`
 
@@ -36,46 +37,45 @@ class Change:
 @dataclass(frozen=True)
 class EventRow:
     event: AuditEvent
+    label: str  # the action in the reader's language
+    object_type: str  # the object's kind in the reader's language
     organization: Organization | None
     changes: list[Change]
     more: int  # changes not shown in the compact view
-    detail: str  # before and after in full, for the expandable view
+    detail: list[Change]  # before and after in full, for the expandable view
 
 
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else ({} if value is None else {"": value})
 
 
-def compact_changes(before: Any, after: Any) -> list[Change]:
-    """What changed, key by key: only differing keys when there is a before and an after."""
-    before = before if isinstance(before, dict) else ({} if before is None else {"": before})
-    after = after if isinstance(after, dict) else ({} if after is None else {"": after})
+def compact_changes(
+    before: Any, after: Any, *, object_type: str = "", action: str = "", full: bool = False
+) -> list[Change]:
+    """What changed, key by key, in the reader's language: only differing keys when
+    there is a before and an after; `full` keeps every key and the whole values."""
+    model = display.model_for(object_type)
+    before, after = _as_dict(before), _as_dict(after)
+    fit = (lambda text: text) if full else display.shorten
     changes = []
     one_sided = not before or not after
     for key in list(dict.fromkeys([*before, *after])):
-        if key in before and key in after and before[key] == after[key]:
+        if key in display.HIDDEN_KEYS:
+            continue
+        if not full and key in before and key in after and before[key] == after[key]:
             continue
         value = after.get(key, before.get(key))
-        if one_sided and (key == "id" or value in (None, "", [], {})):
+        if not full and one_sided and (key == "id" or value in (None, "", [], {})):
             continue  # a snapshot of a new or deleted object: its filled fields say enough
         changes.append(
             Change(
                 key=key,
-                before=_short(before[key]) if key in before else None,
-                after=_short(after[key]) if key in after else None,
+                label=display.key_label(model, key, action) if key else "",
+                before=fit(display.value_text(model, key, before[key])) if key in before else None,
+                after=fit(display.value_text(model, key, after[key])) if key in after else None,
             )
         )
     return changes
-
-
-def _detail(event: AuditEvent) -> str:
-    parts = {}
-    if event.before is not None:
-        parts["before"] = event.before
-    if event.after is not None:
-        parts["after"] = event.after
-    return json.dumps(parts, ensure_ascii=False, indent=1, sort_keys=True) if parts else ""
 
 
 def _committee_only(request: HttpRequest) -> None:
@@ -89,7 +89,7 @@ def log(request: HttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered; a constant number of queries per page."""
     _committee_only(request)
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.order_by("-pk")
+    events = AuditEvent.objects.select_related("actor").order_by("-pk")
     if form.is_bound and form.is_valid():
         events = form.filter(events)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -97,17 +97,32 @@ def log(request: HttpRequest) -> HttpResponse:
     organizations = Organization.objects.in_bulk(org_ids) if org_ids else {}
     rows = []
     for event in page.object_list:
-        changes = compact_changes(event.before, event.after)
+        changes = compact_changes(
+            event.before, event.after, object_type=event.object_type, action=event.action
+        )
         rows.append(
             EventRow(
                 event=event,
+                label=display.action_label(event.action),
+                object_type=display.object_type_label(event.object_type),
                 organization=organizations.get(event.organization_id),
                 changes=changes[:SHOWN_CHANGES],
                 more=max(0, len(changes) - SHOWN_CHANGES),
-                detail=_detail(event),
+                detail=compact_changes(
+                    event.before,
+                    event.after,
+                    object_type=event.object_type,
+                    action=event.action,
+                    full=True,
+                ),
             )
         )
-    return render(request, "audit/log.html", {"form": form, "page": page, "rows": rows})
+    return render(
+        request,
+        "audit/log.html",
+        # Beijing time whatever the reader's device says (the log stores UTC).
+        {"form": form, "page": page, "rows": rows, "time_zone": settings.TIME_ZONE},
+    )
 
 
 @login_required

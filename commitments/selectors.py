@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from core.pinyin import name_order
 from organizations.models import Member, Organization
 
 from .models import (
@@ -34,7 +35,7 @@ def approved_commitments(branch: Organization, year: int) -> list[Commitment]:
             branch=branch, year=year, status=Status.APPROVED, member__is_active=True
         )
         .select_related("member")
-        .order_by("member__name", "member_id", "pk")
+        .order_by(*name_order("member__"), "member_id", "pk")
     )
 
 
@@ -50,7 +51,7 @@ def commitments_for_appraisal(branch: Organization, year: int) -> list[Commitmen
     return list(
         Commitment.objects.filter(branch=branch, year=year, status=Status.APPROVED)
         .select_related("member", "assessed_by")
-        .order_by("member__name", "member_id", "pk")
+        .order_by(*name_order("member__"), "member_id", "pk")
     )
 
 
@@ -64,7 +65,7 @@ def branch_rows(branch: Organization, year: int) -> list[MemberRow]:
     """Every active member of the branch with all their commitments of the year (two queries)."""
     rows = {
         m.pk: MemberRow(m)
-        for m in Member.objects.filter(branch=branch, is_active=True).order_by("name", "pk")
+        for m in Member.objects.filter(branch=branch, is_active=True).order_by(*name_order(), "pk")
     }
     extra: dict[int, MemberRow] = defaultdict(lambda: MemberRow(member=None))  # type: ignore[arg-type]
     for commitment in (

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import name_download
+from core.pinyin import name_order
 from core.qr import qr_svg
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
@@ -54,7 +56,7 @@ def _card(
         commitments=commitments,
         public_url=public_url,
         photo_url=reverse("commitments:photo", args=[post.token]) if member.photo else "",
-        qr=qr_svg(public_url, title=member.name),
+        qr=qr_svg(public_url, title=member.name, svgclass="cm-qr"),
     )
 
 
@@ -104,7 +106,7 @@ def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card]
     members = list(
         Member.objects.filter(branch=branch, is_active=True)
         .select_related("branch")
-        .order_by("name", "pk")
+        .order_by(*name_order(), "pk")
         .prefetch_related(
             Prefetch(
                 "commitments",
@@ -230,4 +232,9 @@ def photo(request: HttpRequest, token: str) -> HttpResponseBase:
         handle = member.photo.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, content_type=content_type)
+    extension = mimetypes.guess_extension(content_type) or ""
+    return name_download(
+        FileResponse(handle, content_type=content_type),
+        f"{member.name}-{_('photo')}{extension}",
+        inline=True,
+    )

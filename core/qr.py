@@ -6,8 +6,8 @@ import segno
 from django.utils.safestring import SafeString, mark_safe
 
 
-def qr_svg(data: str, *, title: str = "") -> SafeString:
+def qr_svg(data: str, *, title: str = "", svgclass: str = "qr") -> SafeString:
     svg = segno.make(data, error="m", micro=False).svg_inline(
-        scale=1, border=2, omitsize=True, svgclass="qr", title=title or None
+        scale=1, border=2, omitsize=True, svgclass=svgclass, title=title or None
     )
     return mark_safe(svg)  # noqa: S308 - segno escapes the title; the rest is path data

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.ids import IdChoiceField, IdField
 from core.periods import Month
+from core.pinyin import name_order
 from organizations.models import Member, Organization
 from rules.models import Item
 from rules.points import points_spec
@@ -264,7 +265,7 @@ class LateForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["member"]).queryset = Member.objects.filter(
             branch=branch, is_active=True
-        ).order_by("name", "pk")
+        ).order_by(*name_order(), "pk")
         cast(forms.ChoiceField, self.fields["month"]).choices = month_choices()
         _bootstrap(self)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from core.pinyin import name_order
 from organizations.models import Member
 from organizations.permissions import scope_for
 
@@ -159,5 +160,5 @@ def line_filter_members(user: Any, branch_ids: list[int]) -> QuerySet[Member]:
         Member.objects.filter(branch_id__in=branch_ids)
         .filter(Q(is_active=True) | Q(declarations__isnull=False))
         .distinct()
-        .order_by("name", "pk")
+        .order_by(*name_order(), "pk")
     )

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.downloads import name_download
 from core.errors import DomainError
 from core.ids import parse_ids
 from core.periods import Month
@@ -22,6 +23,7 @@ from organizations.permissions import scope_for
 
 from . import deadlines, selectors, services
 from .evidence import ACCEPT, MAX_BYTES, MAX_FILES, CheckedFile, check_upload
+from .exports import TITLE as FORM1_TITLE
 from .exports import form1_rows, form1_workbook
 from .forms import HeaderForm, line_formset, parse_month
 from .models import Declaration
@@ -275,12 +277,8 @@ def evidence(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         handle = default_storage.open(file.file.name or "", "rb")
     except OSError:
         raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=not file.is_image,
-        filename=file.original_name,
-        content_type=file.content_type,
-    )
+    response = FileResponse(handle, content_type=file.content_type)
+    name_download(response, file.original_name, inline=file.is_image)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, no-store"
@@ -302,6 +300,5 @@ def form1(request: HttpRequest, pk: int) -> HttpResponse:
 def form1_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = selectors.with_details(get_declaration_for_user(request.user, pk))
     response = HttpResponse(form1_workbook(declaration), content_type=XLSX)
-    name = f"declaration-{declaration.year}-{declaration.month:02d}-{declaration.pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    name = f"{FORM1_TITLE}-{declaration.member.name}-{declaration.year}年{declaration.month}月.xlsx"
+    return name_download(response, name)

@@ -1,9 +1,15 @@
 """The committee, its general branches and branches, departments and members."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.pinyin import pinyin_key
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{1,32}$",
@@ -47,7 +53,7 @@ class Organization(models.Model):
         """General branches and branches own members, schemes and points."""
         return self.kind != self.Kind.COMMITTEE
 
-    def committee(self) -> "Organization":
+    def committee(self) -> Organization:
         node = self
         while node.parent_id is not None and not node.is_committee:
             node = node.parent  # type: ignore[assignment]
@@ -86,6 +92,8 @@ class Member(models.Model):
         related_name="members",
     )
     name = models.CharField(_("name"), max_length=50)
+    # The name's pinyin (core.pinyin): lists of people sort by it, as Chinese readers expect.
+    name_key = models.CharField(_("pinyin of the name"), max_length=200, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_month = models.DateField(_("birth month"), null=True, blank=True)
     department = models.ForeignKey(
@@ -119,11 +127,15 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
-        ordering = ["branch", "name", "pk"]
+        ordering = ["branch", "name_key", "name", "pk"]
         indexes = [models.Index(fields=["branch", "is_active"])]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _keep_name_key(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class Participation(models.Model):
@@ -201,13 +213,26 @@ class PublicRepresentative(models.Model):
         related_name="public_representatives",
     )
     name = models.CharField(_("name"), max_length=50)
+    name_key = models.CharField(_("pinyin of the name"), max_length=200, blank=True, editable=False)
     affiliation = models.CharField(_("work unit"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("public representative")
         verbose_name_plural = _("public representatives")
-        ordering = ["branch", "name"]
+        ordering = ["branch", "name_key", "name", "pk"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _keep_name_key(self, kwargs)
+        super().save(*args, **kwargs)
+
+
+def _keep_name_key(person: Member | PublicRepresentative, kwargs: dict[str, Any]) -> None:
+    """The pinyin key follows the name on every save, also a save of some fields only."""
+    person.name_key = pinyin_key(person.name)
+    fields = kwargs.get("update_fields")
+    if fields is not None and "name" in fields and "name_key" not in fields:
+        kwargs["update_fields"] = [*fields, "name_key"]

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from core.ids import id_or_404
+from core.pinyin import name_order
 
 from .models import Member, Organization, Role, RoleAssignment
 
@@ -181,7 +182,7 @@ def may_act_on_points(user: Any, member: Member) -> bool:
 
 def members_to_act_on(user: Any, branch: Organization) -> QuerySet[Member]:
     """The branch's active members whose points the user may act on (never their own)."""
-    members = Member.objects.filter(branch=branch, is_active=True).order_by("name", "pk")
+    members = Member.objects.filter(branch=branch, is_active=True).order_by(*name_order(), "pk")
     if getattr(user, "pk", None) is not None:
         members = members.exclude(user=user)
     scope = scope_for(user)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from accounts.views_account import may_manage_account
+from core.pinyin import name_order
 from summaries.years import current_year, year_choices
 
 from .models import RoleAssignment
@@ -36,7 +37,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     branch = next((b for b in branches if b.code == branch_code), None)
     if branch is not None:
         members = members.filter(branch=branch)
-    page = Paginator(members.order_by("branch__order", "branch__code", "name", "pk"), PAGE_SIZE)
+    page = Paginator(
+        members.order_by("branch__order", "branch__code", *name_order(), "pk"), PAGE_SIZE
+    )
     context = {
         "page": page.get_page(request.GET.get("page")),
         "query": query,

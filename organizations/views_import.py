@@ -13,10 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.downloads import name_download
 from core.errors import DomainError
 
 from . import imports
@@ -124,8 +124,4 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
         example_branch=(chosen or branches[0]).code,
         example_department=department or "",
     )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="党员信息导入模板.xlsx"
-    )
-    return response
+    return name_download(HttpResponse(content, content_type=XLSX), "党员信息导入模板.xlsx")

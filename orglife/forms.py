@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import IdMultipleChoiceField
+from core.pinyin import name_order
 from organizations.models import Member, Organization
 from summaries.years import EARLIEST, LATEST
 
@@ -83,7 +84,9 @@ class MeetingCreateForm(MeetingForm):
 
     def __init__(self, *args: Any, branch: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        queryset = Member.objects.filter(branch=branch, is_active=True).order_by("name", "pk")
+        queryset = Member.objects.filter(branch=branch, is_active=True).order_by(
+            *name_order(), "pk"
+        )
         members = self.fields["members"]
         members.queryset = queryset
         if not self.is_bound:

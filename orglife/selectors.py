@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.pinyin import name_order
 from ledger.models import Entry, PeriodLock
 from organizations.models import Member, Organization
 
@@ -87,7 +88,9 @@ def _with_deductions(rows: list[Attendance], branch_id: int, year: int) -> list[
 def attendance_rows(meeting: Meeting) -> list[AttendanceRow]:
     """Everyone expected at the meeting, by name, with the deduction an absence carries."""
     rows = list(
-        meeting.attendances.select_related("member__department").order_by("member__name", "pk")
+        meeting.attendances.select_related("member__department").order_by(
+            *name_order("member__"), "pk"
+        )
     )
     for row in rows:
         row.meeting = meeting
@@ -112,7 +115,7 @@ def members_to_add(meeting: Meeting) -> QuerySet[Member]:
     return (
         Member.objects.filter(branch_id=meeting.branch_id, is_active=True)
         .exclude(attendances__meeting=meeting)
-        .order_by("name", "pk")
+        .order_by(*name_order(), "pk")
     )
 
 
@@ -164,6 +167,7 @@ class DuesColumn:
     future: bool
     on_time: int
     recorded: int
+    unrecorded: int  # active members without a record: what "all paid on time" would mark
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,19 @@ class DuesGrid:
     year: int
     rows: list[DuesRow]
     columns: list[DuesColumn]
+
+    @property
+    def bulk_months(self) -> list[DuesColumn]:
+        """The months the recorder may record for everyone at once: open and begun."""
+        return [c for c in self.columns if not c.closed and not c.future]
+
+    @property
+    def bulk_default(self) -> int | None:
+        """The latest such month someone is still unrecorded in (else the latest)."""
+        months = self.bulk_months
+        waiting = [c for c in months if c.unrecorded]
+        chosen = waiting[-1] if waiting else (months[-1] if months else None)
+        return chosen.month if chosen is not None else None
 
 
 def _is_future(year: int, month: int, today: date) -> bool:
@@ -185,7 +202,7 @@ def dues_grid(branch: Organization, year: int, today: date | None = None) -> Due
         Member.objects.filter(branch=branch)
         .filter(Q(is_active=True) | Q(dues_records__year=year))
         .distinct()
-        .order_by("name", "pk")
+        .order_by(*name_order(), "pk")
     )
     records = {
         (r.member_id, r.month): r
@@ -217,6 +234,12 @@ def dues_grid(branch: Organization, year: int, today: date | None = None) -> Due
                 future=_is_future(year, month, today),
                 on_time=statuses.count(DuesRecord.Status.ON_TIME),
                 recorded=sum(1 for s in statuses if s != DuesRecord.Status.NONE),
+                unrecorded=sum(
+                    1
+                    for row in rows
+                    if row.member.is_active
+                    and row.cells[month - 1].status == DuesRecord.Status.NONE
+                ),
             )
         )
     return DuesGrid(branch=branch, year=year, rows=rows, columns=columns)

@@ -7,6 +7,7 @@ dues_patterns = (
         path("", views_dues.index, name="index"),
         path("<str:code>/<int:year>/", views_dues.grid, name="grid"),
         path("<str:code>/<int:year>/<int:month>/paid/", views_dues.month_paid, name="month_paid"),
+        path("<str:code>/<int:year>/paid/", views_dues.chosen_month_paid, name="chosen_month_paid"),
         path(
             "member/<id:member_pk>/<int:year>/<int:month>/",
             views_dues.cell,

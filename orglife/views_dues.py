@@ -134,7 +134,26 @@ def cell(request: HttpRequest, member_pk: int, year: int, month: int) -> HttpRes
 def month_paid(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
     """Bulk: everyone without a record for the month paid on time and in full."""
     branch = branch_to_keep(request.user, code)
-    year, month = checked_year(year), _month(month)
+    return _mark_month_paid(request, branch, checked_year(year), _month(month))
+
+
+@login_required
+@require_POST
+def chosen_month_paid(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The same for the month chosen in the grid's heading (any open month, not only
+    this one: a month left unrecorded is caught up in one step)."""
+    branch = branch_to_keep(request.user, code)
+    year = checked_year(year)
+    chosen = request.POST.get("month", "")
+    if not chosen.isdigit() or not 1 <= int(chosen) <= 12:
+        messages.error(request, _("Choose a month from 1 to 12."))
+        return redirect(_grid_url(branch, year))
+    return _mark_month_paid(request, branch, year, int(chosen))
+
+
+def _mark_month_paid(
+    request: HttpRequest, branch: Organization, year: int, month: int
+) -> HttpResponse:
     try:
         marked = dues.dues_mark_month_paid(
             branch=branch, year=year, month=month, actor=request.user

@@ -32,6 +32,7 @@ class PolicyForm(forms.Form):
         label=_("Days before a review is overdue"),
         min_value=1,
         max_value=60,
+        # A class, not a style attribute: the Content-Security-Policy refuses inline styles.
         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm ov-days"}),
     )
 

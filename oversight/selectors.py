@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from appraisals.models import AppraisalSession
 from appraisals.models import Status as SessionStatus
+from core.pinyin import name_order
 from declarations.models import WAITING, DeadlinePolicy, Declaration
 from ledger.models import Entry, Kind
 from organizations.models import Member, Organization, Participation
@@ -366,7 +367,7 @@ def branch_detail(
     exemptions = list(
         Exemption.objects.filter(branch=branch, year=year)
         .select_related("member")
-        .order_by("status", "member__name")
+        .order_by("status", *name_order("member__"))
     )
     return BranchDetail(
         row=row, months=list(months.values()), sessions=sessions, exemptions=exemptions

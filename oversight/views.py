@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import name_download
 from core.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import scope_for
@@ -161,9 +161,5 @@ def report_xlsx(request: HttpRequest, code: str, year: int) -> HttpResponse:
     year = checked_year(year)
     org = get_branch_for_report(request.user, code)
     content = report_workbook(branch_report(org, year))
-    response = HttpResponse(content, content_type=XLSX)
     filename = f"{org.name}-{year}年度党员奉献量化积分工作情况.xlsx"
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    return response
+    return name_download(HttpResponse(content, content_type=XLSX), filename)

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import name_download
 from core.errors import DomainError
 from core.ids import id_or_404
+from core.pinyin import name_order
 from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Organization
 from organizations.permissions import scope_for
@@ -110,9 +112,12 @@ def case_candidates(request: HttpRequest) -> HttpResponse:
             entry__isnull=False,
         )
         .select_related("declaration", "declaration__member", "declaration__branch", "item")
-        .order_by("-declaration__month", "declaration__member__name", "order", "pk")[
-            :CANDIDATE_LIMIT
-        ]
+        .order_by(
+            "-declaration__month",
+            *name_order("declaration__member__"),
+            "order",
+            "pk",
+        )[:CANDIDATE_LIMIT]
     )
     featured = set(
         ExemplaryCase.objects.filter(line__in=lines)
@@ -228,6 +233,7 @@ def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     except OSError:
         raise Http404 from None
     response = FileResponse(handle, content_type=file.content_type)
+    name_download(response, file.original_name, inline=True)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, no-store"

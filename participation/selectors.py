@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from core.pinyin import name_order
 from organizations.models import Member, Organization, Participation
 
 from .models import Exemption, ExemptionStatus, RetireeDecision
@@ -33,7 +34,12 @@ def not_taking_part(year: int, branches: Iterable[Organization]) -> list[Absent]
     rows = list(
         Participation.objects.filter(year=year, takes_part=False, member__branch__in=list(branches))
         .select_related("member__branch", "member__department")
-        .order_by("member__branch__order", "member__branch__code", "member__name", "member_id")
+        .order_by(
+            "member__branch__order",
+            "member__branch__code",
+            *name_order("member__"),
+            "member_id",
+        )
     )
     ids = [r.member_id for r in rows]
     filed = {

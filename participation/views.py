@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import name_download
 from core.errors import DomainError
+from core.pinyin import name_order
 from organizations.models import Member, Role
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 from rules.permissions import committee_for_user
@@ -145,12 +147,8 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle = exemption.attachment.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=exemption.attachment_name or "attachment",
-        content_type=content_type_for(exemption.attachment_name),
-    )
+    response = FileResponse(handle, content_type=content_type_for(exemption.attachment_name))
+    name_download(response, exemption.attachment_name or _("attachment"))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -353,7 +351,7 @@ def retirees(request: HttpRequest) -> HttpResponse:
     members = list(
         Member.objects.filter(department_id__in=departments, is_retired=True, is_active=True)
         .select_related("branch", "department")
-        .order_by("department__order", "department__name", "name", "pk")
+        .order_by("department__order", "department__name", *name_order(), "pk")
     )
     decided = {
         d.member_id: d

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,9 +158,19 @@ class ScreenForm(forms.Form):
         label=_("Members shown per branch"), min_value=MIN_TOP, max_value=MAX_TOP, initial=10
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        branches: QuerySet[Organization],
+        every_branch: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """`branches`: those the user may set a screen up for (publicity.permissions);
+        `every_branch`: whether "every branch" is theirs to offer (the committee's)."""
         super().__init__(*args, **kwargs)
         _bootstrap(self)
-        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = Organization.objects.exclude(
-            kind=Organization.Kind.COMMITTEE
-        )
+        field = cast(forms.ModelChoiceField, self.fields["branch"])
+        field.queryset = branches
+        if not every_branch:
+            field.required = True
+            field.empty_label = None

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from core.nav import NavLink
 
 from .models import Objection
-from .permissions import PUBLISHERS
+from .permissions import PUBLISHERS, SCREEN_KEEPERS
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
     """A member reads their branch's publications; officers publish and answer objections;
-    the committee also keeps the lobby screens."""
+    the committee and the branch secretaries also keep the lobby screens."""
     out: list[NavLink] = []
     if scope.member is not None:
         out.append(
@@ -46,13 +46,13 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 group="committee" if scope.is_committee else "branch",
             )
         )
-    if scope.is_committee:
+    if scope.is_committee or any(r & set(SCREEN_KEEPERS) for r in scope.branch_roles.values()):
         out.append(
             NavLink(
                 label=str(_("Lobby screens")),
                 url=reverse("publicity:screens"),
                 icon="bi-display",
-                group="committee",
+                group="committee" if scope.is_committee else "branch",
             )
         )
     return out

@@ -2,14 +2,16 @@
 
 The branch's secretary and assessment group publish and answer objections. A
 publication is read by the branch's members, its officers and the committee; only a
-member of the branch objects. Lobby screens are the committee's. Anything of another
-branch is 404.
+member of the branch objects. Lobby screens (电子屏) are kept by the committee, for
+every branch or one, and by a branch's secretary for their own branch. Anything of
+another branch is 404.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from core.ids import id_or_404
@@ -19,6 +21,7 @@ from organizations.permissions import get_branch_for_user, scope_for
 from .models import Objection, Publication, Screen
 
 PUBLISHERS = (Role.SECRETARY, Role.GROUP_MEMBER)
+SCREEN_KEEPERS = (Role.SECRETARY,)
 
 
 def may_publish(user: Any, branch_id: int) -> bool:
@@ -72,9 +75,42 @@ def require_committee(user: Any) -> None:
         raise Http404
 
 
-def get_screen_for_committee(user: Any, pk: Any) -> Screen:
-    require_committee(user)
-    screen = Screen.objects.filter(pk=id_or_404(pk)).first()
+SCREEN_KEEPERS = (Role.SECRETARY,)
+
+
+def screen_branch_ids(user: Any) -> list[int]:
+    """The branches whose screens the user keeps besides the committee's: their own
+    branches as secretary (the plan puts the 电子屏 at branch level too)."""
+    scope = scope_for(user)
+    return sorted(b for b, roles in scope.branch_roles.items() if roles & set(SCREEN_KEEPERS))
+
+
+def may_keep_screens(user: Any) -> bool:
+    return scope_for(user).is_committee or bool(screen_branch_ids(user))
+
+
+def screen_branches_for(user: Any) -> QuerySet[Organization]:
+    """The branches a new screen of the user's may show (the committee: any)."""
+    branches = Organization.objects.exclude(kind=Organization.Kind.COMMITTEE)
+    if scope_for(user).is_committee:
+        return branches.order_by("order", "code")
+    return branches.filter(pk__in=screen_branch_ids(user)).order_by("order", "code")
+
+
+def screens_for(user: Any) -> QuerySet[Screen]:
+    """The screens the user keeps: every one for the committee, their branches' otherwise;
+    404 for anyone who keeps none."""
+    if not may_keep_screens(user):
+        raise Http404
+    screens = Screen.objects.select_related("branch", "created_by", "revoked_by")
+    if scope_for(user).is_committee:
+        return screens
+    return screens.filter(branch_id__in=screen_branch_ids(user))
+
+
+def get_screen_to_keep(user: Any, pk: Any) -> Screen:
+    """A screen the user may revoke; another branch's (or a committee-wide one) is 404."""
+    screen = screens_for(user).filter(pk=id_or_404(pk)).first()
     if screen is None:
         raise Http404
     return screen

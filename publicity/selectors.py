@@ -15,6 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pinyin import name_order
 from ledger.models import Entry
 from organizations.models import Member, Organization
 from rules.models import Category, Scheme
@@ -170,7 +171,7 @@ def _approved_commitments(branch_ids: list[int], year: int) -> list[dict[str, st
             member__is_active=True,
         )
         .select_related("member", "branch")
-        .order_by("branch__order", "branch__code", "member__name", "member_id", "pk")[
+        .order_by("branch__order", "branch__code", *name_order("member__"), "member_id", "pk")[
             :LOBBY_COMMITMENTS
         ]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from core.qr import qr_svg
+from organizations.permissions import scope_for
 from oversight.public import public_cases
 
 from . import selectors, services
 from .forms import ScreenForm
 from .models import Screen
-from .permissions import get_screen_for_committee, require_committee
+from .permissions import get_screen_to_keep, screen_branches_for, screens_for
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -56,6 +58,8 @@ def _lobby_data(screen: Screen) -> dict[str, Any]:
     data = selectors.lobby_data(screen)
     data["labels"]["cases"] = _("Exemplary cases")
     data["cases"] = _cases(screen)
+    # The clock shows Beijing time, whatever zone the display device was set up with.
+    data["time_zone"] = settings.TIME_ZONE
     return data
 
 
@@ -90,9 +94,14 @@ def lobby_data(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screens(request: HttpRequest) -> HttpResponse:
-    """The committee's screens: each with its address and QR code; a new one; revoke."""
-    require_committee(request.user)
-    form = ScreenForm(request.POST or None)
+    """The screens the user keeps (the committee's, or a secretary's own branch's): each
+    with its address and QR code; a new one; revoke."""
+    every = screens_for(request.user)
+    form = ScreenForm(
+        request.POST or None,
+        branches=screen_branches_for(request.user),
+        every_branch=scope_for(request.user).is_committee,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -109,7 +118,6 @@ def screens(request: HttpRequest) -> HttpResponse:
             )
             return redirect(f"{reverse('publicity:screens')}#screen-{screen.pk}")
     rows: list[dict[str, Any]] = []
-    every = Screen.objects.select_related("branch", "created_by", "revoked_by")
     for screen in sorted(every, key=lambda s: not s.is_active):
         url = ""
         qr = ""
@@ -125,7 +133,7 @@ def screens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def screen_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    screen = get_screen_for_committee(request.user, pk)
+    screen = get_screen_to_keep(request.user, pk)
     try:
         services.screen_revoke(screen=screen, actor=request.user)
     except DomainError as exc:

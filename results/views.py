@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.downloads import name_download
 from core.errors import DomainError
 from organizations.models import Member, Organization, Role
 from organizations.permissions import (
@@ -295,11 +296,7 @@ def consent_scan(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle = case.consent_scan.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=case.consent_scan_name or "consent",
-        content_type=content_type_for(case.consent_scan_name),
-    )
+    response = FileResponse(handle, content_type=content_type_for(case.consent_scan_name))
+    name_download(response, case.consent_scan_name or _("consent"))
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.pinyin import pinyin_key
 from ledger.models import Entry, Kind, Source, Veto
 from organizations.models import (
     Department,
@@ -165,7 +166,7 @@ def _schemes(branches: list[Organization], year: int, *, caps_every: int) -> dic
 def _members(
     rng: random.Random, branch: Organization, count: int, departments: list[Department]
 ) -> list[Member]:
-    return [
+    members = [
         Member(
             branch=branch,
             name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
@@ -179,6 +180,9 @@ def _members(
         )
         for _ in range(count)
     ]
+    for member in members:  # bulk_create skips Member.save, which keeps the key
+        member.name_key = pinyin_key(member.name)
+    return members
 
 
 class _Ledger:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.pinyin import name_order
 from ledger.models import Entry, Kind, Veto
 from organizations.models import Member, Organization, Participation
 from rules.models import Category, Item, Scheme, Section
@@ -171,7 +172,7 @@ def branch_cards(branch: Organization, year: int) -> list[PointsCard]:
         Member.objects.filter(branch=branch)
         .filter(Q(is_active=True) | Q(pk__in=in_year.values("member_id")))
         .select_related("department")
-        .order_by("name", "pk")
+        .order_by(*name_order(), "pk")
     )
     entries: dict[int, list[Entry]] = defaultdict(list)
     for entry in in_year.select_related("item", "recorded_by").order_by("month", "pk"):

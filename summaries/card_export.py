@@ -172,19 +172,19 @@ def write_card(ws: Worksheet, card: PointsCard) -> None:
     w.put(3, YEAR, "年度得分", to_row=4, font=BOLD)
     for month in range(1, 13):
         w.put(4, FIRST_MONTH + month - 1, month, font=BOLD)
-    base_text = f"(一)\n基本分\n({number(card.base_max)}分)"
+    base_text = f"（一）\n基本分\n（{number(card.base_max)}分）"
     row = w.section(5, card.base_rows, base_text, show_zero=True)
-    row = w.section(row, card.dedication_rows, "(二)\n奉献分", show_zero=False)
-    row = w.section(row, card.deduction_rows, "(三)\n扣减分", show_zero=False)
+    row = w.section(row, card.dedication_rows, "（二）\n奉献分", show_zero=False)
+    row = w.section(row, card.deduction_rows, "（三）\n扣减分", show_zero=False)
 
-    w.put(row, CATEGORY, "(四)\n民主评议", font=BOLD)
+    w.put(row, CATEGORY, "（四）\n民主评议", font=BOLD)
     w.put(row, LABEL, _session_text(card), to_col=YEAR - 1, align=LEFT)
     w.put(row, YEAR, number(card.totals.appraisal) if card.appraisal_sessions else None)
     ws.row_dimensions[row].height = 36
     row += 1
-    w.put(row, CATEGORY, "(五) 一票否决项", to_col=LABEL, font=BOLD)
+    w.put(row, CATEGORY, "（五）一票否决项", to_col=LABEL, font=BOLD)
     w.put(row, POINTS, _veto_text(card), to_col=FIRST_MONTH + 7, align=LEFT)
-    w.put(row, FIRST_MONTH + 8, "(六) 党员年度积分", to_col=YEAR - 1, font=BOLD)
+    w.put(row, FIRST_MONTH + 8, "（六）党员年度积分", to_col=YEAR - 1, font=BOLD)
     w.put(row, YEAR, number(card.totals.total) if card.takes_part else None, font=BOLD)
     ws.row_dimensions[row].height = 30
 

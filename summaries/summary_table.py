@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_record
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
+from core.pinyin import name_order
 from declarations.models import WAITING, Declaration
 from ledger.models import PeriodLock
 from organizations.models import Member, Organization, Role
@@ -288,7 +289,7 @@ def unreviewed_declarations(
             branch=branch, year=year, month__in=list(months), status__in=WAITING
         )
         .select_related("member")
-        .order_by("month", "member__name", "pk")
+        .order_by("month", *name_order("member__"), "pk")
     )
 
 

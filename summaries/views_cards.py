@@ -21,10 +21,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import name_download
 from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, get_member_for_user
 
@@ -41,11 +41,7 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    return response
+    return name_download(HttpResponse(content, content_type=XLSX), filename)
 
 
 def _print(request: HttpRequest, cards: list[PointsCard], year: int, back: str) -> HttpResponse:

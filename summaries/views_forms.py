@@ -20,13 +20,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from appraisals import selectors as appraisal_selectors
 from appraisals.exports import TITLE as APPRAISAL_TITLE
 from appraisals.exports import form3_workbook
 from appraisals.models import AppraisalSession, Status
+from core.downloads import name_download
 from declarations.exports import TITLE as DECLARATION_TITLE
 from declarations.models import WAITING, Declaration
 from ledger.models import Entry
@@ -201,8 +201,5 @@ def forms_zip(request: HttpRequest, code: str, year: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
     content, _names = forms_archive(branch, year)
-    response = HttpResponse(content, content_type=ZIP)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{branch.name}-{year}-附件2-4.zip"
-    )
-    return response
+    filename = f"{branch.name}-{year}年-附件2至附件4.zip"
+    return name_download(HttpResponse(content, content_type=ZIP), filename)

@@ -15,11 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
+from core.downloads import name_download
 from core.errors import DomainError
 from core.periods import HalfYear
 from ledger.models import PeriodLock
@@ -130,10 +130,7 @@ def summary_download(request: HttpRequest, code: str, year: int, fmt: str) -> Ht
     else:
         text = json.dumps(summary_json(table), ensure_ascii=False, indent=1)
         response = HttpResponse(text, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    return response
+    return name_download(response, filename)
 
 
 def _report(request: HttpRequest, exc: DomainError) -> None:

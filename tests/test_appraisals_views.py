@@ -425,8 +425,8 @@ def test_the_blank_form_3_workbook_reproduces_the_form(bureau, client_for):
     assert "A1:F1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A3"].value == "序号"
     assert "评议对象" in sheet["B3"].value and "综合评定" in sheet["B3"].value
-    assert sheet["C3"].value == "优 秀\n(90分-100分)"
-    assert sheet["F3"].value == "不 合 格\n(60分以下)"
+    assert sheet["C3"].value == "优 秀\n（90分-100分）"
+    assert sheet["F3"].value == "不 合 格\n（60分以下）"
     assert [sheet.cell(row=r, column=2).value for r in (4, 5)] == ["张红梅", "李建国"]
     assert sheet.cell(row=21, column=1).value == 18
     assert sheet.cell(row=4, column=3).value is None
@@ -469,3 +469,81 @@ def test_the_print_pages_render_for_officers(bureau, client_for):
     assert (
         client.get(reverse("appraisals:form3_filled_print", args=[session.pk])).status_code == 404
     )
+
+
+# -- Printing the slips again --------------------------------------------------------
+
+
+def vote_marks(bureau):
+    return {bureau.member_a.pk: (E, None), bureau.other_member_a.pk: (Q, None)}
+
+
+def slip_codes(response) -> dict[str, str]:
+    """{voter name: code} on a sheet of slips."""
+    html = response.content.decode()
+    names = re.findall(r'class="ap-slip-voter">([^<]+)<', html)
+    codes = re.findall(r'data-testid="slip-code">([A-Z0-9-]{11})<', html)
+    return dict(zip(names, [c.replace("-", "") for c in codes], strict=True))
+
+
+def test_a_closed_sheet_of_slips_is_printed_again_in_one_step(bureau, client_for):
+    """The slips tab was closed before printing: the codes were gone, to be reissued one by
+    one. Now the unused ones are replaced for everyone in one step, the voted left alone."""
+    session = open_session(bureau)
+    client = client_for(bureau.secretary_a)
+    first = slip_codes(client.post(reverse("appraisals:codes_issue", args=[session.pk])))
+    services.ballot_cast(code=first["李建国"], marks=vote_marks(bureau))
+    page = client.get(reverse("appraisals:session_detail", args=[session.pk])).content.decode()
+    assert 'data-testid="reprint-slips"' in page
+    voter_a = Voter.objects.get(session=session, member=bureau.member_a)
+    voter_b = Voter.objects.get(session=session, member=bureau.other_member_a)
+    assert f'name="voters" value="{voter_a.pk}"' in page
+    assert f'name="voters" value="{voter_b.pk}"' not in page  # voted: nothing to reprint
+
+    url = reverse("appraisals:codes_reissue_unused", args=[session.pk])
+    response = client.post(url, {"voters": [voter_a.pk, voter_b.pk], "confirm": "1"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    again = slip_codes(response)
+    assert list(again) == ["张红梅"] and again["张红梅"] != first["张红梅"]
+    with pytest.raises(services.CodeRefused):
+        services.find_code(first["张红梅"])  # the lost slip no longer votes
+    services.ballot_cast(code=again["张红梅"], marks=vote_marks(bureau))
+    assert Ballot.objects.filter(session=session).count() == 2
+    event = AuditEvent.objects.get(action="appraisals.codes.reissued")
+    assert event.after == {"voters": [voter_a.pk], "voided_previous": 1}
+    assert first["张红梅"] not in str(event.after) and again["张红梅"] not in str(event.after)
+
+
+def test_printing_again_needs_the_confirmation_and_a_voter(bureau, client_for):
+    session = open_session(bureau)
+    client = client_for(bureau.secretary_a)
+    first = slip_codes(client.post(reverse("appraisals:codes_issue", args=[session.pk])))
+    url = reverse("appraisals:codes_reissue_unused", args=[session.pk])
+    voter = Voter.objects.get(session=session, member=bureau.member_a)
+    for data in ({"voters": [voter.pk]}, {"confirm": "1"}, {"voters": ["x"], "confirm": "1"}):
+        assert client.post(url, data).status_code == 302
+    assert services.find_code(first["张红梅"])  # nothing was voided
+    assert not AuditEvent.objects.filter(action="appraisals.codes.reissued").exists()
+
+
+@pytest.mark.parametrize("who", ["secretary_b", "member_a_user"])
+def test_nobody_else_prints_the_slips_again(bureau, client_for, who):
+    session = open_session(bureau)
+    first = issue(session, bureau.secretary_a)
+    voter = Voter.objects.get(session=session, member=bureau.member_a)
+    url = reverse("appraisals:codes_reissue_unused", args=[session.pk])
+    response = client_for(getattr(bureau, who)).post(url, {"voters": [voter.pk], "confirm": "1"})
+    assert response.status_code == 404
+    assert services.find_code(first["张红梅"])
+
+
+def test_a_closed_session_prints_no_slips_again(bureau, client_for):
+    session = open_session(bureau)
+    issue(session, bureau.secretary_a)
+    AppraisalSession.objects.filter(pk=session.pk).update(status=Status.CLOSED)
+    voter = Voter.objects.get(session=session, member=bureau.member_a)
+    url = reverse("appraisals:codes_reissue_unused", args=[session.pk])
+    client = client_for(bureau.secretary_a)
+    response = client.post(url, {"voters": [voter.pk], "confirm": "1"}, follow=True)
+    assert b"alert-danger" in response.content
+    assert VotingCode.objects.filter(session=session).count() == 2

@@ -100,7 +100,7 @@ def test_a_card_exports_as_the_forms_layout(bureau, year_of_points):
     assert [ws.cell(4, c).value for c in range(4, 16)] == list(range(1, 13))
     # Sections merged down their rows: 5 base, 13 dedication, 5 deduction rows.
     assert {"A5:A9", "A10:A22", "A23:A27"} <= merged
-    assert "基本分" in ws["A5"].value and "(100分)" in ws["A5"].value
+    assert "基本分" in ws["A5"].value and "（100分）" in ws["A5"].value
     assert "奉献分" in ws["A10"].value and "扣减分" in ws["A23"].value
     assert "民主评议" in ws["A28"].value and "B28:O28" in merged
     assert "一票否决项" in ws["A29"].value and ws["C29"].value == "无"

@@ -365,7 +365,7 @@ def test_looking_at_a_card_makes_no_post_page_the_button_does(bureau, client_for
 def test_looking_at_the_branch_posts_makes_nothing_the_button_makes_the_missing(bureau, client_for):
     client = client_for(bureau.secretary_a)
     page = client.get(reverse("commitments:posts", args=["zb1"]))
-    assert [m.name for m in page.context["missing"]] == ["张红梅", "李建国"]
+    assert [m.name for m in page.context["missing"]] == ["李建国", "张红梅"]  # pinyin order
     client.get(reverse("commitments:sheet", args=["zb1"]))
     assert not IdentityPost.objects.exists()
     assert (
@@ -501,5 +501,7 @@ def test_the_qr_code_encodes_the_public_page_address(bureau, client_for):
         .content.decode()
     )
     token = IdentityPost.objects.get(member=bureau.member_a).token
-    expected = qr_svg(f"http://testserver/commitments/p/{token}/", title=bureau.member_a.name)
+    expected = qr_svg(
+        f"http://testserver/commitments/p/{token}/", title=bureau.member_a.name, svgclass="cm-qr"
+    )
     assert str(expected) in html

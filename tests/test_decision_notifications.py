@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commitments import services as commitments
 from commitments.models import Topic
@@ -13,6 +13,7 @@ from notifications.models import Notification
 from participation import services as participation
 from rules import filing
 from rules import services as rules
+from tests.declarations_support import recognise_all, submitted, volunteer
 
 YEAR = timezone.localdate().year
 
@@ -183,3 +184,16 @@ def test_filing_a_scheme_twice_sends_nothing_more(bureau):
 
 
 # Spot checks notify the branch already (tests/test_spot_checks.py covers them).
+
+
+# Declarations ------------------------------------------------------------------------
+
+
+def test_a_recognised_declaration_is_told_without_repeating_the_status(bureau):
+    """It read "……的申报已认定：已认定，2.0分。"."""
+    scheme = rules.scheme_for_year(branch=bureau.branch_a, year=YEAR)
+    with translation.override("zh-hans"):
+        recognise_all(submitted(bureau), bureau.group_a, volunteer(scheme))
+    (title,) = titles(bureau.member_a_user)
+    assert "已认定：已认定" not in title
+    assert title.endswith("的申报审核完毕：已认定，计2.0分。")

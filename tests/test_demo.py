@@ -1,5 +1,6 @@
 """The demonstration bureau: complete, idempotent, and every demo login works."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appraisals.models import AppraisalSession
 from audit.services import audit_verify
@@ -28,8 +29,9 @@ from summaries.models import SummaryConfirmation
 def demo(django_db_setup, django_db_blocker):
     """Build the bureau once for the module and roll it back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=StringIO())
-        yield
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
         transaction.set_rollback(True)
 
 
@@ -40,8 +42,10 @@ def row_counts():
 # First, before the module's demo bureau exists.
 def test_if_empty_does_nothing_once_a_member_exists(bureau):
     before = row_counts()
-    call_command("demo", "--if-empty", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
     assert row_counts() == before
+    assert out.getvalue() == "", "`make run` stays quiet when there is nothing to do"
     assert not Organization.objects.filter(code="jszzb").exists()
 
 
@@ -86,6 +90,18 @@ def test_the_demo_year_follows_the_plan(demo, db):
     assert Exemption.objects.filter(status="filed").count() == 1
 
 
+def test_the_demo_says_what_it_is_building_as_it_goes(demo, db):
+    """It ran 80 s without a word; now a user of `make run` sees each step."""
+    lines = demo.splitlines()
+    steps = [line for line in lines if line.startswith("[")]
+    year = timezone.localdate().year
+    assert len(steps) >= 4 + 1 + 12 + timezone.localdate().month
+    assert any("Members and public representatives" in line for line in steps)
+    assert any(f"1/{year - 1}:" in line for line in steps)
+    assert any(f"{timezone.localdate().month}/{year}:" in line for line in steps)
+    assert lines[-1].startswith("Demonstration bureau ready")
+
+
 def test_running_the_demo_again_adds_no_rows(demo, db):
     before = row_counts()
     call_command("demo", stdout=StringIO())
@@ -108,3 +124,37 @@ def test_demo_logins_lists_every_demo_user(demo, db):
     for username, *_rest in data.DEMO_USERS:
         assert username in out.getvalue()
     assert data.PASSWORD in out.getvalue()
+
+
+# Keys whose values are identifiers people type, not words: logins and codes.
+IDENTIFIERS = {"username", "code"}
+
+
+def test_every_audit_row_of_the_demo_reads_in_chinese(demo, db):
+    """Each kind of row the demonstration writes: a registered label, translated keys and
+    values (choices by their labels, nested rows and figures included)."""
+    from audit import display
+    from audit.models import AuditEvent
+    from audit.views import compact_changes
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    english = set()
+    with translation.override("zh-hans"):
+        for action, object_type in (
+            AuditEvent.objects.values_list("action", "object_type").distinct().order_by()
+        ):
+            event = AuditEvent.objects.filter(action=action, object_type=object_type).first()
+            assert action in display.ACTIONS
+            assert cjk.search(display.object_type_label(object_type) or "无")
+            for change in compact_changes(
+                event.before, event.after, object_type=object_type, action=action, full=True
+            ):
+                if change.label and not cjk.search(change.label):
+                    english.add((action, change.key))
+                if change.key in IDENTIFIERS:
+                    continue
+                for value in (change.before or "", change.after or ""):
+                    # a code shown as stored ("recognised"), alone or as a nested label
+                    if re.fullmatch(r"[a-z_]{3,}", value) or re.search(r"[a-z_]{3,}：", value):
+                        english.add((action, change.key, value[:40]))
+    assert english == set()

@@ -286,8 +286,8 @@ def test_bad_screen_input_gets_the_form_back(published, client_for, bad):
     assert not Screen.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["secretary_a", "member_a_user", "secretary_b"])
-def test_only_the_committee_keeps_screens(published, client_for, who):
+@pytest.mark.parametrize("who", ["member_a_user", "group_a", "recorder_a"])
+def test_only_the_committee_and_secretaries_keep_screens(published, client_for, who):
     bureau, _a, _b = published
     screen = make_screen(bureau)
     client = client_for(getattr(bureau, who))
@@ -297,6 +297,54 @@ def test_only_the_committee_keeps_screens(published, client_for, who):
     assert client.post(revoke).status_code == 404
     screen.refresh_from_db()
     assert screen.is_active and Screen.objects.count() == 1
+
+
+def test_a_branch_secretary_sets_up_and_revokes_a_screen_for_their_branch(published, client_for):
+    """A secretary got 404 though the plan puts the 电子屏 at branch level."""
+    bureau, _a, _b = published
+    client = client_for(bureau.secretary_a)
+    url = reverse("publicity:screens")
+    page = client.get(url)
+    assert page.status_code == 200
+    choices = list(page.context["form"].fields["branch"].choices)
+    assert [str(label) for _value, label in choices] == [bureau.branch_a.name]
+    response = client.post(url, {"name": "一支部活动室", "branch": bureau.branch_a.pk, "top": "8"})
+    assert response.status_code == 302
+    screen = Screen.objects.get()
+    assert (screen.branch, screen.created_by) == (bureau.branch_a, bureau.secretary_a)
+    assert screen.token in client.get(url).content.decode()
+    assert reverse("publicity:screens") in client.get(reverse("core:home")).content.decode()
+    revoke = reverse("publicity:screen_revoke", kwargs={"pk": screen.pk})
+    assert client.post(revoke).status_code == 302
+    screen.refresh_from_db()
+    assert not screen.is_active
+
+
+def test_a_secretary_sets_up_no_screen_for_every_branch_or_another_branch(published, client_for):
+    bureau, _a, _b = published
+    client = client_for(bureau.secretary_a)
+    url = reverse("publicity:screens")
+    for branch in ("", bureau.branch_b.pk):
+        response = client.post(url, {"name": "大厅", "branch": branch, "top": "8"})
+        assert response.status_code == 200 and "branch" in response.context["form"].errors
+    assert not Screen.objects.exists()
+
+
+def test_another_branch_secretary_gets_404_for_a_screen(published, client_for):
+    bureau, _a, _b = published
+    mine = make_screen(bureau, branch=bureau.branch_a)
+    everyone = make_screen(bureau)
+    client = client_for(bureau.secretary_b)
+    page = client.get(reverse("publicity:screens")).content.decode()
+    assert mine.token not in page and everyone.token not in page
+    for screen in (mine, everyone):
+        revoke = reverse("publicity:screen_revoke", kwargs={"pk": screen.pk})
+        assert client.post(revoke).status_code == 404
+        screen.refresh_from_db()
+        assert screen.is_active
+    # and branch A's secretary cannot revoke the committee's screen for every branch
+    revoke = reverse("publicity:screen_revoke", kwargs={"pk": everyone.pk})
+    assert client_for(bureau.secretary_a).post(revoke).status_code == 404
 
 
 # --- charts where people look --------------------------------------------------------

@@ -578,3 +578,25 @@ def test_the_edit_form_shows_the_meeting_and_saves_a_correction(bureau, client_f
     meeting.refresh_from_db()
     assert meeting.topic == "更正后的议题"
     assert timezone.localtime(meeting.starts_at).strftime("%H:%M") == "15:00"
+
+
+def test_the_bulk_buttons_count_the_rows_still_unrecorded_after_htmx_updates(
+    bureau, client_for, live_meeting
+):
+    """The buttons said "mark the 2 members" after a row was recorded in place; the row
+    update now swaps them in again with what is left."""
+    client = client_for(bureau.recorder_a)
+    page = client.get(detail_url(live_meeting)).content.decode()
+    assert "Mark the 2 members not recorded present" in page
+    row = row_of(live_meeting, bureau.member_a)
+    url = reverse("orglife:attendance_set", kwargs={"pk": row.pk})
+    first = client.post(url, {"status": "present"}, headers={"HX-Request": "true"})
+    body = first.content.decode()
+    assert 'id="ol-bulk" hx-swap-oob="true"' in body
+    assert "Mark the 1 member not recorded present" in body
+    other = row_of(live_meeting, bureau.other_member_a)
+    url = reverse("orglife:attendance_set", kwargs={"pk": other.pk})
+    last = client.post(url, {"status": "present"}, headers={"HX-Request": "true"})
+    body = last.content.decode()
+    assert 'id="ol-bulk" hx-swap-oob="true"' in body and "Mark the" not in body
+    assert "Mark the" not in client.get(detail_url(live_meeting)).content.decode()

@@ -249,3 +249,35 @@ def test_the_grid_takes_the_same_queries_however_many_members(bureau, client_for
         member = MemberFactory(branch=bureau.branch_a)
         record(bureau, Status.SHORT if n % 2 else Status.ON_TIME, member=member, month=n % 12 + 1)
     assert count() == few
+
+
+def test_the_recorder_records_a_chosen_past_month_for_everyone_in_one_step(bureau, client_for):
+    """November left unrecorded took a click per member; any open month is one step."""
+    record(bureau, Status.LATE, month=11)
+    client = client_for(bureau.recorder_a)
+    page = client.get(grid_url()).content.decode()
+    assert 'data-testid="dues-bulk"' in page
+    # a past year: every month can be chosen, the latest one with someone unrecorded first
+    assert '<option value="12" selected>Month 12 (2 not recorded)</option>' in page
+    assert '<option value="11">Month 11 (1 not recorded)</option>' in page
+    paid = reverse("orglife:dues:chosen_month_paid", kwargs={"code": "zb1", "year": YEAR})
+    response = client.post(paid, {"month": "11"})
+    assert response.status_code == 302
+    november = dict(DuesRecord.objects.filter(month=11).values_list("member_id", "status"))
+    assert november == {bureau.member_a.pk: Status.LATE, bureau.other_member_a.pk: Status.ON_TIME}
+    assert not DuesRecord.objects.exclude(month=11).exists()
+
+
+@pytest.mark.parametrize("month", ["", "13", "0", "x", "99999999999999999999"])
+def test_a_bad_chosen_month_is_refused_with_a_message(bureau, client_for, month):
+    paid = reverse("orglife:dues:chosen_month_paid", kwargs={"code": "zb1", "year": YEAR})
+    response = client_for(bureau.recorder_a).post(paid, {"month": month}, follow=True)
+    assert response.status_code == 200 and b"alert-danger" in response.content
+    assert not DuesRecord.objects.exists()
+
+
+def test_only_the_branch_records_a_chosen_month(bureau, client_for):
+    paid = reverse("orglife:dues:chosen_month_paid", kwargs={"code": "zb1", "year": YEAR})
+    for who in ("secretary_b", "member_a_user"):
+        assert client_for(getattr(bureau, who)).post(paid, {"month": "3"}).status_code == 404
+    assert not DuesRecord.objects.exists()

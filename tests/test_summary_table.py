@@ -279,7 +279,7 @@ def test_an_unknown_download_format_is_404(branch_a, client_for):
     assert client.get(summary_url("summary_download", fmt="pdf")).status_code == 404
 
 
-def test_the_print_page_reproduces_the_form_with_a_blank_signature_until_confirmed(
+def test_the_print_page_reproduces_the_form_with_a_blank_signature_even_when_confirmed(
     branch_a, client_for
 ):
     client = client_for(branch_a.secretary_a)
@@ -290,7 +290,11 @@ def test_the_print_page_reproduces_the_form_with_a_blank_signature_until_confirm
     close_year(branch_a.branch_a, branch_a.secretary_a)
     confirm(branch_a)
     text = client.get(summary_url("summary_print")).content.decode()
-    assert 'class="jf-summary-signed">secretary_a<' in text
+    # Confirmed or not, the signature is left for the secretary's hand; the confirmation
+    # is a note below the table (it filled the signature with the name).
+    head = text[text.index('class="jf-summary-head"') : text.index("jf-summary-form")]
+    assert 'data-testid="signature-line"></span>' in head and "secretary_a" not in head
+    assert 'data-testid="confirmed-note"' in text and "secretary_a" in text
 
 
 def xlsx_rows(content):
@@ -329,7 +333,7 @@ def test_the_xlsx_reproduces_the_form(branch_a, client_for):
         (3, "孙志强", 100),
         (4, "赵卫东", 120),
     ]
-    assert ws.max_row == 3 + 20 + 1  # twenty numbered rows and the note on the veto
+    assert ws.max_row == 3 + 20 + 2  # twenty numbered rows, the note on the veto, the chain head
     assert ws["A23"].value == 20 and ws["A23"].border.left.style == "thin"
     assert "赵卫东" in ws["A24"].value
     assert {"A1:G1", "A2:C2", "D2:G2"} <= {str(r) for r in ws.merged_cells.ranges}

@@ -247,13 +247,17 @@
       .catch(function () { /* the network is down: keep showing what we have */ });
   }
 
+  // The server's zone (Asia/Shanghai), not the display device's: a screen bought abroad
+  // or left on UTC still shows the time of the lobby it hangs in.
+  var zone = data.time_zone || "Asia/Shanghai";
+
   function clock() {
     var now = new Date();
     root.querySelector("[data-lobby-time]").textContent = now.toLocaleTimeString(lang, {
-      hour: "2-digit", minute: "2-digit", hour12: false
+      hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone
     });
     root.querySelector("[data-lobby-date]").textContent = now.toLocaleDateString(lang, {
-      year: "numeric", month: "long", day: "numeric", weekday: "long"
+      year: "numeric", month: "long", day: "numeric", weekday: "long", timeZone: zone
     });
   }
 

@@ -117,12 +117,15 @@ def _response(screen: Screen, response: Any) -> None:
 
 
 @pytest.fixture
-def screen(browser: Any, live_server: Any) -> Iterator[Callable[[str, dict[str, int]], Screen]]:
+def screen(browser: Any, live_server: Any) -> Iterator[Callable[..., Screen]]:
     """screen(name, viewport) -> a fresh browser context of that size on the live server."""
     contexts = []
 
-    def make(name: str, viewport: dict[str, int]) -> Screen:
-        context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
+    def make(name: str, viewport: dict[str, int], **options: Any) -> Screen:
+        """`options` go to the browser context, e.g. timezone_id for a device's zone."""
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", device_scale_factor=1, **options
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -10,10 +10,17 @@ import os
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+# --lang: the browser's own widgets (date pickers) in Chinese, as on the bureau's machines.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--lang=zh-CN",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 900}
+LAPTOP = {"width": 1366, "height": 768}
 
 MISSING_NOTICE = (
     f"browser tests skipped: {CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)"

@@ -192,3 +192,25 @@ def test_a_quarter_is_published_objected_to_corrected_and_shown_in_the_lobby(bur
     committee.shot("screens")
     for view in (desk, phone, group, display, committee):
         assert not view.problems, view.problems
+
+
+def test_the_lobby_clock_shows_beijing_time_on_a_device_set_to_another_zone(bureau, screen):
+    """The clock followed the display device's zone; a screen left on New York time showed
+    the night before. Now it shows Asia/Shanghai whatever the device says."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    lobby = services.screen_create(name="办公楼大厅", actor=bureau.committee_admin)
+    display = screen("lobby-newyork", LOBBY, timezone_id="America/New_York")
+    display.open(reverse("publicity:lobby", kwargs={"token": lobby.token}))
+    assert display.page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == (
+        "America/New_York"
+    )
+    shown = display.page.inner_text("[data-lobby-time]").strip()
+    now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    beijing = {(now - dt.timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
+    new_york = now.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+    assert shown in beijing and shown != new_york
+    date = display.page.inner_text("[data-lobby-date]")
+    assert f"{now.month}月" in date
+    assert not display.problems, display.problems

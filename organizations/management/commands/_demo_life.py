@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import base_user
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from appraisals.grades import DEFAULT_VALUES, Grade
 from appraisals.models import Mode
@@ -116,6 +117,7 @@ class Clock:
 class Timeline:
     def __init__(self, bureau: Any, clock: Clock) -> None:
         self.bureau = bureau
+        self.report: Callable[[str], None] = bureau.report
         self.clock = clock
         self.today = bureau.today
         self.year = bureau.today.year
@@ -149,14 +151,23 @@ class Timeline:
     # The run ------------------------------------------------------------------------
 
     def run(self) -> None:
+        self.report(_("Logins for the members…"))
         self.member_accounts()
         for year in (self.year - 1, self.year):
             self.ledger.start_year(year)
             last = 12 if year < self.year else self.today.month
             for month in range(1, last + 1):
                 if year < self.year:
+                    self.report(
+                        _("%(month)s: points on the cards, appraisals and closing…")
+                        % {"month": Month(year, month)}
+                    )
                     self.month_before(year, month)
                 else:
+                    self.report(
+                        _("%(month)s: declarations and reviews, meetings, dues, publicity…")
+                        % {"month": Month(year, month)}
+                    )
                     self.month_now(year, month)
 
     def member_accounts(self) -> None:

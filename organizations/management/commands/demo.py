@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -63,9 +64,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Member.objects.exists():
-            self.stdout.write(
-                _("Members are already stored; the demonstration data is not loaded.")
-            )
+            # `make run` starts with this on every run: nothing to say when nothing is done.
+            if options["verbosity"] > 1:
+                self.stdout.write(
+                    _("Members are already stored; the demonstration data is not loaded.")
+                )
             return
         started = time.monotonic()
         members, entries, events = (
@@ -73,8 +76,17 @@ class Command(BaseCommand):
             Entry.objects.count(),
             AuditEvent.objects.count(),
         )
+
+        def report(step: str) -> None:
+            # A year and a half of a bureau takes a while: say what is being built.
+            if options["verbosity"] > 0:
+                seconds = time.monotonic() - started
+                self.stdout.write(f"[{seconds:5.1f}s] {step}")
+                self.stdout.flush()
+
+        self.stdout.write(_("Building the demonstration bureau (about a minute)…"))
         with transaction.atomic():
-            DemoBureau(today=timezone.localdate()).build()
+            DemoBureau(today=timezone.localdate(), report=report).build()
         self.stdout.write(
             _(
                 "Demonstration bureau ready: %(members)d members and %(entries)d points "
@@ -90,8 +102,11 @@ class Command(BaseCommand):
 
 
 class DemoBureau:
-    def __init__(self, *, today: dt.date) -> None:
+    def __init__(
+        self, *, today: dt.date, report: Callable[[str], None] = lambda step: None
+    ) -> None:
         self.today = today
+        self.report = report
         self.year = today.year
         self.orgs: dict[str, Organization] = {}
         self.members: dict[str, list[Member]] = {}
@@ -107,10 +122,14 @@ class DemoBureau:
                 Timeline(self, clock).run()
 
     def setup(self) -> None:
+        self.report(_("Party organisations and departments…"))
         self.organisations()
         self.departments()
+        self.report(_("Members and public representatives…"))
         self.people()
+        self.report(_("Officers' logins and roles…"))
         self.accounts()
+        self.report(_("This year's and last year's points schemes…"))
         self.rules()
 
     def branches(self) -> list[Organization]:

@@ -7,6 +7,7 @@ anyone holding the paper."""
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -51,8 +52,7 @@ def verify_head(text):
 
 
 def printed_short(html: str) -> str:
-    marker = 'data-testid="chain-head-short">'
-    return html.split(marker, 1)[1].split("<", 1)[0]
+    return re.search(r'data-testid="chain-head-short"[^>]*>([^<]+)<', html).group(1)
 
 
 def test_the_notice_prints_the_head_and_audit_verify_finds_it(published, client_for):

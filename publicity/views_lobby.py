@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.services import chain_head
 from core.errors import DomainError
 from core.qr import qr_svg
 from organizations.permissions import scope_for
@@ -60,6 +61,8 @@ def _lobby_data(screen: Screen) -> dict[str, Any]:
     data["cases"] = _cases(screen)
     # The clock shows Beijing time, whatever zone the display device was set up with.
     data["time_zone"] = settings.TIME_ZONE
+    head = chain_head()
+    data["audit_head"] = head.short if head else ""
     return data
 
 

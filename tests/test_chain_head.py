@@ -109,3 +109,7 @@ def test_the_lobby_screen_shows_the_head(published, client_for, bureau):
         reverse("publicity:lobby", kwargs={"token": screen.token})
     )
     assert printed_short(html.content.decode()) == chain_head().short
+    data = client_for(bureau.committee_admin).get(
+        reverse("publicity:lobby_data", kwargs={"token": screen.token})
+    )
+    assert data.json()["audit_head"] == chain_head().short

@@ -242,6 +242,11 @@
       .then(function (fresh) {
         if (fresh) {
           pending = fresh;
+          // The audit chain's head, as of this refresh (see audit.services.ChainHead).
+          var head = root.querySelector("[data-testid=chain-head-short]");
+          if (head && fresh.audit_head) {
+            head.textContent = fresh.audit_head;
+          }
         }
       })
       .catch(function () { /* the network is down: keep showing what we have */ });

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -158,3 +158,37 @@ def test_every_audit_row_of_the_demo_reads_in_chinese(demo, db):
                     if re.fullmatch(r"[a-z_]{3,}", value) or re.search(r"[a-z_]{3,}：", value):
                         english.add((action, change.key, value[:40]))
     assert english == set()
+
+
+def test_no_demo_entry_is_recorded_by_the_member_it_counts_for(demo, db):
+    """The demo goes through the ledger's gate like any user: nobody's own points."""
+    own = Entry.objects.exclude(source="appraisal").filter(
+        recorded_by__isnull=False, member__user_id=models.F("recorded_by_id")
+    )
+    assert not own.exists()
+
+
+def test_kaoping_cannot_record_points_for_himself_on_the_demo(demo, db):
+    """The issue's first symptom, replayed on the demo's own data."""
+    kaoping = Member.objects.get(user__username="kaoping")
+    client = Client()
+    client.force_login(kaoping.user)
+    url = reverse("ledger:entry_new", kwargs={"code": "zb1"})
+    page = client.get(url)
+    assert kaoping not in page.context["form"].fields["member"].queryset
+    item = Scheme.objects.get(organization__code="zb1", year=timezone.localdate().year).items.get(
+        code="dedication.volunteer"
+    )
+    before = Entry.objects.count()
+    response = client.post(
+        url,
+        {
+            "member": kaoping.pk,
+            "month": timezone.localdate().month,
+            "item": item.pk,
+            "points": "5.0",
+            "reason": "自己记分",
+        },
+    )
+    assert response.status_code == 200
+    assert Entry.objects.count() == before

@@ -453,7 +453,7 @@ def code_lockout_record(*, address: str) -> None:
 
 def paper_kinds(session: AppraisalSession) -> list[str]:
     """Whose paper forms the session handed out: members', representatives' or both."""
-    kinds = []
+    kinds: list[str] = []
     paper = session.voters.filter(on_paper=True)
     if paper.filter(member__isnull=False).exists():
         kinds.append(CastBy.MEMBER)
@@ -597,10 +597,10 @@ def _shuffle_ballots(session: AppraisalSession) -> None:
     code each was cast with) links them to a code and so to a voter."""
     ballots = list(session.ballots.values("source", "is_valid", "cast_by", "id"))
     marks: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for mark in BallotMark.objects.filter(ballot__session=session).values(
-        "ballot_id", "member_id", "grade", "score"
-    ):
-        marks[mark.pop("ballot_id")].append(mark)
+    for ballot_id, member_id, grade, score in BallotMark.objects.filter(
+        ballot__session=session
+    ).values_list("ballot_id", "member_id", "grade", "score"):
+        marks[ballot_id].append({"member_id": member_id, "grade": grade, "score": score})
     secrets.SystemRandom().shuffle(ballots)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -724,9 +724,11 @@ def session_annul(*, session: AppraisalSession, reason: str, annulled_by: Any) -
     session = _lock(session)
     if session.status == Status.ANNULLED:
         raise DomainError(_("This appraisal session has already been annulled."))
+    annuller_id = getattr(annulled_by, "pk", None)
     if (
         session.status == Status.CLOSED
-        and session.evaluees.filter(member__user_id=getattr(annulled_by, "pk", None)).exists()
+        and annuller_id is not None
+        and session.evaluees.filter(member__user_id=annuller_id).exists()
     ):
         raise DomainError(
             _(
@@ -791,7 +793,7 @@ def session_extend(*, session: AppraisalSession, until: date, extended_by: Any) 
         .select_related("member__user")
     )
     notify_many(
-        users=[voter.member.user for voter in waiting],
+        users=[voter.member.user for voter in waiting if voter.member is not None],
         kind=Notification.Kind.OTHER,
         title=_("The democratic appraisal of %(half)s is open for your vote until %(date)s.")
         % {"half": session.half_year, "date": until.isoformat()},

@@ -58,3 +58,29 @@ class TwoFactorCodeForm(forms.Form):
                 _("Enter the 6 digits shown in your authenticator app."), code="malformed"
             )
         return code
+
+
+class ActivationForm(forms.Form):
+    """The slip's code and the password the member chooses."""
+
+    code = forms.CharField(
+        label=_("Code on the slip"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )

@@ -25,6 +25,9 @@ TWO_FACTOR_OPEN_VIEWS = frozenset(
         "publicity:lobby_data",
         "oversight:public_cases",
         "oversight:public_case_photo",
+        # The printed sign-in slip's page: choosing a password needs no sign-in.
+        "accounts:activate",
+        "accounts:activate_code",
     }
 )
 

@@ -57,7 +57,7 @@ def two_factor_required(user: Any) -> bool:
     rows = Q(role__in=roles)
     if Role.COMMITTEE_ADMIN in roles:
         rows |= Q(organization__kind=Organization.Kind.COMMITTEE)
-    return RoleAssignment.objects.filter(rows, user=user).exists()
+    return RoleAssignment.objects.current().filter(rows, user=user).exists()
 
 
 def two_factor_needed(user: Any) -> bool:

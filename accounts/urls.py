@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_account, views_two_factor
+from . import views, views_account, views_people, views_two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     ),
     path("members/<id:member_pk>/disable/", views_account.account_disable, name="account_disable"),
     path("members/<id:member_pk>/enable/", views_account.account_enable, name="account_enable"),
+    path("members/<id:member_pk>/login/", views_people.login_open, name="login_open"),
+    path("members/<id:member_pk>/slip/", views_people.login_slip, name="login_slip"),
+    path("members/<id:member_pk>/leave/", views_people.member_leave, name="member_leave"),
+    path("activate/", views_people.activate, name="activate"),
+    path("activate/<str:code>/", views_people.activate, name="activate_code"),
 ]

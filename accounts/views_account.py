@@ -37,7 +37,8 @@ def may_manage_account(actor: Any, member: Member) -> bool:
     if scope.is_committee:
         return True
     holds_committee_role = (
-        RoleAssignment.objects.filter(user=target)
+        RoleAssignment.objects.current()
+        .filter(user=target)
         .filter(Q(role=Role.COMMITTEE_ADMIN) | Q(organization__kind=Organization.Kind.COMMITTEE))
         .exists()
     )

@@ -1,40 +1,14 @@
-"""Voting codes: ten characters from an alphabet without look-alikes, stored as a keyed hash.
+"""Voting codes: the one-time codes of core.codes under the appraisal's own purpose.
 
-31 symbols ** 10 ≈ 8 × 10^14 codes for a few dozen valid ones per session, so a code
-cannot practically be guessed (`throttle` counts wrong codes per address, never refusing
-a right one). The hash is an
-HMAC under the site's secret key, so a copy of the database does not let anyone
-recover (or brute-force offline) an unused code and vote with it.
+`throttle` counts wrong codes per address, never refusing a right one.
 """
 
 from __future__ import annotations
 
-import secrets
+from core.codes import ALPHABET, LENGTH, display, generate, keyed_hash, looks_valid, normalize
 
-from django.utils.crypto import salted_hmac
-
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
-LENGTH = 10
-
-
-def generate() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-
-
-def normalize(typed: str) -> str:
-    """What a person typed, without spaces or hyphens, in capitals."""
-    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
-
-
-def looks_valid(code: str) -> bool:
-    return len(code) == LENGTH and all(ch in ALPHABET for ch in code)
+__all__ = ["ALPHABET", "LENGTH", "code_hash", "display", "generate", "looks_valid", "normalize"]
 
 
 def code_hash(code: str) -> str:
-    return salted_hmac("appraisals.voting-code", normalize(code), algorithm="sha256").hexdigest()
-
-
-def display(code: str) -> str:
-    """Grouped for reading aloud and typing: ABCDE-FGHJK."""
-    half = LENGTH // 2
-    return f"{code[:half]}-{code[half:]}"
+    return keyed_hash("appraisals.voting-code", code)

@@ -19,7 +19,7 @@ from organizations.permissions import get_branch_for_user, get_member_for_user, 
 
 from .models import Commitment
 
-DECIDERS = (Role.SECRETARY, Role.GROUP_MEMBER)
+DECIDERS = (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER)
 
 
 def own_member(user: Any) -> Member:

@@ -38,6 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "year": year,
         "year_links": [(y, f"?year={y}") for y in year_choices(year)],
+        # A superuser of createsuperuser holds no role: say how to get one.
+        "roleless_superuser": request.user.is_superuser
+        and not scope.assignments
+        and member is None,
     }
     if member is not None:
         mine = next(

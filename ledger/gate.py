@@ -51,7 +51,11 @@ SOURCE_KINDS = {
     Source.DUES: {Kind.DEDUCTION},
     Source.APPRAISAL: {Kind.APPRAISAL},
     Source.IMPORT: {Kind.BASE, Kind.DEDICATION, Kind.DEDUCTION, Kind.APPRAISAL},
+    Source.TRANSFER: {Kind.BASE, Kind.DEDICATION, Kind.DEDUCTION, Kind.APPRAISAL},
 }
+# Points carried over when a member moves keep the value they were recorded with: the
+# rules and caps were checked in the branch that recorded them.
+CHECKED_WHERE_EARNED = {Source.TRANSFER}
 # A base adjustment carries its reason (DESIGN.md §2).
 REASON_REQUIRED = {Source.ADJUSTMENT}
 
@@ -243,7 +247,7 @@ def check_caps(*, item: Item, member: Member, year: int, month: int, points: Dec
 
 
 def check_appraisal(*, points: Decimal, source: str) -> None:
-    if source not in (Source.APPRAISAL, Source.IMPORT):
+    if source not in (Source.APPRAISAL, Source.IMPORT, Source.TRANSFER):
         raise EntryRefused("item_required", _("Choose an item of the scheme."))
     if not Decimal(0) <= points <= APPRAISAL_MAX:
         raise EntryRefused(
@@ -286,6 +290,10 @@ def check_entry(
     kind = check_item(item=item, member=member, year=year, source=source)
     if kind == Kind.BASE:
         check_base(item=item, member=member, year=year, points=points)
+        return kind
+    if source in CHECKED_WHERE_EARNED:
+        if points <= 0:
+            raise EntryRefused("sign", _("Points must be greater than zero."))
         return kind
     check_points_rule(item=item, points=points, source=source, partial=partial, reason=reason)
     if kind == Kind.DEDICATION:

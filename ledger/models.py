@@ -28,6 +28,9 @@ class Source(models.TextChoices):
     APPRAISAL = "appraisal", _("appraisal")
     ADJUSTMENT = "adjustment", _("adjustment")
     IMPORT = "import", _("import")
+    # A member moved to another branch during the year: their points of the year, carried
+    # from the branch they left (organizations.MemberMove).
+    TRANSFER = "transfer", _("carried over from another branch")
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):

@@ -18,7 +18,7 @@ def branch_secretaries(branch: Organization) -> list[Any]:
             continue
         users = [
             a.user
-            for a in RoleAssignment.objects.filter(
+            for a in RoleAssignment.objects.current().filter(
                 organization_id=org_id, role=Role.SECRETARY
             ).select_related("user")
         ]
@@ -32,7 +32,7 @@ def committee_admins(organization: Organization) -> list[Any]:
     committee = organization.committee()
     return [
         a.user
-        for a in RoleAssignment.objects.filter(
+        for a in RoleAssignment.objects.current().filter(
             organization=committee, role=Role.COMMITTEE_ADMIN
         ).select_related("user")
     ]

@@ -32,7 +32,7 @@ from .services import notify
 
 DEADLINE_NOTICE_DAYS = 2
 DEFAULT_DEADLINE_DAY = 5
-GROUP_ROLES = (Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY)
+GROUP_ROLES = (Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY)
 
 
 @dataclass
@@ -174,7 +174,7 @@ def _group_users(branch_ids: set[int]) -> dict[int, dict[int, Any]]:
     """branch -> {user id: user} of its group members, recorder and secretary, including
     those appointed in the general branch above it (one query)."""
     branches = dict(Organization.objects.filter(pk__in=branch_ids).values_list("pk", "parent_id"))
-    assignments = RoleAssignment.objects.filter(
+    assignments = RoleAssignment.objects.current().filter(
         Q(organization_id__in=branch_ids)
         | Q(
             organization_id__in=[p for p in branches.values() if p],

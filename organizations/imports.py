@@ -122,11 +122,6 @@ def template_workbook(
     *, branch_column: bool, example_branch: str = "", example_department: str = ""
 ) -> bytes:
     """The blank roll with one example row and a sheet of instructions."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "党员信息"
-    headings = COLUMNS + ([BRANCH] if branch_column else [])
-    ws.append(headings)
     example = {
         NAME: "张三",
         GENDER: "男",
@@ -139,7 +134,42 @@ def template_workbook(
         RETIRED: "否",
         BRANCH: example_branch,
     }
-    ws.append([cell_value(example[h]) for h in headings])
+    return _roll_workbook([example], branch_column=branch_column, example=True)
+
+
+def _member_row(member: Member) -> dict[str, str]:
+    genders = {v: k for k, v in GENDERS.items()}
+    standings = {v: k for k, v in STANDINGS.items()}
+    return {
+        NAME: member.name,
+        GENDER: genders.get(member.gender, ""),
+        BIRTH: member.birth_month.strftime("%Y-%m") if member.birth_month else "",
+        DEPARTMENT: member.department.name if member.department_id else "",
+        POSITION: member.position,
+        PHONE: member.phone,
+        JOINED: member.joined_on.isoformat() if member.joined_on else "",
+        STANDING: standings.get(member.standing, ""),
+        RETIRED: "是" if member.is_retired else "否",
+        BRANCH: member.branch.code,
+    }
+
+
+def members_workbook(members: list[Member], *, branch_column: bool) -> bytes:
+    """The roll as it stands, in the template's own columns: imported back, it changes
+    nothing (every row matches its member by name and birth month)."""
+    return _roll_workbook(
+        [_member_row(m) for m in members], branch_column=branch_column, example=False
+    )
+
+
+def _roll_workbook(rows: list[dict[str, str]], *, branch_column: bool, example: bool) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "党员信息"
+    headings = COLUMNS + ([BRANCH] if branch_column else [])
+    ws.append(headings)
+    for row in rows:
+        ws.append([cell_value(row[h]) for h in headings])
     thin = Side(style="thin", color="999999")
     for col, heading in enumerate(headings, start=1):
         cell = ws.cell(row=1, column=col)
@@ -150,7 +180,7 @@ def template_workbook(
         letter = cell.column_letter
         ws.column_dimensions[letter].width = WIDTHS[heading]
         # Text cells, so that 1985.10 or a phone number is kept as typed.
-        for row in range(2, 502):
+        for row in range(2, max(502, len(rows) + 2)):
             ws.cell(row=row, column=col).number_format = "@"
     ws.freeze_panes = "A2"
 
@@ -174,7 +204,9 @@ def template_workbook(
             "A member already in the branch with the same name and birth month is updated; "
             "empty cells leave the stored value unchanged. Everyone else is added."
         ),
-        _("Delete the example row before importing."),
+        _("Delete the example row before importing.")
+        if example
+        else _("This is the roll as it stands; importing it again changes nothing."),
     ]
     if branch_column:
         lines.insert(2, _("Branch code (支部代码): the code of the member's branch, e.g. zb1."))

@@ -11,18 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from core.ids import id_or_404
 from core.pinyin import name_order
 
-from .models import Member, Organization, Role, RoleAssignment
+from .models import Member, MemberMove, Organization, Role, RoleAssignment
 
-OFFICER_ROLES = frozenset({Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER})
+# Officers see their branch's pages. The deputy secretary, the points leading group and
+# its responsible person read them; only the points roles below write points.
+OFFICER_ROLES = frozenset(
+    {
+        Role.SECRETARY,
+        Role.DEPUTY_SECRETARY,
+        Role.GROUP_LEADER,
+        Role.GROUP_MEMBER,
+        Role.RECORDER,
+        Role.LEADING_GROUP,
+        Role.RESPONSIBLE,
+    }
+)
 # Those who record, recognise and reverse points in a branch (the assessment group, the
 # recorder and the secretary), there or in the general branch above it.
-POINTS_ROLES = (Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER)
+POINTS_ROLES = (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER)
 
 
 @dataclass
@@ -51,7 +63,7 @@ class Scope:
         return self.is_committee or self.has_role(branch_id, Role.SECRETARY)
 
     def may_record_points(self, branch_id: int) -> bool:
-        return self.has_role(branch_id, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY)
+        return self.has_role(branch_id, *POINTS_ROLES)
 
     @property
     def is_officer_anywhere(self) -> bool:
@@ -67,7 +79,8 @@ def scope_for(user: Any) -> Scope:
         return cached
     scope = Scope(member=Member.objects.filter(user=user, is_active=True).first())
     assignments = list(
-        RoleAssignment.objects.filter(user=user)
+        RoleAssignment.objects.current()
+        .filter(user=user)
         .select_related("organization")
         .order_by("organization__order", "organization__code", "role")
     )
@@ -121,9 +134,9 @@ def visible_members(user: Any) -> QuerySet[Member]:
         return members
     officer_ids = [b for b in scope.branch_ids if scope.is_officer(b)]
     own = [scope.member.pk] if scope.member is not None else []
-    from django.db.models import Q
-
-    return members.filter(Q(branch_id__in=officer_ids) | Q(pk__in=own))
+    # A branch keeps seeing the members who moved out of it: their past there is its own.
+    moved_out = MemberMove.objects.filter(from_branch_id__in=officer_ids).values("member_id")
+    return members.filter(Q(branch_id__in=officer_ids) | Q(pk__in=own) | Q(pk__in=moved_out))
 
 
 def get_member_for_user(user: Any, pk: int) -> Member:
@@ -156,9 +169,9 @@ def points_officer_ids(branch_id: int) -> set[int]:
     )
     orgs = [branch_id] if parent is None else [branch_id, parent]
     return set(
-        RoleAssignment.objects.filter(organization_id__in=orgs, role__in=POINTS_ROLES).values_list(
-            "user_id", flat=True
-        )
+        RoleAssignment.objects.current()
+        .filter(organization_id__in=orgs, role__in=POINTS_ROLES, user__isnull=False)
+        .values_list("user_id", flat=True)
     )
 
 
@@ -194,3 +207,53 @@ def members_to_act_on(user: Any, branch: Organization) -> QuerySet[Member]:
     if len(officer_ids) > 1:
         return members.none()
     return members.filter(user_id__in=officer_ids) if officer_ids else members
+
+
+# Managing the tree, members, logins and roles (issue: a bureau starts from nothing) -------
+
+
+def may_manage_tree(user: Any) -> bool:
+    """The organisation tree and the departments: the party committee."""
+    return scope_for(user).is_committee
+
+
+def may_manage_members(user: Any, branch: Organization) -> bool:
+    """A branch's roll (new members, particulars, leaving, logins): its secretary (or the
+    general branch's) and the committee."""
+    scope = scope_for(user)
+    return scope.is_committee or scope.has_role(branch.pk, Role.SECRETARY)
+
+
+def may_move_member(user: Any, member: Member, to_branch: Organization) -> bool:
+    """Between branches: the committee, or a secretary of both (a general branch's)."""
+    scope = scope_for(user)
+    if scope.is_committee:
+        return True
+    return scope.has_role(member.branch_id, Role.SECRETARY) and scope.has_role(
+        to_branch.pk, Role.SECRETARY
+    )
+
+
+# The committee appoints secretaries and deputies; a secretary the rest of the branch's
+# roles; committee administrators are appointed by the committee.
+COMMITTEE_APPOINTS = frozenset({Role.COMMITTEE_ADMIN, Role.SECRETARY, Role.DEPUTY_SECRETARY})
+
+
+def may_manage_roles(user: Any, organization: Organization, role: str | None = None) -> bool:
+    scope = scope_for(user)
+    if scope.is_committee:
+        return True
+    if organization.is_committee or (role is not None and role in COMMITTEE_APPOINTS):
+        return False
+    return scope.has_role(organization.pk, Role.SECRETARY)
+
+
+def get_org_for_user(user: Any, code: Any) -> Organization:
+    """Any organisation the user is an officer of (the committee: every one); else 404."""
+    org = Organization.objects.select_related("parent").filter(code=str(code)[:32]).first()
+    if org is None:
+        raise Http404
+    scope = scope_for(user)
+    if scope.is_committee or (not org.is_committee and scope.is_officer(org.pk)):
+        return org
+    raise Http404

@@ -14,7 +14,13 @@ from core.pinyin import name_order
 from summaries.years import current_year, year_choices
 
 from .models import RoleAssignment
-from .permissions import get_member_for_user, scope_for, visible_branches, visible_members
+from .permissions import (
+    get_member_for_user,
+    may_manage_members,
+    scope_for,
+    visible_branches,
+    visible_members,
+)
 
 PAGE_SIZE = 50
 
@@ -58,11 +64,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for_user(request.user, pk)
-    roles = (
-        list(RoleAssignment.objects.filter(user_id=member.user_id).select_related("organization"))
-        if member.user_id
-        else []
-    )
+    held = Q(member=member) | (Q(user_id=member.user_id) if member.user_id else Q(pk__in=[]))
+    roles = list(RoleAssignment.objects.current().filter(held).select_related("organization"))
     return render(
         request,
         "organizations/member_detail.html",
@@ -72,5 +75,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "year": current_year(),
             "card_years": year_choices(current_year()),
             "manages_account": may_manage_account(request.user, member),
+            "keeps_roll": may_manage_members(request.user, member.branch),
+            "may_move": scope_for(request.user).is_committee,
+            "moves": member.moves.select_related("from_branch", "to_branch").order_by("moved_on"),
         },
     )

@@ -8,17 +8,18 @@ not installed yet give None and the report says so.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from appraisals.grades import ORDER as GRADE_ORDER
 from appraisals.models import AppraisalSession, Evaluee
 from appraisals.models import Status as SessionStatus
 from declarations.models import Declaration, DeclarationLine
-from organizations.models import Organization, Participation
+from organizations.models import Organization, Participation, Role, RoleAssignment, Training
 from participation.models import Exemption
 from rules.defaults import DEDICATION_ITEMS
 from rules.models import Item
@@ -110,6 +111,42 @@ class FindingRow:
 
 
 @dataclass
+class Leadership:
+    """Plan §3.1: the branch's points leading group, its responsible person, the recorder
+    and the assessment group during the year, and the trainings held."""
+
+    roles: list[tuple[str, str]]  # (role, names)
+    trainings: list[Training]
+
+
+def _leadership(branch: Organization, year: int) -> Leadership:
+    held_in_year = (
+        RoleAssignment.objects.filter(organization=branch)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=dt.date(year, 12, 31)))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=dt.date(year, 1, 1)))
+        .select_related("member", "user")
+        .order_by("pk")
+    )
+    by_role: dict[str, list[str]] = {}
+    for a in held_in_year:
+        by_role.setdefault(a.role, []).append(a.holder_name)
+    order = [
+        Role.LEADING_GROUP,
+        Role.RESPONSIBLE,
+        Role.SECRETARY,
+        Role.GROUP_LEADER,
+        Role.GROUP_MEMBER,
+        Role.RECORDER,
+    ]
+    return Leadership(
+        roles=[(str(Role(r).label), "、".join(by_role[r])) for r in order if r in by_role],
+        trainings=list(
+            Training.objects.filter(branch=branch, held_on__year=year).prefetch_related("attendees")
+        ),
+    )
+
+
+@dataclass
 class BranchReport:
     branch: Organization
     year: int
@@ -120,6 +157,7 @@ class BranchReport:
     publications: list[sources.PublicationRow] | None
     objections: list[sources.ObjectionRow] | None
     findings: list[FindingRow] = field(default_factory=list)
+    leadership: Leadership | None = None
 
     @property
     def findings_summary(self) -> dict[str, int]:
@@ -289,4 +327,5 @@ def branch_report(branch: Organization, year: int) -> BranchReport:
         publications=sources.branch_publications(branch.pk, year),
         objections=sources.branch_objections(branch.pk, year),
         findings=_findings(branch, year),
+        leadership=_leadership(branch, year),
     )

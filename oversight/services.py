@@ -91,9 +91,9 @@ def _secretaries(branch: Organization) -> list[Any]:
             continue
         users = [
             a.user
-            for a in RoleAssignment.objects.filter(
-                organization_id=org_id, role=Role.SECRETARY
-            ).select_related("user")
+            for a in RoleAssignment.objects.current()
+            .filter(organization_id=org_id, role=Role.SECRETARY)
+            .select_related("user")
         ]
         if users:
             return users

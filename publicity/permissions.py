@@ -20,7 +20,7 @@ from organizations.permissions import get_branch_for_user, scope_for
 
 from .models import Objection, Publication, Screen
 
-PUBLISHERS = (Role.SECRETARY, Role.GROUP_MEMBER)
+PUBLISHERS = (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER)
 SCREEN_KEEPERS = (Role.SECRETARY,)
 
 

@@ -148,11 +148,13 @@ def _branch_scheme(branch: Organization, year: int) -> _Scheme:
     return _Scheme(scheme, items, rules_from_items(items, source.category_caps))
 
 
-def member_card(member: Member, year: int) -> PointsCard:
-    """The member's card for the year, read from their branch's ledger."""
-    shared = _branch_scheme(member.branch, year)
+def member_card(member: Member, year: int, branch: Organization | None = None) -> PointsCard:
+    """The member's card for the year, read from their branch's ledger (or, for a member who
+    moved, from the ledger of the branch they left: `branch`)."""
+    branch = branch or member.branch
+    shared = _branch_scheme(branch, year)
     entries = list(
-        Entry.objects.filter(member=member, year=year, branch_id=member.branch_id)
+        Entry.objects.filter(member=member, year=year, branch_id=branch.pk)
         .select_related("item", "recorded_by")
         .order_by("month", "pk")
     )

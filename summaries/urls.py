@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views, views_cards, views_forms, views_summary
+from . import views, views_cards, views_forms, views_move, views_summary
 
 app_name = "summaries"
 urlpatterns = [
     path("branch/<str:code>/<int:year>/", views.branch_table, name="branch_table"),
     path("committee/<int:year>/", views.committee, name="committee"),
     path("card/<id:member_pk>/<int:year>/", views.card, name="card"),
+    path("members/<id:member_pk>/move/", views_move.member_move_view, name="member_move"),
     path("card/<id:member_pk>/<int:year>/print/", views_cards.card_print, name="card_print"),
     path("card/<id:member_pk>/<int:year>/xlsx/", views_cards.card_xlsx, name="card_xlsx"),
     path(

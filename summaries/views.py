@@ -15,6 +15,7 @@ from organizations.permissions import (
 )
 
 from .card import member_card
+from .moves import moves_of
 from .overview import averages_chart, committee_overview
 from .selectors import branch_year
 from .years import checked_year, year_choices
@@ -63,11 +64,17 @@ def committee(request: HttpRequest, year: int) -> HttpResponse:
 def card(request: HttpRequest, member_pk: int, year: int) -> HttpResponse:
     year = checked_year(year)
     member = get_member_for_user(request.user, member_pk)
+    moves = moves_of(member, year)
+    # A member who moved has a card in each branch: ?branch= one they were in that year.
+    branches = {m.from_branch.code: m.from_branch for m in moves}
+    branch = branches.get(request.GET.get("branch", ""))
     return render(
         request,
         "summaries/card.html",
         {
-            "card": member_card(member, year),
+            "card": member_card(member, year, branch),
+            "moves": moves,
+            "old_branch": branch,
             "year": year,
             "months": range(1, 13),
             "year_links": year_links("summaries:card", year, member_pk=member.pk),

@@ -23,7 +23,13 @@ from declarations.models import Declaration, DeclarationLine, EvidenceFile
 from ledger.models import Entry, PeriodLock
 from ledger.services import entry_post, veto_record
 from notifications.models import Notification
-from organizations.models import Member, Organization
+from organizations.models import (
+    Department,
+    Member,
+    Organization,
+    PublicRepresentative,
+    RoleAssignment,
+)
 from orglife.models import Attendance, DuesRecord, Meeting
 from oversight.models import ExemplaryCase, ModelUnit, SpotCheck, SpotCheckItem
 from participation.models import DepartmentHead, Exemption
@@ -210,6 +216,10 @@ def make_outside(bureau: Any) -> Outside:
         "乙支部免于参加理由",
     )
     out.add(DepartmentHead.objects.create(user=secretary, department=bureau.department))
+    # organizations: B's secretary's role, a representative of B, a department of B's people
+    out.add(RoleAssignment.objects.current().get(user=secretary, organization=b, role="secretary"))
+    out.add(PublicRepresentative.objects.create(branch=b, name="乙支部群众代表"), "乙支部群众代表")
+    out.add(Department.objects.create(name="乙支部所在科室"))
     out.add(
         HelpTalk.objects.create(
             branch=b,

@@ -345,6 +345,7 @@ UNREACHED_BY_B: dict[str, str] = {
     "oversight:public_case_photo": "the case shows no photo",
     "commitments:photo": "the member has no photo",
     "results:consent_scan": "the case has no consent recorded",
+    "accounts:login_open": "the member has a login already",
 }
 
 

@@ -64,7 +64,7 @@ def navigation(context: template.Context) -> dict[str, Any]:
     officer_of = {
         a.organization.pk: a.organization
         for a in assignments
-        if a.role in (Role.SECRETARY, Role.GROUP_MEMBER, Role.RECORDER)
+        if a.role in (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER)
         and a.organization.owns_members
     }
     core_links: list[NavLink] = []
@@ -95,6 +95,17 @@ def navigation(context: template.Context) -> dict[str, Any]:
                 group="committee" if scope.is_committee else "branch",
             )
         )
+    for org in officer_of.values():
+        core_links.append(
+            NavLink(
+                label=f"{_('Branch and roles')} · {org.name}"
+                if several
+                else str(_("Branch and roles")),
+                url=reverse("organizations:org_detail", kwargs={"code": org.code}),
+                icon="bi-diagram-2",
+                app_name="organizations",
+            )
+        )
     for org in secretary_of:
         core_links.append(
             NavLink(
@@ -107,6 +118,12 @@ def navigation(context: template.Context) -> dict[str, Any]:
         )
     if scope.is_committee:
         core_links += [
+            NavLink(
+                label=str(_("Organisations and people")),
+                url=reverse("organizations:org_tree"),
+                icon="bi-diagram-3-fill",
+                group="committee",
+            ),
             NavLink(
                 label=str(_("All branches")),
                 url=reverse("summaries:committee", kwargs={"year": year}),

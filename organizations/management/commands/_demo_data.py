@@ -163,6 +163,13 @@ SECRETARY_OF = {
     "jszzb1": "shuji5",
     "jszzb2": "shuji6",
 }
+# Plan §3.1: 机关第一党支部's points leading group (the secretary and two members without a
+# login), the person responsible (the assessment group's member) and their training.
+LEADING_GROUP = (0, 3, 4)
+RESPONSIBLE = 1
+LEADING_GROUP_REASON = "支部委员会研究决定"
+TRAINING_TOPIC = "党员奉献量化积分制管理实施方案学习培训"
+
 # Who records a secretary's own attendance and dues (nobody records their own); the
 # committee's administrator where the branch has no other officer.
 STAND_IN_OF = {"zb1": "jilu", "zb2": "kaoping2"}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from ledger.models import Entry
+from organizations.branch import training_record
 from organizations.models import (
     Department,
     Member,
@@ -216,6 +217,38 @@ class DemoBureau:
             held = RoleAssignment.objects.filter(user=user, organization=org, role=role).exists()
             if role != Role.MEMBER and not held:
                 role_grant(user=user, organization=org, role=role)
+        self.leading_group()
+
+    def leading_group(self) -> None:
+        """Plan §3.1 in 机关第一党支部: its points leading group (two of them without a login),
+        the person responsible, and the training they held."""
+        branch = self.orgs["zb1"]
+        if RoleAssignment.objects.filter(organization=branch, role=Role.RESPONSIBLE).exists():
+            return
+        members = self.members["zb1"]
+        started = min(dt.date(self.year, 1, 6), self.today)
+        for index in data.LEADING_GROUP:
+            role_grant(
+                organization=branch,
+                role=Role.LEADING_GROUP,
+                member=members[index],
+                starts_on=started,
+                reason=data.LEADING_GROUP_REASON,
+            )
+        role_grant(
+            organization=branch,
+            role=Role.RESPONSIBLE,
+            member=members[data.RESPONSIBLE],
+            starts_on=started,
+            reason=data.LEADING_GROUP_REASON,
+        )
+        training_record(
+            branch=branch,
+            held_on=min(dt.date(self.year, 1, 20), self.today),
+            topic=data.TRAINING_TOPIC,
+            attendees=[members[i] for i in (*data.LEADING_GROUP, data.RESPONSIBLE, 2)],
+            actor=None,
+        )
 
     def rules(self) -> None:
         for plan in data.BRANCHES:

@@ -1,0 +1,94 @@
+"""Moving a member to another branch during the year (see summaries.moves)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.confirm import Confirmation, confirm_page, confirmed
+from core.errors import DomainError
+from organizations.forms import MoveForm
+from organizations.models import Organization
+from organizations.permissions import get_member_for_user, may_move_member, visible_branches
+
+from .moves import member_move
+
+
+@login_required
+def member_move_view(request: HttpRequest, member_pk: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_pk)
+    if not member.is_active:
+        raise Http404
+    branches = (
+        visible_branches(request.user)
+        .filter(closed_on__isnull=True)
+        .exclude(kind=Organization.Kind.COMMITTEE)
+        .exclude(pk=member.branch_id)
+    )
+    targets = [b.pk for b in branches if may_move_member(request.user, member, b)]
+    if not targets:
+        raise Http404
+    form = MoveForm(
+        request.POST or None,
+        branches=branches.filter(pk__in=targets),
+        initial={"moved_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not confirmed(request):
+            return confirm_page(
+                request,
+                Confirmation(
+                    title=_("Move %(name)s to %(branch)s")
+                    % {"name": member.name, "branch": data["to_branch"].name},
+                    happens=_(
+                        "From %(day)s %(name)s belongs to %(to)s, which ranks them for the whole "
+                        "of %(year)d: their points of the year recorded in %(from)s are carried "
+                        "over. %(from)s keeps what it recorded, no longer ranks them, and can "
+                        "still read their card there."
+                    )
+                    % {
+                        "day": data["moved_on"].isoformat(),
+                        "name": member.name,
+                        "to": data["to_branch"].name,
+                        "from": member.branch.name,
+                        "year": data["moved_on"].year,
+                    },
+                    affects=_("%(name)s; the rankings of %(from)s and %(to)s")
+                    % {
+                        "name": member.name,
+                        "from": member.branch.name,
+                        "to": data["to_branch"].name,
+                    },
+                    irreversible=_(
+                        "The carried-over points are ledger entries: a mistaken move is put "
+                        "right by reversing them and moving the member back."
+                    ),
+                    button=_("Move the member"),
+                    back=reverse("organizations:member_detail", kwargs={"pk": member.pk}),
+                    details=[_("Reason: %(reason)s") % {"reason": data["reason"]}],
+                ),
+            )
+        try:
+            member_move(
+                member=member,
+                to_branch=data["to_branch"],
+                moved_on=data["moved_on"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now belongs to %(branch)s.")
+                % {"name": member.name, "branch": data["to_branch"].name},
+            )
+            return redirect("organizations:member_detail", pk=member.pk)
+    return render(request, "summaries/member_move.html", {"member": member, "form": form})

@@ -106,7 +106,7 @@ def role_grant_view(request: HttpRequest, code: str) -> HttpResponse:
     users = get_user_model().objects.filter(is_active=True) if org.is_committee else None
     form = RoleGrantForm(request.POST, roles=roles, members=members, users=users)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
         return redirect("organizations:org_detail", code=org.code)
     data = form.cleaned_data
     try:

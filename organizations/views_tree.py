@@ -83,7 +83,9 @@ def org_tree(request: HttpRequest) -> HttpResponse:
             "committee": committee,
             "rows": rows,
             "departments": departments,
-            "form": OrganizationForm(parents=_parents(committee)),
+            "form": OrganizationForm(
+                parents=_parents(committee), initial={"parent": committee, "kind": "branch"}
+            ),
             "department_form": DepartmentForm(),
         },
     )

@@ -43,6 +43,7 @@ AREAS: dict[str, Promise] = {
     "ledger": gettext_lazy("Ledger"),
     "organizations": gettext_lazy("Organizations"),
     "orglife": gettext_lazy("Organisational life"),
+    "notifications": gettext_lazy("Notifications"),
     "oversight": gettext_lazy("Oversight"),
     "participation": gettext_lazy("Who takes part"),
     "publicity": gettext_lazy("Publicity"),
@@ -61,6 +62,9 @@ ACTIONS: dict[str, Promise] = {
     "accounts.two_factor_reset": gettext_lazy("Two-factor sign-in reset"),
     "accounts.two_factor_verified": gettext_lazy("Two-factor code accepted"),
     "accounts.user.created": gettext_lazy("User account created"),
+    "accounts.identity.linked": gettext_lazy("Account of an identity provider linked"),
+    "accounts.identity.unlinked": gettext_lazy("Account of an identity provider unlinked"),
+    "notifications.preference.changed": gettext_lazy("Message settings changed"),
     "user.disable": gettext_lazy("User account disabled"),
     "user.enable": gettext_lazy("User account enabled"),
     "appraisals.code.locked_out": gettext_lazy("Voting codes paused for an address"),
@@ -256,6 +260,13 @@ KEYS: dict[str, Promise] = {
     "voters": gettext_lazy("voters"),
     "year": gettext_lazy("year"),
     "month": gettext_lazy("month"),
+    "provider": gettext_lazy("identity provider"),
+    "external_id": gettext_lazy("account there"),
+    "matched_on": gettext_lazy("matched on"),
+    "key_value": gettext_lazy("key given"),
+    "error": gettext_lazy("error"),
+    "channels": gettext_lazy("channels"),
+    "quiet_hours": gettext_lazy("quiet hours"),
 }
 
 # Keys derived from others that say nothing to a reader (a name's pinyin sort key).

@@ -12,7 +12,7 @@ from typing import Any
 
 import ldap
 from django.conf import settings as django_settings
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth import get_user_model
 from django_auth_ldap.backend import LDAPBackend, _LDAPUser
 from django_auth_ldap.config import LDAPSearch, LDAPSettings
 
@@ -63,4 +63,6 @@ class LinkedLDAPBackend(LDAPBackend):
             raise ldap_user.AuthenticationFailed(refused.reason) from refused
 
     def get_user(self, user_id: Any) -> Any:
-        return ModelBackend.get_user(self, user_id)
+        """The session's user, without asking the directory; a disabled login is none."""
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None

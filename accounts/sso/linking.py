@@ -75,6 +75,10 @@ def members_with_key(value: str) -> list[Member]:
 
 
 def _refuse(identity: Identity, reason: str, message: str) -> SignInRefused:
+    return SignInRefused(message, reason=reason)
+
+
+def _audit_refusal(identity: Identity, reason: str) -> None:
     audit_record(
         action="accounts.login_failed",
         object_repr=f"{identity.provider}:{identity.external_id}"[:200],
@@ -85,29 +89,34 @@ def _refuse(identity: Identity, reason: str, message: str) -> SignInRefused:
             "reason": reason,
         },
     )
-    return SignInRefused(message, reason=reason)
 
 
 def identity_user(identity: Identity) -> User:
     """The login this identity signs in as, linking it at its first use. Refusals are
     audited as failed sign-ins and raised as SignInRefused with a message for the person.
     """
-    with transaction.atomic():
-        link = (
-            ExternalIdentity.objects.select_related("user")
-            .filter(provider=identity.provider, external_id=identity.external_id)
-            .first()
-        )
-        if link is None:
-            link = _link(identity)
-        user = link.user
-        if not user.is_active:
-            raise _refuse(
-                identity, "login_disabled", _("Your login is disabled. Please ask your branch.")
+    try:
+        with transaction.atomic():
+            link = (
+                ExternalIdentity.objects.select_related("user")
+                .filter(provider=identity.provider, external_id=identity.external_id)
+                .first()
             )
-        link.last_used_at = timezone.now()
-        link.save(update_fields=["last_used_at"])
-        return user
+            if link is None:
+                link = _link(identity)
+            user = link.user
+            if not user.is_active:
+                raise _refuse(
+                    identity,
+                    "login_disabled",
+                    _("Your login is disabled. Please ask your branch."),
+                )
+            link.last_used_at = timezone.now()
+            link.save(update_fields=["last_used_at"])
+            return user
+    except SignInRefused as refused:  # audited after the rollback, so the row stays
+        _audit_refusal(identity, refused.reason)
+        raise
 
 
 def _link(identity: Identity) -> ExternalIdentity:

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 def lease_seconds() -> float:
     """Longer than a send can take (two calls, each with its timeout), then some."""
-    return 2 * settings.JIFEN_PUSH_TIMEOUT + 30
+    return 2 * settings.JIFEN_PUSH_TIMEOUT + 5
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import requests
 from django.test import Client
 
-from tests.fakes import cas as fake_cas
 from tests.fakes import dingtalk as fake_dingtalk
 from tests.fakes import oidc as fake_oidc
 from tests.fakes import wecom as fake_wecom

@@ -153,8 +153,10 @@ def queue_from_env() -> dict[str, Any]:
     cluster: dict[str, Any] = {
         "name": "jifen",
         "workers": int(_env("JIFEN_QUEUE_WORKERS", "2")),
-        "timeout": 60,  # a delivery is an HTTP call of at most JIFEN_PUSH_TIMEOUT seconds
-        "retry": 90,  # a task taken but not finished (worker killed) runs again after this
+        # A task's time limit (deliveries are HTTP calls of at most JIFEN_PUSH_TIMEOUT s each),
+        # and when a task taken but never finished (its worker killed) runs again.
+        "timeout": int(_env("JIFEN_QUEUE_TIMEOUT", "60")),
+        "retry": int(_env("JIFEN_QUEUE_RETRY", "90")),
         "max_attempts": 3,
         "ack_failures": True,
         "catch_up": False,

@@ -143,7 +143,12 @@ def test_at_night_the_message_waits_for_the_end_of_the_quiet_hours(bureau, wecom
 def test_a_member_may_choose_other_quiet_hours(bureau, wecom, clock, client_for):
     client_for(bureau.member_a_user).post(
         reverse("notifications:settings"),
-        {"channels": ["wecom"], "quiet_enabled": "on", "quiet_start": "12:00", "quiet_end": "13:30"},
+        {
+            "channels": ["wecom"],
+            "quiet_enabled": "on",
+            "quiet_start": "12:00",
+            "quiet_end": "13:30",
+        },
     )
     clock.set(dt.datetime(2026, 3, 2, 12, 10, tzinfo=SHANGHAI))
     notify(user=bureau.member_a_user, kind="other", title="午休")

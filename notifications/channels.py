@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.dingtalk import DingTalk
@@ -45,7 +44,7 @@ class Message:
 
 class Channel(Protocol):
     code: str
-    label: Promise
+    label: Any  # a lazily translated name
 
     def configured(self) -> bool:
         """Whether the deployment gave what sending needs."""

@@ -15,7 +15,6 @@ from django.utils import timezone
 from accounts.models import ExternalIdentity
 from audit.models import AuditEvent
 from notifications import delivery as worker
-from notifications import push
 from notifications.models import Delivery, Notification, PushPreference
 from notifications.reminders import send_reminders
 from notifications.services import notify, notify_many
@@ -30,7 +29,7 @@ NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A settable clock for the outbox (quiet hours, back-off, leases)."""
+    """A settable clock (django.utils.timezone.now, for everything that asks Django)."""
 
     class Clock:
         now = NOON
@@ -42,8 +41,7 @@ def clock(monkeypatch):
             self.now += dt.timedelta(**delta)
 
     clock = Clock()
-    for module in (push, worker):
-        monkeypatch.setattr(module.timezone, "now", lambda: clock.now)
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
     return clock
 
 
@@ -301,3 +299,41 @@ def test_the_daily_reminders_reach_wecom_through_the_outbox(bureau, wecom, clock
     send_reminders(today=dt.date(2026, 3, 1))  # run twice: nothing new
     drain()
     assert len(wecom.delivered) == 1
+
+
+def test_the_day_before_the_vote_closes_members_who_have_not_voted_are_reminded(
+    bureau, wecom, clock
+):
+    from appraisals import services as appraisals
+    from tests.test_appraisals import open_session, vote
+
+    session = open_session(bureau)
+    session.voting_until = dt.date(2026, 6, 22)
+    session.save(update_fields=["voting_until"])
+    report = send_reminders(today=dt.date(2026, 6, 21))
+    assert report.appraisals == 1  # member_a; the other member has no account
+    drain()
+    [message] = wecom.delivered
+    assert message["touser"] == "zhanghm" and "2026-06-22" in message["textcard"]["title"]
+
+    codes = {
+        i.voter.name: i.code
+        for i in appraisals.codes_issue(session=session, issued_by=bureau.secretary_a)
+    }
+    appraisals.ballot_cast(code=codes["张红梅"], marks=vote(bureau, "excellent", "qualified"))
+    session.voting_until = dt.date(2026, 6, 23)
+    session.save(update_fields=["voting_until"])
+    assert send_reminders(today=dt.date(2026, 6, 22)).appraisals == 0  # voted: no reminder
+
+
+def test_the_day_before_objections_close_the_published_members_are_reminded(bureau, wecom, clock):
+    from tests.test_publicity import publish
+
+    clock.set(dt.datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI))  # Q3 has ended
+    publication = publish(bureau)
+    before = Notification.objects.count()
+    day_before = publication.window_end - dt.timedelta(days=1)
+    report = send_reminders(today=day_before)
+    assert report.publicity == 1  # member_a: the published member with an account
+    assert Notification.objects.count() == before + 1
+    assert send_reminders(today=day_before).publicity == 0  # once

@@ -337,3 +337,11 @@ def test_the_day_before_objections_close_the_published_members_are_reminded(bure
     assert report.publicity == 1  # member_a: the published member with an account
     assert Notification.objects.count() == before + 1
     assert send_reminders(today=day_before).publicity == 0  # once
+
+
+def test_a_push_channel_offered_without_its_settings_fails_the_system_check(settings):
+    from notifications.checks import check_push_settings
+
+    settings.JIFEN_PUSH_CHANNELS = ["wecom", "fax"]
+    messages = [problem.msg for problem in check_push_settings()]
+    assert any("'fax'" in m for m in messages) and any("wecom" in m for m in messages)

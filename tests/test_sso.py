@@ -327,3 +327,13 @@ def test_nobody_but_the_committee_sees_or_removes_links(keyed, wecom, client_for
     url = reverse("accounts:identity_unlink", kwargs={"pk": link.pk})
     assert client.post(url, {"confirmed": "1"}).status_code == 404
     assert ExternalIdentity.objects.exists()
+
+
+def test_a_provider_turned_on_without_its_settings_fails_the_system_check(settings):
+    from accounts.sso.checks import check_sso_settings
+
+    assert check_sso_settings() == []
+    settings.JIFEN_OIDC_SIGNIN = True
+    settings.OIDC_RP_CLIENT_ID = "x"
+    [error] = check_sso_settings()
+    assert "JIFEN_OIDC_TOKEN_ENDPOINT" in error.msg and "JIFEN_OIDC_CLIENT_ID" not in error.msg

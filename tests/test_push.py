@@ -345,3 +345,17 @@ def test_a_push_channel_offered_without_its_settings_fails_the_system_check(sett
     settings.JIFEN_PUSH_CHANNELS = ["wecom", "fax"]
     messages = [problem.msg for problem in check_push_settings()]
     assert any("'fax'" in m for m in messages) and any("wecom" in m for m in messages)
+
+
+def test_the_queue_is_the_database_by_default_redis_for_a_city(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.integrations import queue_from_env
+
+    monkeypatch.delenv("JIFEN_QUEUE_URL", raising=False)
+    assert queue_from_env()["orm"] == "default" and "redis" not in queue_from_env()
+    monkeypatch.setenv("JIFEN_QUEUE_URL", "redis://10.20.0.30:6379/1")
+    assert queue_from_env()["redis"] == "redis://10.20.0.30:6379/1"
+    monkeypatch.setenv("JIFEN_QUEUE_URL", "amqp://guest@localhost//")
+    with pytest.raises(ImproperlyConfigured):
+        queue_from_env()

@@ -26,15 +26,19 @@ setup: $(VENV)/.installed static/vendor/.installed
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable
 
+# The worker that pushes messages (django-q2 on the database: no broker to run) starts
+# beside the server and stops with it.
 run: setup
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py demo_logins
+	$(PY) manage.py qcluster & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy scoring */services.py */selectors.py
+	$(VENV)/bin/mypy scoring */services.py */selectors.py notifications/push.py notifications/delivery.py \
+		notifications/channels.py accounts/sso/linking.py core/platforms.py core/wecom.py core/dingtalk.py
 
 # Known vulnerabilities in the installed packages (scripts/pip_audit.py explains the
 # offline case) and high-severity findings of bandit in the application code.

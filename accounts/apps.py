@@ -11,7 +11,9 @@ class AccountsConfig(AppConfig):
         from django.core import checks
 
         from .checks import check_two_factor_roles
+        from .sso.checks import check_sso_settings
         from .two_factor import on_user_logged_in
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.two_factor")
         checks.register(check_two_factor_roles)
+        checks.register(check_sso_settings)

@@ -183,4 +183,6 @@ def activate(request: HttpRequest, code: str = "") -> HttpResponse:
                 _("Your password is set. Sign in as %(username)s.") % {"username": user.username},
             )
             return redirect("accounts:login")
-    return render(request, "accounts/activate.html", {"form": form, "found": found}, status=200)
+    return render(
+        request, "accounts/activate.html", {"form": form, "found": found, "refused": refused}
+    )

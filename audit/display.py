@@ -43,6 +43,7 @@ AREAS: dict[str, Promise] = {
     "ledger": gettext_lazy("Ledger"),
     "organizations": gettext_lazy("Organizations"),
     "orglife": gettext_lazy("Organisational life"),
+    "notifications": gettext_lazy("Notifications"),
     "oversight": gettext_lazy("Oversight"),
     "participation": gettext_lazy("Who takes part"),
     "publicity": gettext_lazy("Publicity"),
@@ -65,6 +66,9 @@ ACTIONS: dict[str, Promise] = {
     "accounts.activation.reset": gettext_lazy("Sign-in slip printed for a new password"),
     "accounts.activation.used": gettext_lazy("Password chosen with a sign-in slip"),
     "accounts.activation.refused": gettext_lazy("Sign-in slip code refused"),
+    "accounts.identity.linked": gettext_lazy("Account of an identity provider linked"),
+    "accounts.identity.unlinked": gettext_lazy("Account of an identity provider unlinked"),
+    "notifications.preference.changed": gettext_lazy("Message settings changed"),
     "user.disable": gettext_lazy("User account disabled"),
     "user.enable": gettext_lazy("User account enabled"),
     "appraisals.code.locked_out": gettext_lazy("Voting codes paused for an address"),
@@ -274,6 +278,13 @@ KEYS: dict[str, Promise] = {
     "voters": gettext_lazy("voters"),
     "year": gettext_lazy("year"),
     "month": gettext_lazy("month"),
+    "provider": gettext_lazy("identity provider"),
+    "external_id": gettext_lazy("account there"),
+    "matched_on": gettext_lazy("matched on"),
+    "key_value": gettext_lazy("key given"),
+    "error": gettext_lazy("error"),
+    "channels": gettext_lazy("channels"),
+    "quiet_hours": gettext_lazy("quiet hours"),
 }
 
 # Keys derived from others that say nothing to a reader (a name's pinyin sort key).

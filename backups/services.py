@@ -68,6 +68,9 @@ SEEDED_BY_MIGRATE = {
     "WHERE NOT (organization_id IS NULL AND is_template) LIMIT 1",
     "rules_item": "SELECT 1 FROM rules_item i JOIN rules_scheme s ON s.id = i.scheme_id "
     "WHERE NOT (s.organization_id IS NULL AND s.is_template) LIMIT 1",
+    # notifications 0003: the push worker's sweep, every minute.
+    "django_q_schedule": "SELECT 1 FROM django_q_schedule "
+    "WHERE name <> 'notifications.deliver_due' LIMIT 1",
 }
 
 

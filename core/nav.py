@@ -26,6 +26,7 @@ PROVIDERS = [
     "publicity",
     "oversight",
     "notifications",
+    "accounts",
 ]
 
 

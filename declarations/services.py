@@ -432,10 +432,14 @@ def group_users(branch: Organization) -> list[Any]:
     """Who reviews the branch's declarations: its group members, recorder and secretary
     (also those of the general branch above it)."""
     org_ids = [branch.pk] + ([branch.parent_id] if branch.parent_id else [])
-    assignments = RoleAssignment.objects.current().filter(
-        organization_id__in=org_ids,
-        role__in=[Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY],
-    ).select_related("user", "organization")
+    assignments = (
+        RoleAssignment.objects.current()
+        .filter(
+            organization_id__in=org_ids,
+            role__in=[Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY],
+        )
+        .select_related("user", "organization")
+    )
     users = {}
     for a in assignments:
         if (

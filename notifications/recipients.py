@@ -18,9 +18,9 @@ def branch_secretaries(branch: Organization) -> list[Any]:
             continue
         users = [
             a.user
-            for a in RoleAssignment.objects.current().filter(
-                organization_id=org_id, role=Role.SECRETARY
-            ).select_related("user")
+            for a in RoleAssignment.objects.current()
+            .filter(organization_id=org_id, role=Role.SECRETARY)
+            .select_related("user")
         ]
         if users:
             return users
@@ -32,9 +32,9 @@ def committee_admins(organization: Organization) -> list[Any]:
     committee = organization.committee()
     return [
         a.user
-        for a in RoleAssignment.objects.current().filter(
-            organization=committee, role=Role.COMMITTEE_ADMIN
-        ).select_related("user")
+        for a in RoleAssignment.objects.current()
+        .filter(organization=committee, role=Role.COMMITTEE_ADMIN)
+        .select_related("user")
     ]
 
 

@@ -28,6 +28,7 @@ from core.periods import Month
 from organizations.models import Member, Organization, Participation, Role, RoleAssignment
 
 from .models import Notification
+from .reminders_windows import remind_appraisal_votes, remind_publicity_windows
 from .services import notify
 
 DEADLINE_NOTICE_DAYS = 2
@@ -40,11 +41,13 @@ class ReminderReport:
     opened: int = 0
     deadline: int = 0
     reviews: int = 0
+    appraisals: int = 0
+    publicity: int = 0
     skipped: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
-        return self.opened + self.deadline + self.reviews
+        return self.opened + self.deadline + self.reviews + self.appraisals + self.publicity
 
 
 def _url(name: str) -> str:
@@ -174,15 +177,19 @@ def _group_users(branch_ids: set[int]) -> dict[int, dict[int, Any]]:
     """branch -> {user id: user} of its group members, recorder and secretary, including
     those appointed in the general branch above it (one query)."""
     branches = dict(Organization.objects.filter(pk__in=branch_ids).values_list("pk", "parent_id"))
-    assignments = RoleAssignment.objects.current().filter(
-        Q(organization_id__in=branch_ids)
-        | Q(
-            organization_id__in=[p for p in branches.values() if p],
-            organization__kind=Organization.Kind.GENERAL_BRANCH,
-        ),
-        role__in=GROUP_ROLES,
-        user__is_active=True,
-    ).select_related("user")
+    assignments = (
+        RoleAssignment.objects.current()
+        .filter(
+            Q(organization_id__in=branch_ids)
+            | Q(
+                organization_id__in=[p for p in branches.values() if p],
+                organization__kind=Organization.Kind.GENERAL_BRANCH,
+            ),
+            role__in=GROUP_ROLES,
+            user__is_active=True,
+        )
+        .select_related("user")
+    )
     by_org: dict[int, dict[int, Any]] = defaultdict(dict)
     for assignment in assignments:
         by_org[assignment.organization_id][assignment.user_id] = assignment.user
@@ -240,7 +247,11 @@ def remind_reviews_waiting(today: dt.date, declarations: ModuleType) -> int:
 def send_reminders(*, today: dt.date) -> ReminderReport:
     """The day's reminders; a second run on the same day sends nothing new."""
     declarations = _declarations()
-    report = ReminderReport(opened=remind_declarations_open(today, declarations))
+    report = ReminderReport(
+        opened=remind_declarations_open(today, declarations),
+        appraisals=remind_appraisal_votes(today),
+        publicity=remind_publicity_windows(today),
+    )
     if declarations is None:
         report.skipped.append(
             "deadline and review reminders: the declarations app is not available yet"

@@ -1,4 +1,5 @@
-"""Sending in-app notifications. Safe to call twice with the same dedupe_key."""
+"""Sending notifications: the in-app one, and the outbox rows that push it to the member's
+phone channels (notifications.push). Safe to call twice with the same dedupe_key."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .channels import push_channels
 from .models import Notification
+from .push import deliveries_create
 
 
 def notify(
@@ -21,9 +24,11 @@ def notify(
         return None
     try:
         with transaction.atomic():
-            return Notification.objects.create(
+            notification = Notification.objects.create(
                 user=user, kind=kind, title=str(title)[:200], url=url[:300], dedupe_key=dedupe_key
             )
+            deliveries_create([notification])
+            return notification
     except IntegrityError:  # sent meanwhile by a concurrent run
         return None
 
@@ -51,7 +56,19 @@ def notify_many(
         for pk, user in wanted.items()
         if pk not in sent
     ]
-    return Notification.objects.bulk_create(rows, ignore_conflicts=True) if rows else []
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if push_channels():
+        # bulk_create gave no primary keys (ignore_conflicts): read the rows back for the outbox.
+        deliveries_create(
+            list(
+                Notification.objects.filter(
+                    user_id__in=[row.user_id for row in rows], dedupe_key=dedupe_key
+                ).exclude(user_id__in=sent)
+            )
+        )
+    return created
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

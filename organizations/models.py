@@ -134,6 +134,9 @@ class Member(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # 公民身份号码 (GB 11643), checked and unique; shown masked like the phone.
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    # 工号: the unit's staff number; a sign-in through the unit's SSO (accounts/sso) finds
+    # the member by it when the deployment links by job number.
+    job_number = models.CharField(_("job number"), max_length=32, blank=True, db_index=True)
     photo = models.ImageField(_("photo"), upload_to="members/", blank=True)
     joined_on = models.DateField(_("date joined the party"), null=True, blank=True)
     standing = models.CharField(

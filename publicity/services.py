@@ -42,7 +42,8 @@ def default_contact(branch: Organization, fallback_user: Any = None) -> tuple[st
     """The branch secretary's name and phone (from their member record), else the publisher's."""
     users = [
         a.user
-        for a in RoleAssignment.objects.current().filter(organization=branch, role=Role.SECRETARY)
+        for a in RoleAssignment.objects.current()
+        .filter(organization=branch, role=Role.SECRETARY)
         .select_related("user")
         .order_by("pk")
     ]
@@ -253,9 +254,8 @@ def _tell_answerers(objection: Objection) -> None:
         "name": objection.member.name,
     }
     for assignment in (
-        RoleAssignment.objects.current().filter(
-            organization_id=objection.publication.branch_id, role__in=PUBLISHERS
-        )
+        RoleAssignment.objects.current()
+        .filter(organization_id=objection.publication.branch_id, role__in=PUBLISHERS)
         .exclude(user_id=objection.member.user_id or 0)
         .select_related("user")
     ):

@@ -100,9 +100,9 @@ def _committee_admins(branch: Organization) -> list[Any]:
     committee = branch.committee()
     return [
         a.user
-        for a in RoleAssignment.objects.current().filter(
-            role=Role.COMMITTEE_ADMIN, organization=committee
-        ).select_related("user")
+        for a in RoleAssignment.objects.current()
+        .filter(role=Role.COMMITTEE_ADMIN, organization=committee)
+        .select_related("user")
     ]
 
 

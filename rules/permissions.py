@@ -23,7 +23,8 @@ def committee_for_user(user: Any) -> Organization:
     if not scope_for(user).is_committee:
         raise Http404
     assignment = (
-        RoleAssignment.objects.current().filter(user=user, role=Role.COMMITTEE_ADMIN)
+        RoleAssignment.objects.current()
+        .filter(user=user, role=Role.COMMITTEE_ADMIN)
         .select_related("organization")
         .order_by("organization__order", "organization__code")
         .first()

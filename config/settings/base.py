@@ -13,6 +13,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .integrations import *  # noqa: F403 - sign-in providers, push channels, the task queue
+from .integrations import sso_backends
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("JIFEN_VAR_DIR", BASE_DIR / "var"))
 
@@ -48,6 +51,8 @@ INSTALLED_APPS = [
     "oversight",
     "backups",
     "csp",
+    "django_q",
+    "django_cas_ng",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +126,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The unit's identity providers (config/settings/integrations.py): each signs in only
+    # a login already linked to, or matched with, a member; none makes a login.
+    *sso_backends(),
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

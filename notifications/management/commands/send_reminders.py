@@ -26,7 +26,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Send the day's reminders: declarations open (on the 1st), the deadline approaching, "
-        "reviews waiting. Run daily; running twice sends nothing new."
+        "reviews waiting, appraisal votes and objection windows closing tomorrow. Run daily; "
+        "running twice sends nothing new."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,5 +43,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{today.isoformat()}: sent {report.sent} notification(s): "
             f"{report.opened} declarations open, {report.deadline} deadline approaching, "
-            f"{report.reviews} reviews waiting"
+            f"{report.reviews} reviews waiting, {report.appraisals} votes closing, "
+            f"{report.publicity} objection windows closing"
         )

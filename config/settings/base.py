@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ledger",
     "summaries",
     "appraisals",
+    "contributions",
     "declarations",
     "orglife",
     "notifications",

@@ -5,9 +5,12 @@
 - DEADLINE_NOTICE_DAYS before a branch's deadline, a reminder to its members who have
   not submitted last month's declaration;
 - every day, to each branch's assessment group, the number of declarations waiting
-  for review.
+  for review;
+- to members without a commitment for the year, before and after their branch's deadline
+  (commitments.reminders).
 Every reminder carries a dedupe_key, so running the job twice on a day sends nothing new.
-The declarations app is imported lazily: without it only the first reminder is sent.
+The declarations and commitments apps are imported lazily: without them only the first
+reminder is sent.
 """
 
 from __future__ import annotations
@@ -40,11 +43,12 @@ class ReminderReport:
     opened: int = 0
     deadline: int = 0
     reviews: int = 0
+    commitments: int = 0
     skipped: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
-        return self.opened + self.deadline + self.reviews
+        return self.opened + self.deadline + self.reviews + self.commitments
 
 
 def _url(name: str) -> str:
@@ -237,10 +241,22 @@ def remind_reviews_waiting(today: dt.date, declarations: ModuleType) -> int:
     return sent
 
 
+def remind_commitments(today: dt.date) -> int:
+    """Members without a commitment for the year, around their branch's deadline."""
+    try:
+        module = importlib.import_module("commitments.reminders")
+    except ImportError:
+        return 0
+    return module.remind_missing_commitments(today)
+
+
 def send_reminders(*, today: dt.date) -> ReminderReport:
     """The day's reminders; a second run on the same day sends nothing new."""
     declarations = _declarations()
-    report = ReminderReport(opened=remind_declarations_open(today, declarations))
+    report = ReminderReport(
+        opened=remind_declarations_open(today, declarations),
+        commitments=remind_commitments(today),
+    )
     if declarations is None:
         report.skipped.append(
             "deadline and review reminders: the declarations app is not available yet"

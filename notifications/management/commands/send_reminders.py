@@ -26,7 +26,7 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Send the day's reminders: declarations open (on the 1st), the deadline approaching, "
-        "reviews waiting. Run daily; running twice sends nothing new."
+        "reviews waiting, commitments missing. Run daily; running twice sends nothing new."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,5 +42,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{today.isoformat()}: sent {report.sent} notification(s): "
             f"{report.opened} declarations open, {report.deadline} deadline approaching, "
-            f"{report.reviews} reviews waiting"
+            f"{report.reviews} reviews waiting, {report.commitments} commitments missing"
         )

@@ -17,16 +17,17 @@ from django.utils import timezone
 from appraisals import services as appraisals
 from appraisals.grades import Grade
 from appraisals.models import Mode, Voter
-from commitments.models import Commitment, IdentityPost
+from commitments.models import Commitment, IdentityPost, VanguardPost
+from contributions.models import Platform
 from core.periods import HalfYear
 from declarations.models import Declaration, DeclarationLine, EvidenceFile
 from ledger.models import Entry, PeriodLock
 from ledger.services import entry_post, veto_record
 from notifications.models import Notification
-from organizations.models import Member, Organization
+from organizations.models import Department, Member, Organization
 from orglife.models import Attendance, DuesRecord, Meeting
 from oversight.models import ExemplaryCase, ModelUnit, SpotCheck, SpotCheckItem
-from participation.models import DepartmentHead, Exemption
+from participation.models import DepartmentHead, Exemption, RetireeDecision
 from publicity.models import Objection, Publication, PublicationRow, Screen
 from results.models import HandlingCase, HelpTalk
 from rules.models import SchemeFiling
@@ -210,6 +211,36 @@ def make_outside(bureau: Any) -> Outside:
         "乙支部免于参加理由",
     )
     out.add(DepartmentHead.objects.create(user=secretary, department=bureau.department))
+    out.add(
+        RetireeDecision.objects.create(
+            member=member,
+            year=YEAR,
+            takes_part=False,
+            note="乙支部退休不参与说明",
+            filing="awaiting",
+        ),
+        "乙支部退休不参与说明",
+    )
+    out.add(
+        VanguardPost.objects.create(member=member, branch=b, year=YEAR, reasons="乙支部先锋岗理由"),
+        "乙支部先锋岗理由",
+    )
+
+    # 做贡献: a department of B's member, headed by B's secretary, with its platform
+    department = out.add(Department.objects.create(name="乙支部科室"))
+    member.department = department
+    member.save(update_fields=["department"])
+    DepartmentHead.objects.create(user=secretary, department=department)
+    out.add(
+        Platform.objects.create(
+            department=department,
+            year=YEAR,
+            name="乙支部服务平台",
+            business_line="ecology",
+            months=list(range(1, 13)),
+        ),
+        "乙支部服务平台",
+    )
     out.add(
         HelpTalk.objects.create(
             branch=b,

@@ -207,6 +207,10 @@ class EvalueeFacts:
     def kept(self) -> int:
         return sum(1 for c in self.commitments if c.fulfilment == Fulfilment.KEPT)
 
+    @property
+    def unassessed(self) -> int:
+        return sum(1 for c in self.commitments if not c.fulfilment)
+
 
 def evaluee_facts(session: AppraisalSession, rows: list[Evaluee]) -> dict[int, EvalueeFacts]:
     """The facts of every evaluee, by member id, in a fixed number of queries: the branch's

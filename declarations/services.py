@@ -361,7 +361,11 @@ def _checked_lines(declaration: Declaration, given: list[LineInput]) -> list[Lin
         stored = dict(
             DeclarationLine.objects.filter(declaration=declaration).values_list("pk", "platform_id")
         )
-        if any(stored.get(line.pk) != line.platform.pk for line in named if line.platform):
+        if any(
+            line.pk is None or stored.get(line.pk) != line.platform.pk
+            for line in named
+            if line.platform
+        ):
             raise DomainError(
                 _("Choose a platform of your department that runs in %(month)s.")
                 % {"month": month_label(declaration)}

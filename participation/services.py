@@ -445,12 +445,17 @@ def retiree_file(
         before={"filing": RetireeFiling.AWAITING},
         after={"filing": decision.filing, "comment": comment},
     )
-    heads = [
-        h.user
-        for h in DepartmentHead.objects.filter(
-            department_id=decision.member.department_id
-        ).select_related("user")
-    ]
+    department_id = decision.member.department_id
+    heads = (
+        [
+            h.user
+            for h in DepartmentHead.objects.filter(department_id=department_id).select_related(
+                "user"
+            )
+        ]
+        if department_id is not None
+        else []
+    )
     tell_users(
         heads,
         title=_("The committee has filed your department's decision on %(name)s for %(year)d.")

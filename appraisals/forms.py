@@ -157,6 +157,7 @@ class BallotRow:
     grade: str = ""
     score: str = ""
     error: str = ""
+    facts: Any = None  # selectors.EvalueeFacts, on the form the voter fills in
 
     @property
     def grade_label(self) -> str:

@@ -9,8 +9,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from commitments.models import Commitment, Fulfilment
+from commitments.models import Status as CommitmentStatus
 from organizations.models import Member, Participation
 from organizations.permissions import visible_branches
+from orglife.selectors import LifeRecord, life_records
 from summaries.selectors import MemberResult, branch_year
 
 from .grades import ORDER, Grade, distribution
@@ -189,21 +192,61 @@ def evaluees(session: AppraisalSession) -> list[Evaluee]:
     )
 
 
+@dataclass(frozen=True)
+class EvalueeFacts:
+    """What the meeting reviews about an evaluee besides the vote (plan 一(三)3: 对党员履行
+    承诺、参加组织生活会等情况进行评议): the points so far, the year's approved commitments
+    with how the group assessed them, attendance at organisational life and dues paid on
+    time up to the meeting."""
+
+    result: MemberResult | None
+    commitments: list[Commitment]
+    life: LifeRecord
+
+    @property
+    def kept(self) -> int:
+        return sum(1 for c in self.commitments if c.fulfilment == Fulfilment.KEPT)
+
+    @property
+    def unassessed(self) -> int:
+        return sum(1 for c in self.commitments if not c.fulfilment)
+
+
+def evaluee_facts(session: AppraisalSession, rows: list[Evaluee]) -> dict[int, EvalueeFacts]:
+    """The facts of every evaluee, by member id, in a fixed number of queries: the branch's
+    year (summaries.selectors), one for the commitments, two for attendance and dues. The
+    same for every voter: nothing in them depends on who looks."""
+    ids = [e.member_id for e in rows]
+    by_member = {r.member.pk: r for r in branch_year(session.branch, session.year).results}
+    commitments: dict[int, list[Commitment]] = defaultdict(list)
+    for commitment in Commitment.objects.filter(
+        member_id__in=ids, year=session.year, status=CommitmentStatus.APPROVED
+    ).order_by("pk"):
+        commitments[commitment.member_id].append(commitment)
+    life = life_records(ids, year=session.year, until=session.held_on)
+    return {pk: EvalueeFacts(by_member.get(pk), commitments.get(pk, []), life[pk]) for pk in ids}
+
+
 @dataclass
 class ReviewRow:
-    """What the meeting reviews alongside the vote: the member's points so far."""
+    """What the meeting reviews alongside the vote: the member's points so far, commitments
+    and organisational life."""
 
     number: int
     evaluee: Evaluee
-    result: MemberResult | None
+    facts: EvalueeFacts
+
+    @property
+    def result(self) -> MemberResult | None:
+        return self.facts.result
 
 
 def review_rows(session: AppraisalSession) -> list[ReviewRow]:
-    year = branch_year(session.branch, session.year)
-    by_member = {r.member.pk: r for r in year.results}
+    rows = evaluees(session)
+    facts = evaluee_facts(session, rows)
     return [
-        ReviewRow(index, evaluee, by_member.get(evaluee.member_id))
-        for index, evaluee in enumerate(evaluees(session), start=1)
+        ReviewRow(index, evaluee, facts[evaluee.member_id])
+        for index, evaluee in enumerate(rows, start=1)
     ]
 
 

@@ -88,6 +88,11 @@ def ballot(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             error, step = exc.message, "edit"
     template = "appraisals/ballot_review.html" if step == "review" else "appraisals/ballot.html"
+    if step != "review":
+        # Beside each name, what the meeting reviews: the same for every voter.
+        facts = selectors.evaluee_facts(session, evaluees)
+        for row in rows:
+            row.facts = facts.get(row.evaluee.member_id)
     return render(
         request,
         template,

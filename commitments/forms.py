@@ -69,6 +69,22 @@ class RuleForm(forms.Form):
         choices=[(n, str(n)) for n in range(1, MAX_PER_MEMBER_LIMIT + 1)],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    deadline_month = forms.TypedChoiceField(
+        label=_("Deadline: month"),
+        required=False,
+        empty_value=None,
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 13)],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    deadline_day = forms.TypedChoiceField(
+        label=_("Deadline: day"),
+        required=False,
+        empty_value=None,
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 32)],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
 
 def first_error(form: forms.Form) -> str:

@@ -14,6 +14,10 @@ from organizations.models import Member, Organization
 DEFAULT_MAX_PER_MEMBER = 2
 # The plan: "每年……作出 1-2 项承诺".
 MAX_PER_MEMBER_LIMIT = 2
+# By when a member has made at least one commitment: the end of the first quarter, so the
+# year's commitments are published with the first quarter's points (plan 一(三)4).
+DEFAULT_DEADLINE_MONTH = 3
+DEFAULT_DEADLINE_DAY = 31
 
 
 def new_token() -> str:
@@ -40,7 +44,8 @@ class IdentityPost(models.Model):
 
 
 class BranchCommitmentRule(models.Model):
-    """How many commitments a member of the branch may make in a year (the branch decides)."""
+    """How many commitments a member of the branch may make in a year, and by which day of
+    the year each member has made at least one (the branch decides)."""
 
     branch = models.OneToOneField(
         Organization,
@@ -52,6 +57,16 @@ class BranchCommitmentRule(models.Model):
         _("commitments per member"),
         default=DEFAULT_MAX_PER_MEMBER,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_PER_MEMBER_LIMIT)],
+    )
+    deadline_month = models.PositiveSmallIntegerField(
+        _("deadline month"),
+        default=DEFAULT_DEADLINE_MONTH,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    deadline_day = models.PositiveSmallIntegerField(
+        _("deadline day"),
+        default=DEFAULT_DEADLINE_DAY,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
 
     class Meta:
@@ -141,3 +156,73 @@ class Commitment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (Status.DRAFT, Status.RETURNED)
+
+
+class VanguardStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed by the branch")
+    CONFIRMED = "confirmed", _("confirmed by the committee")
+    DECLINED = "declined", _("not confirmed by the committee")
+
+
+class VanguardPost(models.Model):
+    """党员先锋岗 (plan 二: the points are an important input to 评定党员先锋岗): the branch
+    proposes a member's post for the year from the ranking and the commitments kept; once
+    the committee confirms it, the post card, the public post page and the lobby screen
+    show it. The basis the branch saw is kept with the proposal."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="vanguard_posts"
+    )
+    branch = models.ForeignKey(
+        Organization, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("name of the post"), max_length=60, blank=True)
+    reasons = models.TextField(_("the branch's reasons"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VanguardStatus.choices, default=VanguardStatus.PROPOSED
+    )
+    # The basis when proposed: the year's ranking and the commitments as assessed.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    ranked = models.PositiveIntegerField(_("members ranked"), null=True, blank=True)
+    total = models.DecimalField(
+        _("annual points"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    award_eligible = models.BooleanField(_("in the top 20%"), default=False)
+    commitments_made = models.PositiveSmallIntegerField(_("commitments approved"), default=0)
+    commitments_kept = models.PositiveSmallIntegerField(_("commitments kept"), default=0)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("the committee's note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("vanguard post")
+        verbose_name_plural = _("vanguard posts")
+        ordering = ["-year", "branch", "pk"]
+        constraints = [
+            # Proposed or confirmed once a year; after a refusal the branch may propose again.
+            models.UniqueConstraint(
+                fields=["member", "year"],
+                condition=~models.Q(status="declined"),
+                name="vanguard_post_once_a_year",
+            )
+        ]
+        indexes = [models.Index(fields=["branch", "year"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year} {self.get_status_display()}"

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Count, QuerySet
+
 from core.pinyin import name_order
-from organizations.models import Member, Organization
+from organizations.models import Member, Organization, Participation
 
 from .models import (
+    DEFAULT_DEADLINE_DAY,
+    DEFAULT_DEADLINE_MONTH,
     DEFAULT_MAX_PER_MEMBER,
     BranchCommitmentRule,
     Commitment,
     IdentityPost,
     Status,
+    VanguardPost,
+    VanguardStatus,
 )
+
+# A member "has made" a commitment once it is submitted to the branch: a draft or one
+# returned for revision is still the member's to finish.
+MADE = (Status.SUBMITTED, Status.APPROVED)
+
+
+def commitment_rule(branch: Organization) -> BranchCommitmentRule:
+    """The branch's rule; an unsaved one with the defaults when it has set none."""
+    return BranchCommitmentRule.objects.filter(branch=branch).first() or BranchCommitmentRule(
+        branch=branch
+    )
 
 
 def max_commitments(branch: Organization) -> int:
@@ -25,6 +45,72 @@ def max_commitments(branch: Organization) -> int:
         .first()
     )
     return value or DEFAULT_MAX_PER_MEMBER
+
+
+def deadline_date(year: int, month: int, day: int) -> dt.date:
+    """The day of the year (the 31st of a shorter month is its last day)."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def commitment_deadlines(branch_ids: Iterable[int], year: int) -> dict[int, dt.date]:
+    """By when each branch's members make their commitment for the year (one query)."""
+    ids = list(branch_ids)
+    set_by = {
+        branch_id: (month, day)
+        for branch_id, month, day in BranchCommitmentRule.objects.filter(
+            branch_id__in=ids
+        ).values_list("branch_id", "deadline_month", "deadline_day")
+    }
+    default = (DEFAULT_DEADLINE_MONTH, DEFAULT_DEADLINE_DAY)
+    return {pk: deadline_date(year, *set_by.get(pk, default)) for pk in ids}
+
+
+def commitment_deadline(branch: Organization, year: int) -> dt.date:
+    return commitment_deadlines([branch.pk], year)[branch.pk]
+
+
+def members_without_commitment(branch_ids: Iterable[int], year: int) -> QuerySet[Member]:
+    """Active members taking part in the year who have made no commitment for it (plan: 每年
+    ……作出 1-2 项承诺): none submitted or approved. One query."""
+    out = Participation.objects.filter(year=year, takes_part=False).values("member_id")
+    made = Commitment.objects.filter(year=year, status__in=MADE).values("member_id")
+    return (
+        Member.objects.filter(branch_id__in=list(branch_ids), is_active=True)
+        .exclude(pk__in=out)
+        .exclude(pk__in=made)
+        .order_by(*name_order(), "pk")
+    )
+
+
+@dataclass(frozen=True)
+class BranchCommitments:
+    branch: Organization
+    deadline: dt.date
+    without: int  # members taking part with no commitment made
+    past_deadline: bool
+
+    @property
+    def late(self) -> bool:
+        return self.past_deadline and self.without > 0
+
+
+def commitments_by_branch(
+    branches: Iterable[Organization], year: int, today: dt.date
+) -> list[BranchCommitments]:
+    """Each branch's deadline and how many of its members have made no commitment for the
+    year (the committee's dashboard): two queries."""
+    branches = list(branches)
+    deadlines = commitment_deadlines([b.pk for b in branches], year)
+    counts = dict(
+        members_without_commitment(deadlines, year)
+        .order_by()
+        .values_list("branch_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        BranchCommitments(b, deadlines[b.pk], counts.get(b.pk, 0), today > deadlines[b.pk])
+        for b in branches
+    ]
 
 
 def approved_commitments(branch: Organization, year: int) -> list[Commitment]:
@@ -92,3 +178,36 @@ def branch_posts(branch: Organization) -> dict[int, IdentityPost]:
         post.member_id: post
         for post in IdentityPost.objects.filter(member__branch=branch, member__is_active=True)
     }
+
+
+# 党员先锋岗 -------------------------------------------------------------------------
+
+
+def vanguard_posts_shown(members: Iterable[Member], year: int) -> dict[int, list[VanguardPost]]:
+    """The confirmed vanguard posts a member's post shows in `year`: the year's and the one
+    before (a post named for a year is announced, and hangs, in the next). One query."""
+    shown: dict[int, list[VanguardPost]] = defaultdict(list)
+    for post in VanguardPost.objects.filter(
+        member__in=[m.pk for m in members],
+        year__in=(year - 1, year),
+        status=VanguardStatus.CONFIRMED,
+    ).order_by("-year", "pk"):
+        shown[post.member_id].append(post)
+    return shown
+
+
+def confirmed_vanguard_posts(branch_ids: Iterable[int], year: int) -> list[VanguardPost]:
+    """The branches' confirmed vanguard posts of the latest year up to `year` that has any:
+    what the lobby screen shows. Two queries."""
+    ids = list(branch_ids)
+    confirmed = VanguardPost.objects.filter(
+        branch_id__in=ids, status=VanguardStatus.CONFIRMED, year__lte=year, member__is_active=True
+    )
+    latest = confirmed.order_by("-year").values_list("year", flat=True).first()
+    if latest is None:
+        return []
+    return list(
+        confirmed.filter(year=latest)
+        .select_related("member", "branch")
+        .order_by("branch__order", "branch__code", *name_order("member__"), "pk")
+    )

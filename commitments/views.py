@@ -238,7 +238,11 @@ def review(request: HttpRequest, code: str, year: int) -> HttpResponse:
     year = checked_year(year)
     rows = selectors.branch_rows(branch, year)
     commitments = [c for row in rows for c in row.commitments]
-    this_year = timezone.localdate().year
+    today = timezone.localdate()
+    this_year = today.year
+    rule = selectors.commitment_rule(branch)
+    deadline = selectors.deadline_date(year, rule.deadline_month, rule.deadline_day)
+    without = list(selectors.members_without_commitment([branch.pk], year))
     return render(
         request,
         "commitments/review.html",
@@ -248,11 +252,19 @@ def review(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "rows": rows,
             "waiting": sum(1 for c in commitments if c.status == Status.SUBMITTED),
             "approved": sum(1 for c in commitments if c.status == Status.APPROVED),
-            "without": sum(1 for r in rows if not r.commitments),
+            "without": without,
+            "deadline": deadline,
+            "past_deadline": today > deadline,
             "can_decide": may_decide(request.user, branch.pk),
             "can_change_rule": may_change_rule(request.user, branch.pk),
-            "rule_form": RuleForm(initial={"max_per_member": selectors.max_commitments(branch)}),
-            "allowed": selectors.max_commitments(branch),
+            "rule_form": RuleForm(
+                initial={
+                    "max_per_member": rule.max_per_member,
+                    "deadline_month": rule.deadline_month,
+                    "deadline_day": rule.deadline_day,
+                }
+            ),
+            "allowed": rule.max_per_member,
             "fulfilments": Fulfilment.choices,
             "me": request.user.pk,
             "has_own": scope_for(request.user).member is not None,
@@ -332,12 +344,16 @@ def rule(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(back)
     try:
         services.commitment_rule_set(
-            branch=branch, max_per_member=form.cleaned_data["max_per_member"], actor=request.user
+            branch=branch,
+            max_per_member=form.cleaned_data["max_per_member"],
+            deadline_month=form.cleaned_data.get("deadline_month"),
+            deadline_day=form.cleaned_data.get("deadline_day"),
+            actor=request.user,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The number of commitments per member is saved."))
+        messages.success(request, _("The branch's rule for commitments is saved."))
     return redirect(back)
 
 

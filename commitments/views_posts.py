@@ -30,7 +30,7 @@ from organizations.permissions import scope_for
 from summaries.years import year_from_query
 
 from . import selectors, services
-from .models import Commitment, IdentityPost, Status
+from .models import Commitment, IdentityPost, Status, VanguardPost
 from .permissions import get_branch_to_review, get_member_post, get_member_post_to_rekey
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
@@ -44,10 +44,15 @@ class Card:
     public_url: str
     photo_url: str
     qr: str
+    vanguard: list[VanguardPost]  # confirmed 党员先锋岗 of the year and the year before
 
 
 def _card(
-    request: HttpRequest, member: Member, post: IdentityPost, commitments: list[Commitment]
+    request: HttpRequest,
+    member: Member,
+    post: IdentityPost,
+    commitments: list[Commitment],
+    vanguard: list[VanguardPost],
 ) -> Card:
     public_url = request.build_absolute_uri(reverse("commitments:public", args=[post.token]))
     return Card(
@@ -57,6 +62,7 @@ def _card(
         public_url=public_url,
         photo_url=reverse("commitments:photo", args=[post.token]) if member.photo else "",
         qr=qr_svg(public_url, title=member.name, svgclass="cm-qr"),
+        vanguard=vanguard,
     )
 
 
@@ -73,7 +79,13 @@ def card(request: HttpRequest, member_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     shown = None
     if post is not None:
-        shown = _card(request, member, post, selectors.member_approved_commitments(member, year))
+        shown = _card(
+            request,
+            member,
+            post,
+            selectors.member_approved_commitments(member, year),
+            selectors.vanguard_posts_shown([member], year).get(member.pk, []),
+        )
     return render(
         request,
         "commitments/card.html",
@@ -117,7 +129,12 @@ def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card]
             )
         )
     )
-    cards = [_card(request, m, posts[m.pk], m.approved) for m in members if m.pk in posts]
+    vanguard = selectors.vanguard_posts_shown(members, year)
+    cards = [
+        _card(request, m, posts[m.pk], m.approved, vanguard.get(m.pk, []))
+        for m in members
+        if m.pk in posts
+    ]
     missing = [m for m in members if m.pk not in posts]
     return branch, year, cards, missing
 
@@ -213,6 +230,7 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
             "branch_name": member.branch.name,
             "photo_url": reverse("commitments:photo", args=[post.token]) if member.photo else "",
             "commitments": selectors.member_approved_commitments(member, year),
+            "vanguard": selectors.vanguard_posts_shown([member], year).get(member.pk, []),
             "year": year,
         },
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("summaries/", include("summaries.urls")),
     path("appraisals/", include("appraisals.urls")),
     path("declarations/", include("declarations.urls")),
+    path("contributions/", include("contributions.urls")),
     path("orglife/", include("orglife.urls")),
     path("notifications/", include("notifications.urls")),
     path("commitments/", include("commitments.urls")),

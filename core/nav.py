@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 PROVIDERS = [
     "declarations",
+    "contributions",
     "orglife",
     "appraisals",
     "commitments",

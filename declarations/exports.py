@@ -56,6 +56,8 @@ def _line_text(number: int, line: DeclarationLine) -> str:
     text = f"{number}. {line.description.strip()}"
     if line.suggested_item is not None:
         text += f"（申报项目：{line.suggested_item.name}）"
+    if line.platform is not None:
+        text += f"（做贡献平台：{line.platform.name}）"
     return text
 
 

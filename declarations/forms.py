@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from contributions.models import Platform
 from core.ids import IdChoiceField, IdField
 from core.periods import Month
 from core.pinyin import name_order
@@ -179,11 +180,30 @@ class LineForm(forms.Form):
     suggested_item = ItemField(
         label=_("Item (optional)"), required=False, empty_label=_("— let the group decide —")
     )
+    platform = forms.ChoiceField(label=_("Platform (optional)"), required=False)
 
-    def __init__(self, *args: Any, items: Iterable[Item] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        items: Iterable[Item] = (),
+        platforms: Iterable[Platform] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(ItemField, self.fields["suggested_item"]).set_items(items)
+        self.platforms = {str(p.pk): p for p in platforms}
+        if self.platforms:
+            self.fields["platform"].choices = [("", _("— none —"))] + [
+                (pk, f"{p.name}（{p.get_business_line_display()}）")
+                for pk, p in self.platforms.items()
+            ]
+        else:  # the member's department has no platform running this month
+            del self.fields["platform"]
         _bootstrap(self)
+
+    def clean_platform(self) -> Platform | None:
+        value = self.cleaned_data.get("platform")
+        return self.platforms.get(str(value)) if value else None
 
 
 LineFormSet = forms.formset_factory(
@@ -191,8 +211,13 @@ LineFormSet = forms.formset_factory(
 )
 
 
-def line_formset(data: Any = None, *, initial: list[dict], items: Any) -> Any:
-    formset = LineFormSet(data, initial=initial, prefix="lines", form_kwargs={"items": items})
+def line_formset(data: Any = None, *, initial: list[dict], items: Any, platforms: Any = ()) -> Any:
+    formset = LineFormSet(
+        data,
+        initial=initial,
+        prefix="lines",
+        form_kwargs={"items": items, "platforms": platforms},
+    )
     return formset
 
 

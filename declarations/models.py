@@ -183,6 +183,15 @@ class DeclarationLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 做贡献: the department's platform the member did it on, if they name one.
+    platform = models.ForeignKey(
+        "contributions.Platform",
+        verbose_name=_("platform"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING
     )

@@ -80,7 +80,9 @@ def waiting_count(user: Any) -> int:
 
 def declarations_of(member: Member) -> list[Declaration]:
     """A member's declarations, newest month first, with their lines and recognised points."""
-    lines = DeclarationLine.objects.select_related("item", "suggested_item").order_by("order", "pk")
+    lines = DeclarationLine.objects.select_related("item", "suggested_item", "platform").order_by(
+        "order", "pk"
+    )
     declarations: list[Declaration] = list(
         Declaration.objects.filter(member=member)
         .annotate(evidence_count=Count("evidence"))
@@ -99,7 +101,9 @@ def declarations_of(member: Member) -> list[Declaration]:
 def with_details(declaration: Declaration) -> Declaration:
     """Lines (with items) and evidence attached to the instance, in two queries."""
     lines = list(
-        declaration.lines.select_related("item", "suggested_item", "entry").order_by("order", "pk")
+        declaration.lines.select_related("item", "suggested_item", "entry", "platform").order_by(
+            "order", "pk"
+        )
     )
     evidence = list(declaration.evidence.order_by("pk"))
     by_line: dict[int | None, list[EvidenceFile]] = defaultdict(list)

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from contributions.models import Platform
+from contributions.selectors import platforms_for_declaring
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.periods import Month
@@ -216,6 +218,7 @@ class LineInput:
     description: str
     suggested_item: Item | None = None
     files: tuple[CheckedFile, ...] = ()
+    platform: Platform | None = None
 
 
 def scheme_of(declaration: Declaration) -> Scheme:
@@ -260,6 +263,18 @@ def declarable_item_list(declaration: Declaration) -> list[Item]:
             ).order_by("order", "pk")
         ) or list(declarable_items(declaration))
         declaration._declarable_items = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def declarable_platforms(declaration: Declaration) -> list[Platform]:
+    """The platforms of the member's department a line of the declaration may name (做贡献:
+    open, of the year, running in the month), kept on the instance like the items."""
+    cached = getattr(declaration, "_declarable_platforms", None)
+    if cached is None:
+        cached = platforms_for_declaring(
+            declaration.member.department_id, declaration.year, declaration.month
+        )
+        declaration._declarable_platforms = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -325,6 +340,7 @@ def declaration_update(
     finally:
         # read for this request's page and save only: the next save reads them again
         declaration.__dict__.pop("_declarable_items", None)
+        declaration.__dict__.pop("_declarable_platforms", None)
     return declaration
 
 
@@ -338,6 +354,22 @@ def _checked_lines(declaration: Declaration, given: list[LineInput]) -> list[Lin
     allowed = {item.pk for item in declarable_item_list(declaration)}
     if any(line.suggested_item and line.suggested_item.pk not in allowed for line in lines):
         raise DomainError(_("Choose an item of your branch's scheme that members may declare."))
+    platforms = {platform.pk for platform in declarable_platforms(declaration)}
+    named = [line for line in lines if line.platform and line.platform.pk not in platforms]
+    if named:
+        # A line keeps the platform it already names, should that platform close meanwhile.
+        stored = dict(
+            DeclarationLine.objects.filter(declaration=declaration).values_list("pk", "platform_id")
+        )
+        if any(
+            line.pk is None or stored.get(line.pk) != line.platform.pk
+            for line in named
+            if line.platform
+        ):
+            raise DomainError(
+                _("Choose a platform of your department that runs in %(month)s.")
+                % {"month": month_label(declaration)}
+            )
     return lines
 
 
@@ -356,6 +388,7 @@ def _save_lines(
         row.order = order
         row.description = given.description.strip()[:2000]
         row.suggested_item = given.suggested_item
+        row.platform = given.platform
         row.save()
         kept.append(row)
         for checked in given.files:

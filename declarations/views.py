@@ -128,9 +128,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _line_initial(declaration: Declaration) -> list[dict]:
     return [
-        {"id": line.pk, "description": line.description, "suggested_item": line.suggested_item}
+        {
+            "id": line.pk,
+            "description": line.description,
+            "suggested_item": line.suggested_item,
+            "platform": str(line.platform_id or ""),
+        }
         for line in declaration.line_list  # type: ignore[attr-defined]
     ] or [{}]
+
+
+def _platforms(declaration: Declaration) -> list[Any]:
+    """The platforms a line may name, and any a line already names that has since closed."""
+    offered = services.declarable_platforms(declaration)
+    known = {p.pk for p in offered}
+    kept = [
+        line.platform
+        for line in declaration.line_list  # type: ignore[attr-defined]
+        if line.platform is not None and line.platform_id not in known
+    ]
+    return offered + list({p.pk: p for p in kept}.values())
 
 
 def _checked(files: list[Any], errors: list[str]) -> list[CheckedFile]:
@@ -143,10 +160,14 @@ def _checked(files: list[Any], errors: list[str]) -> list[CheckedFile]:
     return checked
 
 
-def _parse_edit(request: HttpRequest, declaration: Declaration, items: Any) -> tuple:
+def _parse_edit(
+    request: HttpRequest, declaration: Declaration, items: Any, platforms: Any
+) -> tuple:
     """The edit form's input as the service takes it, with every problem found."""
     header = HeaderForm(request.POST)
-    formset = line_formset(request.POST, initial=_line_initial(declaration), items=items)
+    formset = line_formset(
+        request.POST, initial=_line_initial(declaration), items=items, platforms=platforms
+    )
     errors: list[str] = []
     lines: list[services.LineInput] = []
     if header.is_valid() and formset.is_valid():
@@ -161,6 +182,7 @@ def _parse_edit(request: HttpRequest, declaration: Declaration, items: Any) -> t
                     description=data.get("description") or "",
                     suggested_item=data.get("suggested_item"),
                     files=tuple(files),
+                    platform=data.get("platform"),
                 )
             )
     elif formset.non_form_errors():
@@ -182,11 +204,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("declarations:detail", pk=declaration.pk)
     items = services.declarable_item_list(declaration)
+    platforms = _platforms(declaration)
     header = HeaderForm(initial=HeaderForm.initial_of(declaration))
-    formset = line_formset(initial=_line_initial(declaration), items=items)
+    formset = line_formset(initial=_line_initial(declaration), items=items, platforms=platforms)
     errors: list[str] = []
     if request.method == "POST":
-        header, formset, lines, general, remove, errors = _parse_edit(request, declaration, items)
+        header, formset, lines, general, remove, errors = _parse_edit(
+            request, declaration, items, platforms
+        )
         if not errors and header.is_valid() and formset.is_valid():
             try:
                 services.declaration_update(
@@ -235,6 +260,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "max_mb": MAX_BYTES // (1024 * 1024),
             "max_files": MAX_FILES,
             "month": Month(declaration.year, declaration.month),
+            "platforms": [p for p in platforms if p.runs_in(declaration.month)],
         },
     )
 

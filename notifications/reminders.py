@@ -5,9 +5,12 @@
 - DEADLINE_NOTICE_DAYS before a branch's deadline, a reminder to its members who have
   not submitted last month's declaration;
 - every day, to each branch's assessment group, the number of declarations waiting
-  for review.
+  for review;
+- to members without a commitment for the year, before and after their branch's deadline
+  (commitments.reminders).
 Every reminder carries a dedupe_key, so running the job twice on a day sends nothing new.
-The declarations app is imported lazily: without it only the first reminder is sent.
+The declarations and commitments apps are imported lazily: without them only the first
+reminder is sent.
 """
 
 from __future__ import annotations
@@ -43,11 +46,19 @@ class ReminderReport:
     reviews: int = 0
     appraisals: int = 0
     publicity: int = 0
+    commitments: int = 0
     skipped: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
-        return self.opened + self.deadline + self.reviews + self.appraisals + self.publicity
+        return (
+            self.opened
+            + self.deadline
+            + self.reviews
+            + self.appraisals
+            + self.publicity
+            + self.commitments
+        )
 
 
 def _url(name: str) -> str:
@@ -244,6 +255,15 @@ def remind_reviews_waiting(today: dt.date, declarations: ModuleType) -> int:
     return sent
 
 
+def remind_commitments(today: dt.date) -> int:
+    """Members without a commitment for the year, around their branch's deadline."""
+    try:
+        module = importlib.import_module("commitments.reminders")
+    except ImportError:
+        return 0
+    return module.remind_missing_commitments(today)
+
+
 def send_reminders(*, today: dt.date) -> ReminderReport:
     """The day's reminders; a second run on the same day sends nothing new."""
     declarations = _declarations()
@@ -251,6 +271,7 @@ def send_reminders(*, today: dt.date) -> ReminderReport:
         opened=remind_declarations_open(today, declarations),
         appraisals=remind_appraisal_votes(today),
         publicity=remind_publicity_windows(today),
+        commitments=remind_commitments(today),
     )
     if declarations is None:
         report.skipped.append(

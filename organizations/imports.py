@@ -138,13 +138,13 @@ def template_workbook(
 
 
 def _member_row(member: Member) -> dict[str, str]:
-    genders = {v: k for k, v in GENDERS.items()}
-    standings = {v: k for k, v in STANDINGS.items()}
+    genders: dict[str, str] = {v: k for k, v in GENDERS.items()}
+    standings: dict[str, str] = {v: k for k, v in STANDINGS.items()}
     return {
         NAME: member.name,
         GENDER: genders.get(member.gender, ""),
         BIRTH: member.birth_month.strftime("%Y-%m") if member.birth_month else "",
-        DEPARTMENT: member.department.name if member.department_id else "",
+        DEPARTMENT: member.department.name if member.department else "",
         POSITION: member.position,
         PHONE: member.phone,
         JOINED: member.joined_on.isoformat() if member.joined_on else "",
@@ -180,8 +180,8 @@ def _roll_workbook(rows: list[dict[str, str]], *, branch_column: bool, example: 
         letter = cell.column_letter
         ws.column_dimensions[letter].width = WIDTHS[heading]
         # Text cells, so that 1985.10 or a phone number is kept as typed.
-        for row in range(2, max(502, len(rows) + 2)):
-            ws.cell(row=row, column=col).number_format = "@"
+        for number in range(2, max(502, len(rows) + 2)):
+            ws.cell(row=number, column=col).number_format = "@"
     ws.freeze_panes = "A2"
 
     notes = wb.create_sheet("填写说明")

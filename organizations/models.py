@@ -398,7 +398,7 @@ class Training(models.Model):
     held_on = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=200)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
-    attendees = models.ManyToManyField(
+    attendees: models.ManyToManyField[Member, Any] = models.ManyToManyField(
         "Member", verbose_name=_("who attended"), related_name="trainings", blank=True
     )
     recorded_by = models.ForeignKey(

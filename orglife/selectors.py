@@ -13,7 +13,14 @@ from ledger.models import Entry, PeriodLock
 from organizations.models import Member, Organization
 
 from .deductions import live_deductions
-from .models import DEFAULT_SIGNIN_WINDOW, Attendance, DuesRecord, Meeting, Policy
+from .models import (
+    DEFAULT_SIGNIN_WINDOW,
+    Attendance,
+    DuesRecord,
+    Meeting,
+    MeetingKind,
+    Policy,
+)
 
 MONTHS = range(1, 13)
 
@@ -255,3 +262,83 @@ def dues_cell(member: Member, year: int, month: int, today: date | None = None) 
         closed=month_is_closed(closed_halves(member.branch_id, year), month),
         future=_is_future(year, month, today),
     )
+
+
+# --- a member's organisational life, for the appraisal meeting -------------------------
+
+# 组织生活: the three meetings and the party lecture of 三会一课, and the theme party day.
+ORGANISATIONAL_LIFE = (
+    MeetingKind.GENERAL_MEETING,
+    MeetingKind.COMMITTEE_MEETING,
+    MeetingKind.GROUP_MEETING,
+    MeetingKind.PARTY_LECTURE,
+    MeetingKind.THEME_DAY,
+)
+
+
+@dataclass(frozen=True)
+class LifeRecord:
+    """A member's attendance at organisational life and party dues over a period."""
+
+    present: int = 0
+    excused: int = 0
+    absent: int = 0
+    dues_on_time: int = 0
+    dues_recorded: int = 0
+
+    @property
+    def meetings(self) -> int:
+        """Meetings the member was expected at, attendance recorded."""
+        return self.present + self.excused + self.absent
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return round(100 * self.present / self.meetings) if self.meetings else None
+
+    @property
+    def dues_late_or_short(self) -> int:
+        return self.dues_recorded - self.dues_on_time
+
+
+def life_records(
+    member_ids: list[int], *, year: int, until: date, now: datetime | None = None
+) -> dict[int, LifeRecord]:
+    """Each member's attendance at 三会一课 and theme party days held in the year up to
+    `until` (and up to now), and their dues months of the year up to `until` paid on time
+    and in full: what the appraisal meeting reviews beside the points (plan 一(三)3:
+    对党员履行承诺、参加组织生活会等情况进行评议). Two queries, however many members."""
+    now = now or timezone.now()
+    end = min(now, timezone.make_aware(datetime(until.year, until.month, until.day, 23, 59, 59)))
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in member_ids}
+    for member_id, status, n in (
+        Attendance.objects.filter(
+            member_id__in=member_ids,
+            meeting__kind__in=ORGANISATIONAL_LIFE,
+            meeting__starts_at__year=year,
+            meeting__starts_at__lte=end,
+        )
+        .exclude(status=Attendance.Status.PENDING)
+        .values_list("member_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[member_id][status] = n
+    last_month = until.month if until.year == year else 12
+    for member_id, status, n in (
+        DuesRecord.objects.filter(member_id__in=member_ids, year=year, month__lte=last_month)
+        .exclude(status=DuesRecord.Status.NONE)
+        .values_list("member_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[member_id][f"dues:{status}"] = n
+    return {
+        pk: LifeRecord(
+            present=c.get(Attendance.Status.PRESENT, 0),
+            excused=c.get(Attendance.Status.EXCUSED, 0),
+            absent=c.get(Attendance.Status.ABSENT, 0),
+            dues_on_time=c.get(f"dues:{DuesRecord.Status.ON_TIME}", 0),
+            dues_recorded=sum(n for k, n in c.items() if k.startswith("dues:")),
+        )
+        for pk, c in counts.items()
+    }

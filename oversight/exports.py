@@ -18,6 +18,7 @@ from appraisals.grades import FORM_NAMES
 from core.spreadsheets import cell_value
 from participation.models import ExemptionStatus
 
+from .platforms import Contributions
 from .report import BranchReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -252,6 +253,45 @@ def report_workbook(report: BranchReport) -> bytes:
         rows,
         [18, 12, 8, 18, 8, 16, 30, 30, 24],
     )
+    if report.contributions is not None:
+        _contributions_sheet(workbook, report.contributions, subtitle)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _contributions_sheet(workbook: Workbook, c: Contributions, subtitle: str) -> None:
+    title = str(_("Contributions on platforms"))
+    sheet = workbook.create_sheet(_sheet_title(title))
+    rows: list[list[Any]] = [
+        [line.label, "", "", line.platforms, line.declared, line.recognised, line.points]
+        for line in c.lines
+    ]
+    rows += [
+        [
+            row.platform.get_business_line_display(),
+            row.platform.name,
+            row.platform.department.name,
+            "",
+            row.declared,
+            row.recognised,
+            row.points,
+        ]
+        for row in c.platforms
+    ]
+    _table(
+        sheet,
+        title,
+        subtitle,
+        [
+            _("Business line"),
+            _("Platform"),
+            _("Department"),
+            _("Platforms"),
+            _("Contributions declared"),
+            _("Recognised"),
+            _("Points recognised"),
+        ],
+        rows,
+        [16, 30, 18, 10, 14, 12, 14],
+    )

@@ -2,7 +2,8 @@
 is part of the annual review of how each secretary runs party building).
 
 Sections: participation, declarations, points by category, appraisal results,
-publications, objections and their answers, spot-check findings. Parts of the plan
+publications, objections and their answers, spot-check findings, contributions on the
+departments' platforms by platform and business line. Parts of the plan
 not installed yet give None and the report says so.
 """
 
@@ -28,6 +29,7 @@ from summaries.selectors import branch_year
 
 from . import sources
 from .models import Finding, SpotCheckItem
+from .platforms import Contributions, contributions
 
 ZERO = Decimal("0.0")
 CATEGORY_NAMES = dict(DEDICATION_ITEMS)  # the plan's own names, as on the card
@@ -158,6 +160,7 @@ class BranchReport:
     objections: list[sources.ObjectionRow] | None
     findings: list[FindingRow] = field(default_factory=list)
     leadership: Leadership | None = None
+    contributions: Contributions | None = None
 
     @property
     def findings_summary(self) -> dict[str, int]:
@@ -328,4 +331,5 @@ def branch_report(branch: Organization, year: int) -> BranchReport:
         objections=sources.branch_objections(branch.pk, year),
         findings=_findings(branch, year),
         leadership=_leadership(branch, year),
+        contributions=contributions(year, [branch.pk], only_branch_departments=True),
     )

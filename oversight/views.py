@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from commitments.selectors import commitments_by_branch
 from core.downloads import name_download
 from core.errors import DomainError
 from organizations.models import Organization
@@ -26,6 +27,7 @@ from . import selectors, services
 from .exports import XLSX, report_workbook
 from .forms import PolicyForm, first_error
 from .permissions import branches_of, get_branch_for_report, secretary_branch_ids
+from .platforms import contributions
 from .report import branch_report
 
 
@@ -40,7 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     committee = committee_for_user(request.user)
     year = year_from_query(request)
     grace = selectors.overdue_days(committee)
-    board = selectors.dashboard(year=year, branches=branches_of(committee), grace=grace)
+    branches = list(branches_of(committee))
+    board = selectors.dashboard(year=year, branches=branches, grace=grace)
     return render(
         request,
         "oversight/dashboard.html",
@@ -51,6 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "months": selectors.MONTHS,
             "quarters": selectors.QUARTERS,
             "policy_form": PolicyForm(initial={"overdue_days": grace}),
+            "contributions": contributions(year, [b.pk for b in branches]),
+            "commitments": commitments_by_branch(branches, year, timezone.localdate()),
         },
     )
 

@@ -163,8 +163,19 @@ class DepartmentHead(models.Model):
         return f"{self.department} · {self.user}"
 
 
+class RetireeFiling(models.TextChoices):
+    """Plan 一(一): 不参与……的人员名单，应及时报机关党委备案 — a decision that a retired member
+    does not take part goes to the committee, which files it."""
+
+    NONE = "none", _("no filing: takes part")
+    AWAITING = "awaiting", _("awaiting filing")
+    FILED = "filed", _("filed with the committee")
+
+
 class RetireeDecision(models.Model):
-    """The department's decision whether a retired member takes part in a year."""
+    """The department's decision whether a retired member takes part in a year. A decision
+    not to take part is the department's own (由各科室……自行决定) and counts at once; the
+    committee files it."""
 
     member = models.ForeignKey(
         Member,
@@ -183,6 +194,19 @@ class RetireeDecision(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    filing = models.CharField(
+        _("filing"), max_length=10, choices=RetireeFiling.choices, default=RetireeFiling.NONE
+    )
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filing_comment = models.CharField(_("committee's comment"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("retiree's participation")
@@ -190,6 +214,7 @@ class RetireeDecision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "year"], name="retiree_decided_once_a_year")
         ]
+        indexes = [models.Index(fields=["filing", "year"])]
 
     def __str__(self) -> str:
         return f"{self.member} {self.year}"

@@ -17,7 +17,7 @@ from core.ids import id_or_404
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
 
-from .models import DepartmentHead, Exemption
+from .models import DepartmentHead, Exemption, RetireeDecision
 
 
 def _exemption(pk: Any) -> Exemption:
@@ -104,3 +104,13 @@ def get_retiree_for_head(user: Any, pk: Any) -> Member:
     if member is None:
         raise Http404
     return member
+
+
+def get_retiree_decision_for_committee(user: Any, pk: Any) -> RetireeDecision:
+    """A department's decision on a retiree, for the committee to file; 404 for others."""
+    if not scope_for(user).is_committee:
+        raise Http404
+    decision = RetireeDecision.objects.select_related("member").filter(pk=id_or_404(pk)).first()
+    if decision is None:
+        raise Http404
+    return decision

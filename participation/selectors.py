@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from core.pinyin import name_order
 from organizations.models import Member, Organization, Participation
 
-from .models import Exemption, ExemptionStatus, RetireeDecision
+from .models import Exemption, ExemptionStatus, RetireeDecision, RetireeFiling
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def not_taking_part(year: int, branches: Iterable[Organization]) -> list[Absent]
     }
     decisions = {
         d.member_id: d
-        for d in RetireeDecision.objects.filter(member_id__in=ids, year=year, takes_part=False)
+        for d in RetireeDecision.objects.filter(
+            member_id__in=ids, year=year, takes_part=False
+        ).select_related("filed_by")
     }
     return [
         Absent(r.member, r.reason, filed.get(r.member_id), decisions.get(r.member_id)) for r in rows
@@ -60,6 +62,15 @@ def not_taking_part(year: int, branches: Iterable[Organization]) -> list[Absent]
 def exemptions(**filters) -> QuerySet[Exemption]:
     return Exemption.objects.filter(**filters).select_related(
         "member", "branch", "branch_decided_by", "committee_decided_by"
+    )
+
+
+def retirees_waiting_for_filing() -> QuerySet[RetireeDecision]:
+    """Departments' decisions that a retired member does not take part, not filed yet."""
+    return (
+        RetireeDecision.objects.filter(filing=RetireeFiling.AWAITING)
+        .select_related("member__branch", "member__department", "decided_by")
+        .order_by("decided_at", "pk")
     )
 
 

@@ -24,6 +24,7 @@ from .models import (
     ExemptionStatus,
     Ground,
     RetireeDecision,
+    RetireeFiling,
 )
 
 REASON_LIMIT = 1000
@@ -358,13 +359,26 @@ def retiree_decide(
     note = _text(note, limit=NOTE_LIMIT)
     if not takes_part and not note:
         raise DomainError(_("Give the reason the member does not take part."))
-    decision = RetireeDecision.objects.filter(member=member, year=year).first()
-    before = snapshot(decision, ["takes_part", "note"]) if decision is not None else None
+    decision = (
+        RetireeDecision.objects.select_for_update(**ROW_LOCK)
+        .filter(member=member, year=year)
+        .first()
+    )
+    fields = ["takes_part", "note", "filing"]
+    before = snapshot(decision, fields) if decision is not None else None
     if decision is None:
         decision = RetireeDecision(member=member, year=year)
+    unchanged = before is not None and (decision.takes_part, decision.note) == (
+        bool(takes_part),
+        note,
+    )
     decision.takes_part = bool(takes_part)
     decision.note = note
     decision.decided_by = _user(actor)
+    if decision.takes_part:
+        _clear_filing(decision, RetireeFiling.NONE)
+    elif not unchanged:  # a new or changed decision not to take part is filed afresh
+        _clear_filing(decision, RetireeFiling.AWAITING)
     decision.save()
     audit_record(
         action="participation.retiree.decided",
@@ -372,9 +386,83 @@ def retiree_decide(
         obj=decision,
         organization=member.branch_id,
         before=before,
-        after=snapshot(decision, ["takes_part", "note"]),
+        after=snapshot(decision, fields),
     )
     _sync_participation(member, year, actor)
+    if decision.filing == RetireeFiling.AWAITING and not unchanged:
+        tell_users(
+            committee_admins(member.branch),
+            title=_(
+                "%(department)s decided that the retired member %(name)s does not take part "
+                "in %(year)d; the decision waits for filing."
+            )
+            % {"department": member.department, "name": member.name, "year": year},
+            url=f"{reverse('participation:committee')}?year={year}#retirees",
+            key=f"retiree:{decision.pk}:to_file:{timezone.now().timestamp()}",
+        )
+    return decision
+
+
+def _clear_filing(decision: RetireeDecision, filing: str) -> None:
+    decision.filing = filing
+    decision.filed_at = None
+    decision.filed_by = None
+    decision.filing_comment = ""
+
+
+@transaction.atomic
+def retiree_file(
+    *, decision: RetireeDecision, comment: Any = "", actor: Any = None
+) -> RetireeDecision:
+    """The committee files the department's decision that a retired member does not take
+    part (不参与……的人员名单，应及时报机关党委备案). The decision counted from the day the
+    department took it; filing puts it on the committee's record."""
+    decision = (
+        RetireeDecision.objects.select_for_update(**ROW_LOCK)
+        .select_related("member__branch", "member__department", "decided_by")
+        .get(pk=decision.pk)
+    )
+    if decision.filing != RetireeFiling.AWAITING:
+        raise DomainError(
+            _("The decision is “%(filing)s”; there is nothing to file.")
+            % {"filing": decision.get_filing_display()}
+        )
+    if decision.member.user_id is not None and decision.member.user_id == getattr(
+        actor, "pk", None
+    ):
+        raise DomainError(_("Nobody files a decision on their own participation."))
+    comment = _text(comment, limit=COMMENT_LIMIT)
+    decision.filing = RetireeFiling.FILED
+    decision.filed_at = timezone.now()
+    decision.filed_by = _user(actor)
+    decision.filing_comment = comment
+    decision.save(update_fields=["filing", "filed_at", "filed_by", "filing_comment"])
+    audit_record(
+        action="participation.retiree.filed",
+        actor=actor,
+        obj=decision,
+        organization=decision.member.branch_id,
+        before={"filing": RetireeFiling.AWAITING},
+        after={"filing": decision.filing, "comment": comment},
+    )
+    department_id = decision.member.department_id
+    heads = (
+        [
+            h.user
+            for h in DepartmentHead.objects.filter(department_id=department_id).select_related(
+                "user"
+            )
+        ]
+        if department_id is not None
+        else []
+    )
+    tell_users(
+        heads,
+        title=_("The committee has filed your department's decision on %(name)s for %(year)d.")
+        % {"name": decision.member.name, "year": decision.year},
+        url=f"{reverse('participation:retirees')}?year={decision.year}",
+        key=f"retiree:{decision.pk}:filed:{decision.filed_at.timestamp()}",
+    )
     return decision
 
 

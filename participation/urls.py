@@ -14,6 +14,7 @@ urlpatterns = [
     path("e/<id:pk>/return/", views.return_, name="return"),
     path("branch/<str:code>/<int:year>/", views.branch, name="branch"),
     path("committee/", views.committee, name="committee"),
+    path("committee/retiree/<id:pk>/file/", views.retiree_file, name="retiree_file"),
     path("committee/heads/", views.heads, name="heads"),
     path("committee/heads/appoint/", views.head_appoint, name="head_appoint"),
     path("committee/heads/<id:pk>/remove/", views.head_remove, name="head_remove"),

@@ -32,6 +32,7 @@ from .permissions import (
     get_exemption_attachment_for_user,
     get_exemption_for_branch,
     get_exemption_for_committee,
+    get_retiree_decision_for_committee,
     get_retiree_for_head,
     headed_department_ids,
     may_open_attachments,
@@ -241,6 +242,7 @@ def committee(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": _years(),
             "waiting": list(selectors.waiting_for_filing().order_by("applied_at", "pk")),
+            "retirees_waiting": list(selectors.retirees_waiting_for_filing()),
             "absent": selectors.not_taking_part(year, visible_branches(request.user)),
             "recent": list(
                 selectors.exemptions(
@@ -276,6 +278,30 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
         _("%(name)s's application is returned to the branch."),
         _committee_url(exemption.year),
     )
+
+
+@login_required
+@require_POST
+def retiree_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The committee files a department's decision that a retired member does not take part."""
+    decision = get_retiree_decision_for_committee(request.user, pk)
+    form = CommentForm(request.POST)
+    back = f"{_committee_url(decision.year)}#retirees"
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    try:
+        services.retiree_file(
+            decision=decision, comment=form.cleaned_data["comment"], actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The department's decision on %(name)s is filed.") % {"name": decision.member.name},
+        )
+    return redirect(back)
 
 
 @login_required

@@ -178,10 +178,29 @@ def _approved_commitments(branch_ids: list[int], year: int) -> list[dict[str, st
     return [{"branch": c.branch.name, "name": c.member.name, "text": c.text} for c in rows]
 
 
+def _vanguard_posts(branch_ids: list[int], year: int) -> list[dict[str, str]]:
+    """The confirmed 党员先锋岗 of the latest year the branches have any (two queries)."""
+    try:
+        from commitments.selectors import confirmed_vanguard_posts
+    except ImportError:  # pragma: no cover - the commitments part not installed
+        return []
+    return [
+        {
+            "branch": post.branch.name,
+            "name": post.member.name,
+            "position": post.member.position,
+            "title": post.title,
+            "year": _("Party Member Vanguard Post %(year)d") % {"year": post.year},
+        }
+        for post in confirmed_vanguard_posts(branch_ids, year)
+    ]
+
+
 def lobby_data(screen: Screen) -> dict[str, Any]:
     """Everything the screen shows, already public: the latest publications' leading names and
-    totals, published figures by category and branch, approved commitments. Never a
-    deduction, a reason or a phone number. A fixed number of queries."""
+    totals, published figures by category and branch, approved commitments, the confirmed
+    vanguard posts. Never a deduction, a reason or a phone number. A fixed number of
+    queries."""
     publications = _latest_publications(screen)
     leaders: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in PublicationRow.objects.filter(
@@ -223,6 +242,7 @@ def lobby_data(screen: Screen) -> dict[str, Any]:
             "by_branch": _("Average points by branch"),
             "charts": _("Published points at a glance"),
             "commitments": _("Our commitments"),
+            "vanguard": _("Party Member Vanguard Posts"),
             "nothing": _("No points have been published yet."),
             "updated": _("Updated"),
         },
@@ -238,6 +258,7 @@ def lobby_data(screen: Screen) -> dict[str, Any]:
         if screen.branch_id is None
         else {"labels": [], "values": []},
         "commitments": _approved_commitments([p.branch_id for p in publications], year),
+        "vanguard": _vanguard_posts([p.branch_id for p in publications], year),
     }
 
 

@@ -85,3 +85,42 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class VanguardProposalForm(forms.Form):
+    title = forms.CharField(
+        label=_("Name of the post (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("For example the post's duty: 地质遗迹巡查先锋岗."),
+    )
+    reasons = forms.CharField(
+        label=_("The branch's reasons"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What the member did at the post this year, and how the commitments were kept."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class VanguardDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("confirm", _("Confirm")), ("decline", _("Do not confirm"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("The committee's note"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -14,6 +14,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from commitments.models import Commitment, Fulfilment, VanguardPost, VanguardStatus
+from commitments.models import Status as CommitmentStatus
 from ledger.models import PeriodLock
 from organizations.models import Member, Organization
 from scoring import engine
@@ -194,4 +196,121 @@ def pending_cases(branch_ids: Iterable[int] | None = None) -> list[HandlingCase]
 
 
 def pending_count() -> int:
-    return HandlingCase.objects.filter(status=HandlingCase.Status.PROPOSED).count()
+    """What waits for the committee's decision: handling proposals and vanguard posts (one
+    query for the menu's badge)."""
+    handling = (
+        HandlingCase.objects.filter(status=HandlingCase.Status.PROPOSED).order_by().values("pk")
+    )
+    vanguard = VanguardPost.objects.filter(status=VanguardStatus.PROPOSED).order_by().values("pk")
+    return handling.union(vanguard, all=True).count()
+
+
+# 党员先锋岗 (plan 二) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VanguardRow:
+    """A ranked member with the year's approved commitments, as assessed, and the vanguard
+    posts proposed for them in the year (newest first)."""
+
+    result: MemberResult
+    commitments: list[Commitment]
+    posts: list[VanguardPost]
+
+    @property
+    def member(self) -> Member:
+        return self.result.member
+
+    @property
+    def made(self) -> int:
+        return len(self.commitments)
+
+    @property
+    def kept(self) -> int:
+        return sum(1 for c in self.commitments if c.fulfilment == Fulfilment.KEPT)
+
+    @property
+    def unassessed(self) -> int:
+        return sum(1 for c in self.commitments if not c.fulfilment)
+
+    @property
+    def award_eligible(self) -> bool:
+        return bool(self.result.standing and self.result.standing.award_eligible)
+
+    @property
+    def is_candidate(self) -> bool:
+        """In the top 20% (not vetoed) and every approved commitment assessed as kept: what
+        the system offers the branch. The branch decides whom it proposes."""
+        return self.award_eligible and self.made > 0 and self.kept == self.made
+
+    @property
+    def post(self) -> VanguardPost | None:
+        """The year's proposal still standing (proposed or confirmed), if any."""
+        return next((p for p in self.posts if p.status != VanguardStatus.DECLINED), None)
+
+
+@dataclass(frozen=True)
+class VanguardBoard:
+    branch: Organization
+    year: int
+    year_closed: bool
+    ranked: int  # members ranked, the vetoed included (the top 20% is of them)
+    rows: list[VanguardRow]  # every ranked member who is not vetoed, by rank
+
+    @property
+    def eligible(self) -> list[VanguardRow]:
+        return [r for r in self.rows if r.award_eligible]
+
+    @property
+    def candidates(self) -> list[VanguardRow]:
+        return [r for r in self.rows if r.is_candidate]
+
+    @property
+    def others(self) -> list[VanguardRow]:
+        """Members the branch may still propose with its reasons, outside the top 20%."""
+        return [r for r in self.rows if not r.award_eligible and r.post is None]
+
+    @property
+    def proposed(self) -> list[VanguardPost]:
+        return sorted((p for r in self.rows for p in r.posts), key=lambda p: (p.proposed_at, p.pk))
+
+    def row_of(self, member_pk: int) -> VanguardRow | None:
+        return next((r for r in self.rows if r.member.pk == member_pk), None)
+
+
+def vanguard_board(branch: Organization, year: int) -> VanguardBoard:
+    """The branch's year for 评定党员先锋岗: the ranking (vetoed members left out), each
+    member's commitments as assessed, and the posts proposed. A fixed number of queries."""
+    by = year_results(year, [branch])[branch.pk]
+    ranked = [r for r in by.ranked if not r.vetoed]
+    ids = [r.member.pk for r in ranked]
+    commitments: dict[int, list[Commitment]] = defaultdict(list)
+    for commitment in Commitment.objects.filter(
+        member_id__in=ids, year=year, status=CommitmentStatus.APPROVED
+    ).order_by("pk"):
+        commitments[commitment.member_id].append(commitment)
+    posts: dict[int, list[VanguardPost]] = defaultdict(list)
+    for post in (
+        VanguardPost.objects.filter(branch=branch, year=year)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-proposed_at", "-pk")
+    ):
+        posts[post.member_id].append(post)
+    return VanguardBoard(
+        branch=branch,
+        year=year,
+        year_closed=branch.pk in _years_closed(year, [branch.pk]),
+        ranked=len(by.ranked),
+        rows=[
+            VanguardRow(r, commitments.get(r.member.pk, []), posts.get(r.member.pk, []))
+            for r in ranked
+        ],
+    )
+
+
+def vanguard_waiting(branch_ids: Iterable[int] | None = None) -> list[VanguardPost]:
+    """Proposals waiting for the committee, oldest first."""
+    qs = VanguardPost.objects.filter(status=VanguardStatus.PROPOSED)
+    if branch_ids is not None:
+        qs = qs.filter(branch_id__in=list(branch_ids))
+    return list(qs.select_related("branch", "member", "proposed_by").order_by("proposed_at", "pk"))

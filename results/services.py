@@ -12,16 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from commitments.models import VanguardPost, VanguardStatus
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from notifications.models import Notification
+from notifications.recipients import branch_secretaries, tell_member
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import OFFICER_ROLES, is_own_member, scope_for
 from participation.attachments import check_attachment
 
 from .models import HandlingCase, HelpTalk
-from .selectors import branch_results
+from .selectors import branch_results, vanguard_board
 
 TEXT_LIMIT = 4000
 
@@ -275,3 +277,163 @@ def handling_consent_record(
             dedupe_key=f"results.handling.consented:{case.pk}",
         )
     return case
+
+
+# 党员先锋岗 ---------------------------------------------------------------------------
+
+VANGUARD_TITLE_LIMIT = 60
+VANGUARD_REASONS_LIMIT = 2000
+VANGUARD_NOTE_LIMIT = 500
+
+
+@transaction.atomic
+def vanguard_propose(
+    *, member: Member, year: int, title: str, reasons: str, proposed_by: Any
+) -> VanguardPost:
+    """The branch proposes a member's post as a 党员先锋岗 for the year (plan 二: 党员奉献量化
+    积分情况作为评定"党员先锋岗"的重要内容). The system lists the candidates — top 20%,
+    every commitment kept — and keeps the basis the branch saw; whom to propose is the
+    branch's decision, and its reasons say why, the more so outside the candidates."""
+    branch = member.branch
+    if not scope_for(proposed_by).has_role(branch.pk, Role.SECRETARY):
+        raise PermissionDenied(_("Only the branch secretary proposes a vanguard post."))
+    if is_own_member(proposed_by, member):
+        raise DomainError(_("Nobody proposes their own post."))
+    title = (title or "").strip()
+    if len(title) > VANGUARD_TITLE_LIMIT:
+        raise DomainError(
+            _("The name of the post is too long: at most %(limit)d characters.")
+            % {"limit": VANGUARD_TITLE_LIMIT}
+        )
+    reasons = _text(reasons, _("State the branch's reasons."), VANGUARD_REASONS_LIMIT)
+    Member.objects.select_for_update(**ROW_LOCK).filter(pk=member.pk).first()
+    board = vanguard_board(branch, year)
+    if not board.year_closed:
+        raise DomainError(
+            _("The year %(year)d is not closed; its ranking is not final yet.") % {"year": year}
+        )
+    row = board.row_of(member.pk)
+    if row is None:
+        raise DomainError(
+            _("%(name)s is not in %(year)d's ranking (not taking part, or vetoed).")
+            % {"name": member.name, "year": year}
+        )
+    if row.post is not None:
+        raise DomainError(
+            _("%(name)s's post is already %(status)s for %(year)d.")
+            % {"name": member.name, "status": row.post.get_status_display(), "year": year}
+        )
+    standing = row.result.standing
+    post = VanguardPost.objects.create(
+        member=member,
+        branch=branch,
+        year=year,
+        title=title,
+        reasons=reasons,
+        rank=standing.rank if standing else None,
+        ranked=board.ranked,
+        total=row.result.totals.total,
+        award_eligible=row.award_eligible,
+        commitments_made=row.made,
+        commitments_kept=row.kept,
+        proposed_by=_user(proposed_by),
+    )
+    audit_record(
+        action="results.vanguard.proposed",
+        actor=proposed_by,
+        obj=post,
+        organization=branch,
+        after=snapshot(post, VANGUARD_FIELDS),
+    )
+    url = f"{reverse('results:vanguard_committee', kwargs={'year': year})}#post-{post.pk}"
+    for user in _committee_admins(branch):
+        notify(
+            user=user,
+            kind=Notification.Kind.OTHER,
+            title=_("%(branch)s proposes %(name)s's post as a vanguard post for %(year)d")
+            % {"branch": branch.name, "name": member.name, "year": year},
+            url=url,
+            dedupe_key=f"results.vanguard.proposed:{post.pk}:{user.pk}",
+        )
+    return post
+
+
+VANGUARD_FIELDS = [
+    "year",
+    "title",
+    "reasons",
+    "status",
+    "rank",
+    "ranked",
+    "total",
+    "award_eligible",
+    "commitments_made",
+    "commitments_kept",
+    "decision_note",
+]
+
+
+@transaction.atomic
+def vanguard_decide(
+    *, post: VanguardPost, confirm: bool, note: str, decided_by: Any
+) -> VanguardPost:
+    """The committee confirms the branch's proposal — from then on the member's post card,
+    public post page and the lobby screen show it — or does not, saying why."""
+    if not scope_for(decided_by).is_committee:
+        raise PermissionDenied(_("Only the party committee confirms a vanguard post."))
+    post = (
+        VanguardPost.objects.select_for_update(**ROW_LOCK)
+        .select_related("member", "branch")
+        .get(pk=post.pk)
+    )
+    if post.status != VanguardStatus.PROPOSED:
+        raise DomainError(_("This proposal has already been decided."))
+    if is_own_member(decided_by, post.member):
+        raise DomainError(_("Nobody decides on their own post."))
+    note = (note or "").strip()
+    if not confirm and not note:
+        raise DomainError(_("Say why the post is not confirmed."))
+    if len(note) > VANGUARD_NOTE_LIMIT:
+        raise DomainError(
+            _("The text is too long: at most %(limit)d characters.")
+            % {"limit": VANGUARD_NOTE_LIMIT}
+        )
+    before = snapshot(post, VANGUARD_FIELDS)
+    post.status = VanguardStatus.CONFIRMED if confirm else VanguardStatus.DECLINED
+    post.decided_by = _user(decided_by)
+    post.decided_at = timezone.now()
+    post.decision_note = note
+    post.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        action="results.vanguard.confirmed" if confirm else "results.vanguard.declined",
+        actor=decided_by,
+        obj=post,
+        organization=post.branch_id,
+        before=before,
+        after=snapshot(post, VANGUARD_FIELDS),
+    )
+    if confirm:
+        title = _("The party committee has named %(name)s's post a vanguard post for %(year)d.")
+    else:
+        title = _("The party committee has not confirmed %(name)s's post as a vanguard post.")
+    message = title % {"name": post.member.name, "year": post.year}
+    url = reverse("results:vanguard", kwargs={"code": post.branch.code, "year": post.year})
+    recipients = {u.pk: u for u in branch_secretaries(post.branch)}
+    if post.proposed_by_id is not None and post.proposed_by is not None:
+        recipients[post.proposed_by_id] = post.proposed_by
+    for user in recipients.values():
+        notify(
+            user=user,
+            kind=Notification.Kind.OTHER,
+            title=message,
+            url=url,
+            dedupe_key=f"results.vanguard.decided:{post.pk}:{user.pk}",
+        )
+    if confirm:
+        tell_member(
+            post.member,
+            title=message,
+            url=reverse("commitments:card", kwargs={"member_pk": post.member_id}),
+            key=f"results.vanguard.confirmed:{post.pk}",
+        )
+    return post

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_vanguard
 
 app_name = "results"
 urlpatterns = [
@@ -18,6 +18,18 @@ urlpatterns = [
         views.propose,
         name="propose",
     ),
+    path("branch/<str:code>/<int:year>/vanguard/", views_vanguard.vanguard, name="vanguard"),
+    path(
+        "branch/<str:code>/<int:year>/vanguard/<id:member_pk>/propose/",
+        views_vanguard.vanguard_propose,
+        name="vanguard_propose",
+    ),
+    path(
+        "committee/<int:year>/vanguard/",
+        views_vanguard.vanguard_committee,
+        name="vanguard_committee",
+    ),
+    path("vanguard/<id:pk>/decide/", views_vanguard.vanguard_decide, name="vanguard_decide"),
     path("case/<id:pk>/", views.case, name="case"),
     path("case/<id:pk>/consent/", views.consent_scan, name="consent_scan"),
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from commitments.models import VanguardPost, VanguardStatus
 from core.downloads import name_download
 from core.errors import DomainError
 from organizations.models import Member, Organization, Role
@@ -274,6 +275,7 @@ def committee(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "rows": [results[b.pk] for b in branches],
             "pending": pending_cases(),
+            "vanguard_waiting": VanguardPost.objects.filter(status=VanguardStatus.PROPOSED).count(),
             "year_links": year_links("results:committee", year),
         },
     )

@@ -17,7 +17,8 @@ from django.utils import timezone
 from appraisals import services as appraisals
 from appraisals.grades import Grade
 from appraisals.models import Mode, Voter
-from commitments.models import Commitment, IdentityPost
+from commitments.models import Commitment, IdentityPost, VanguardPost
+from contributions.models import Platform
 from core.periods import HalfYear
 from declarations.models import Declaration, DeclarationLine, EvidenceFile
 from ledger.models import Entry, PeriodLock
@@ -32,7 +33,7 @@ from organizations.models import (
 )
 from orglife.models import Attendance, DuesRecord, Meeting
 from oversight.models import ExemplaryCase, ModelUnit, SpotCheck, SpotCheckItem
-from participation.models import DepartmentHead, Exemption
+from participation.models import DepartmentHead, Exemption, RetireeDecision
 from publicity.models import Objection, Publication, PublicationRow, Screen
 from results.models import HandlingCase, HelpTalk
 from rules.models import SchemeFiling
@@ -220,6 +221,36 @@ def make_outside(bureau: Any) -> Outside:
     out.add(RoleAssignment.objects.current().get(user=secretary, organization=b, role="secretary"))
     out.add(PublicRepresentative.objects.create(branch=b, name="乙支部群众代表"), "乙支部群众代表")
     out.add(Department.objects.create(name="乙支部所在科室"))
+    out.add(
+        RetireeDecision.objects.create(
+            member=member,
+            year=YEAR,
+            takes_part=False,
+            note="乙支部退休不参与说明",
+            filing="awaiting",
+        ),
+        "乙支部退休不参与说明",
+    )
+    out.add(
+        VanguardPost.objects.create(member=member, branch=b, year=YEAR, reasons="乙支部先锋岗理由"),
+        "乙支部先锋岗理由",
+    )
+
+    # 做贡献: a department of B's member, headed by B's secretary, with its platform
+    department = out.add(Department.objects.create(name="乙支部科室"))
+    member.department = department
+    member.save(update_fields=["department"])
+    DepartmentHead.objects.create(user=secretary, department=department)
+    out.add(
+        Platform.objects.create(
+            department=department,
+            year=YEAR,
+            name="乙支部服务平台",
+            business_line="ecology",
+            months=list(range(1, 13)),
+        ),
+        "乙支部服务平台",
+    )
     out.add(
         HelpTalk.objects.create(
             branch=b,

@@ -151,6 +151,7 @@ def test_the_workbook_has_one_sheet_per_section(bureau, year_of_a, client_for):
         "Publications",
         "Objections and answers",
         "Spot-check findings",
+        "Contributions on platforms",
     ]
     points = book["Points by category"]
     rows = {r[0]: r[1] for r in points.iter_rows(min_row=4, values_only=True)}

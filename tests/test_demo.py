@@ -192,3 +192,35 @@ def test_kaoping_cannot_record_points_for_himself_on_the_demo(demo, db):
     )
     assert response.status_code == 200
     assert Entry.objects.count() == before
+
+
+def test_the_demo_shows_the_plans_last_gaps(demo, db):
+    """Issue 17 on the demo: platforms members declare on, last year's commitments kept and
+    the vanguard posts named from them, this year's commitment deadline with the members
+    without one reminded, retirees filed and one awaiting filing."""
+    from commitments.models import VanguardPost
+    from contributions.models import Platform
+    from declarations.models import DeclarationLine
+    from notifications.models import Notification
+    from participation.models import RetireeDecision
+
+    today = timezone.localdate()
+    year = today.year
+    assert Platform.objects.filter(year=year).count() == 8
+    assert set(Platform.objects.values_list("business_line", flat=True)) >= {
+        "ecology",
+        "research",
+        "support",
+    }
+    if today.month > 1:
+        assert DeclarationLine.objects.filter(platform__isnull=False).exists()
+    kept = Commitment.objects.filter(year=year - 1, fulfilment="kept")
+    assert kept.count() > 100
+    if today >= today.replace(month=1, day=14):
+        assert VanguardPost.objects.filter(year=year - 1, status="confirmed").count() == 2
+        assert VanguardPost.objects.filter(year=year - 1, status="proposed").count() == 1
+    if today.month >= 4:
+        assert Notification.objects.filter(dedupe_key__startswith="commitments:").exists()
+        assert RetireeDecision.objects.filter(year=year, filing="filed").count() == 1
+    if today >= today.replace(month=10, day=12):
+        assert RetireeDecision.objects.filter(year=year, filing="awaiting").count() == 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import ExternalIdentity
 from audit.models import AuditEvent
 from notifications import delivery as worker
+from notifications import reminders
 from notifications.models import Delivery, Notification, PushPreference
 from notifications.reminders import send_reminders
 from notifications.services import notify, notify_many
@@ -25,6 +26,13 @@ from tests.sso_support import dingtalk_on, wecom_on
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def no_commitment_reminders(monkeypatch):
+    """The members here have no commitment and the dates fall after 31 March: the commitments'
+    reminders (tested in test_commitment_deadline.py) would add to every count."""
+    monkeypatch.setattr(reminders, "remind_commitments", lambda today: 0)
 
 
 @pytest.fixture

@@ -25,6 +25,13 @@ def english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def declarations_only(monkeypatch):
+    """These are the declarations' reminders: the commitments' (in April, after the default
+    deadline of 31 March) are tested in test_commitment_deadline.py."""
+    monkeypatch.setattr(reminders, "remind_commitments", lambda today: 0)
+
+
 def run(day: str) -> str:
     out = io.StringIO()
     call_command("send_reminders", "--date", day, stdout=out)

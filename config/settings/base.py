@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ledger",
     "summaries",
     "appraisals",
+    "contributions",
     "declarations",
     "orglife",
     "notifications",

@@ -1,8 +1,8 @@
 /* 电子屏: the lobby display.
  *
  * Reads the published data written by json_script (#jf-lobby-data), builds one slide per
- * branch's leaderboard, a slide of charts, slides of approved commitments and of exemplary
- * cases (典型案例), and shows
+ * branch's leaderboard, a slide of charts, slides of the vanguard posts (党员先锋岗), of
+ * approved commitments and of exemplary cases (典型案例), and shows
  * them in turn every `rotate` seconds. Every `refresh` seconds it fetches the same data
  * from the screen's own address (data-url) and uses it from the next turn; a 404 means
  * the screen was revoked, and the display goes blank but for a notice. Everything is
@@ -106,6 +106,25 @@
     return out;
   }
 
+  function vanguardSlides(posts, labels) {
+    var out = [];
+    for (var start = 0; start < posts.length; start += PER_SLIDE) {
+      var node = slide(labels.vanguard, posts[start].year);
+      var grid = el("div", "lobby-promises lobby-vanguard");
+      grid.setAttribute("data-testid", "lobby-vanguard");
+      posts.slice(start, start + PER_SLIDE).forEach(function (post) {
+        var card = el("div", "lobby-promise");
+        card.appendChild(el("div", "lobby-promise-name", post.name));
+        card.appendChild(el("div", "lobby-promise-branch", post.branch));
+        card.appendChild(el("div", "lobby-promise-text", post.title || post.position));
+        grid.appendChild(card);
+      });
+      node.appendChild(grid);
+      out.push(node);
+    }
+    return out;
+  }
+
   function caseSlides(cases, labels) {
     var out = [];
     for (var start = 0; start < cases.length; start += CASES_PER_SLIDE) {
@@ -144,6 +163,7 @@
     if (boxes.length) {
       built.push(chartSlide(labels.charts, boxes));
     }
+    built = built.concat(vanguardSlides(data.vanguard || [], labels));
     built = built.concat(promiseSlides(data.commitments, labels));
     built = built.concat(caseSlides(data.cases || [], labels));
     if (!built.length) {

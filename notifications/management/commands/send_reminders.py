@@ -26,8 +26,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Send the day's reminders: declarations open (on the 1st), the deadline approaching, "
-        "reviews waiting, appraisal votes and objection windows closing tomorrow. Run daily; "
-        "running twice sends nothing new."
+        "reviews waiting, appraisal votes and objection windows closing tomorrow, commitments "
+        "missing. Run daily; running twice sends nothing new."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,5 +44,6 @@ class Command(BaseCommand):
             f"{today.isoformat()}: sent {report.sent} notification(s): "
             f"{report.opened} declarations open, {report.deadline} deadline approaching, "
             f"{report.reviews} reviews waiting, {report.appraisals} votes closing, "
-            f"{report.publicity} objection windows closing"
+            f"{report.publicity} objection windows closing, "
+            f"{report.commitments} commitments missing"
         )

@@ -66,6 +66,7 @@ from summaries.summary_table import summary_confirm
 from . import _demo_data as data
 from . import _demo_texts as texts
 from ._demo_ledger import Ledger, points_for
+from ._demo_posts import Posts
 
 CLOSED_H1 = ("zb1", "zb2", "zb3", "zb4")
 
@@ -130,6 +131,7 @@ class Timeline:
         self.vetoed = self.members["zb3"][7]
         self.exempt: Member | None = None
         self.publications: dict[tuple[str, int], Any] = {}
+        self.posts = Posts(self)
 
     def secretary(self, code: str) -> Any:
         return self.users[data.SECRETARY_OF[code]]
@@ -195,6 +197,11 @@ class Timeline:
                 period_close(
                     branch=self.branches[code], year=year, half=1, closed_by=self.secretary(code)
                 )
+        if month == 2:
+            self.posts.commitments_before(year)
+        if month == 12:
+            self.day(year, 12, 15, 10)
+            self.posts.assess_before(year)
         self.day(year, month, 25, 10)
         self.ledger.month(year, month, set())
         if month == 6:
@@ -214,6 +221,8 @@ class Timeline:
         if month == 1:
             self.day(year, 1, 6)
             self.filings(year, returned="zb3")
+            self.posts.platforms_set_up(year)
+            self.posts.deadline(year)
             if self.day(year, 1, 10, 15):
                 for code in self.branches:
                     period_close(
@@ -227,6 +236,8 @@ class Timeline:
                     summary_confirm(
                         branch=self.branches[code], year=year - 1, confirmed_by=self.secretary(code)
                     )
+            if self.day(year, 1, 14, 15):
+                self.posts.vanguard(year)
         if not self.day(year, month, 2, 9):
             return
         self.decide_waiting(year, month)
@@ -235,7 +246,10 @@ class Timeline:
         if month == 3:
             self.exemption(year)
         if month == 4:
+            self.posts.remind(dt.date(year, 4, 2))
             self.retiree(year)
+        if month == 10 and self.day(year, 10, 12, 10):
+            self.posts.retiree_awaiting(year)
         if month in (4, 7, 10):
             self.publish(Quarter(year, month // 3))
         if month == 7:
@@ -249,6 +263,8 @@ class Timeline:
         self.declare(year, month, declaring)
         if month <= 10 and self.day(year, month, 28, 11):
             self.dues(year, month)
+        if month == 3 and self.day(year, 3, 29, 8):
+            self.posts.remind(dt.date(year, 3, 29))
 
     # Schemes --------------------------------------------------------------------------
 
@@ -314,7 +330,14 @@ class Timeline:
             for _i in range(self.rng.choices([1, 2], weights=[65, 35])[0]):
                 item = self.rng.choice(items[member.branch.code])
                 text = self.rng.choice(texts.DECLARED.get(item.category, texts.DECLARED["other"]))
-                lines.append(LineInput(pk=None, description=text, suggested_item=item))
+                lines.append(
+                    LineInput(
+                        pk=None,
+                        description=text,
+                        suggested_item=item,
+                        platform=self.posts.platform_for(member, item, month),
+                    )
+                )
             declaration_update(
                 declaration=declaration,
                 version=declaration.version,
@@ -452,6 +475,8 @@ class Timeline:
         retiree_decide(
             member=retiree, year=year, takes_part=False, note=texts.RETIREE_NOTE, actor=head.user
         )
+        if self.day(year, 4, 10, 11):
+            self.posts.file_retiree(year, retiree)
 
     # Publicity, appraisal, closing ----------------------------------------------------
 

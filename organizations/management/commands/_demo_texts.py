@@ -132,3 +132,85 @@ EXEMPTION_FILED = "同意备案。"
 RETIREE_NOTE = "该同志已退休且长期随子女在外地居住，经科室研究，本年度不参与积分管理。"
 LATE_DUES = "次月补交"
 REVERSAL_H2 = "经核实该活动已由支部统一登记，重复计分，予以冲销"
+
+# 做贡献: each department's platforms (department, name, business line, description,
+# months, codes or names of the items it earns).
+PLATFORMS = [
+    (
+        "生态保护科",
+        "蒙山森林防火巡查",
+        "ecology",
+        "防火期内随巡护队开展森林防火巡查、清理可燃物、宣传防火知识。",
+        [1, 2, 3, 4, 5, 10, 11, 12],
+        ["参加蒙山森林防火巡查", "dedication.ecology"],
+    ),
+    (
+        "生态保护科",
+        "古树名木和野生植物保护",
+        "ecology",
+        "参与古树名木普查登记、野生兰科植物资源监测。",
+        list(range(1, 13)),
+        ["dedication.ecology"],
+    ),
+    (
+        "规划发展科",
+        "世界地质公园再评估迎检",
+        "planning",
+        "承担再评估迎检材料整理、规划修编调研和项目踏勘。",
+        list(range(3, 13)),
+        ["dedication.planning"],
+    ),
+    (
+        "宣传交流科",
+        "地质科普进校园进社区",
+        "publicity",
+        "到学校、社区开展地质科普讲座和宣传，撰写科普稿件。",
+        list(range(1, 13)),
+        ["dedication.publicity"],
+    ),
+    (
+        "科学研究所",
+        "蒙山岩体年代学课题组",
+        "research",
+        "参与课题野外采样、标本整理、论文撰写和科研项目申报。",
+        list(range(1, 13)),
+        ["发表科研论文", "获批科研项目", "dedication.research"],
+    ),
+    (
+        "地质博物馆",
+        "博物馆志愿讲解",
+        "publicity",
+        "节假日和研学旺季为游客、学生提供志愿讲解。",
+        list(range(1, 13)),
+        ["开展地质科普讲解", "dedication.publicity"],
+    ),
+    (
+        "蒙山管理区服务中心",
+        "景区安全和秩序巡查",
+        "supervision",
+        "节假日景区安全生产检查、游客秩序引导和隐患整改督促。",
+        list(range(1, 13)),
+        ["dedication.supervision"],
+    ),
+    (
+        "财务审计科",
+        "机关财务和后勤保障",
+        "support",
+        "预算编报、决算、重大活动后勤保障和节假日值班。",
+        list(range(1, 13)),
+        ["dedication.support"],
+    ),
+]
+
+# 党员先锋岗: the names the branches give the posts they propose.
+VANGUARD_TITLES = ["地质遗迹巡查先锋岗", "游客服务先锋岗", "科普讲解先锋岗", "后勤保障先锋岗"]
+VANGUARD_REASONS = (
+    "该同志年度积分位居支部前列，所作承诺经考评小组评定全部兑现，"
+    "立足岗位履职尽责，在全局重点工作中发挥了先锋模范作用，经支委会研究，推荐为党员先锋岗。"
+)
+VANGUARD_CONFIRMED = "经机关党委研究，同意命名。"
+COMMITMENT_KEPT = "经考评小组核实，承诺事项已全部兑现。"
+COMMITMENT_PARTLY = "承诺事项大部分完成，个别事项因工作调整未完成。"
+COMMITMENT_NOT_KEPT = "承诺事项未按期完成，已提醒本人。"
+RETIREE_NOTE_2 = "已退休多年，居住外地，经科室研究不参与当年积分管理。"
+RETIREE_FILED = "已备案。"

@@ -5,13 +5,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MEMBERS ?= 10000
 PYTEST_ARGS ?= -n 2
+# The `ldap` extra (python-ldap) builds against OpenLDAP's headers: added where they are.
+EXTRAS := dev$(shell test -e /usr/include/lber.h && echo ,ldap)
 
 .PHONY: setup run test lint security bench loadtest check-deploy messages demo clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

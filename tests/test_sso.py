@@ -337,3 +337,26 @@ def test_a_provider_turned_on_without_its_settings_fails_the_system_check(settin
     settings.OIDC_RP_CLIENT_ID = "x"
     [error] = check_sso_settings()
     assert "JIFEN_OIDC_TOKEN_ENDPOINT" in error.msg and "JIFEN_OIDC_CLIENT_ID" not in error.msg
+
+
+def test_ldap_turned_on_without_python_ldap_stops_at_start(settings, monkeypatch):
+    from accounts.sso import checks
+
+    settings.JIFEN_LDAP_SIGNIN = True
+    settings.AUTH_LDAP_SERVER_URI = "ldap://127.0.0.1:1"
+    settings.JIFEN_LDAP_USER_BASE = "dc=bureau,dc=gov"
+    monkeypatch.setattr(checks, "ldap_installed", lambda: True)
+    assert checks.check_sso_settings() == []
+    monkeypatch.setattr(checks, "ldap_installed", lambda: False)
+    [error] = checks.check_sso_settings()
+    assert error.id == "jifen.E202"
+    assert "libldap2-dev" in error.msg
+
+
+def test_the_ldap_backend_is_listed_only_where_python_ldap_is_installed(monkeypatch):
+    from config.settings import integrations
+
+    monkeypatch.setattr(integrations, "ldap_installed", lambda: False)
+    assert "accounts.sso.ldap.LinkedLDAPBackend" not in integrations.sso_backends()
+    monkeypatch.setattr(integrations, "ldap_installed", lambda: True)
+    assert "accounts.sso.ldap.LinkedLDAPBackend" in integrations.sso_backends()

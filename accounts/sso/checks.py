@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error
 
+from config.settings.integrations import ldap_installed
+
 # switch -> (setting, the environment variable that sets it) it cannot do without
 NEEDS = {
     "JIFEN_WECOM_SIGNIN": [
@@ -42,4 +44,12 @@ def check_sso_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         missing = [env for name, env in needed if not getattr(settings, name, "")]
         if missing:
             errors.append(Error(f"{switch}=1 needs {', '.join(missing)}.", id="jifen.E201"))
+    if getattr(settings, "JIFEN_LDAP_SIGNIN", False) and not ldap_installed():
+        errors.append(
+            Error(
+                "JIFEN_LDAP_SIGNIN=1 needs python-ldap and django-auth-ldap: install Debian's "
+                "libldap2-dev and libsasl2-dev, then `pip install -e .[ldap]` (or `make setup`).",
+                id="jifen.E202",
+            )
+        )
     return errors

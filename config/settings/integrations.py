@@ -7,6 +7,7 @@ Imported by base.py; each value is read from an environment variable of the same
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from typing import Any
 
@@ -105,11 +106,18 @@ AUTH_LDAP_ALWAYS_UPDATE_USER = False
 AUTH_LDAP_CONNECTION_OPTIONS: dict[Any, Any] = {}
 
 
+def ldap_installed() -> bool:
+    return importlib.util.find_spec("ldap") is not None and (
+        importlib.util.find_spec("django_auth_ldap") is not None
+    )
+
+
 def sso_backends() -> list[str]:
     """The providers' authentication backends, after the password one. Each answers only
     while its JIFEN_*_SIGNIN is on, so a deployment turns a provider on with one variable."""
     return [
-        "accounts.sso.ldap.LinkedLDAPBackend",
+        # LDAP only where python-ldap is installed (the `ldap` extra, see the README).
+        *(["accounts.sso.ldap.LinkedLDAPBackend"] if ldap_installed() else []),
         "accounts.sso.oidc.LinkedOIDCBackend",
         "accounts.sso.cas.LinkedCASBackend",
         # WeCom and DingTalk sign in through accounts.sso.views with this one.

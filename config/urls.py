@@ -25,6 +25,7 @@ urlpatterns = [
 # media URL: each is streamed by a view that checks who may see it.
 
 if getattr(settings, "LOADTEST_FLOOR", False):  # config/settings/loadtest.py only
-    from config.loadtest_views import floor
+    from config.loadtest_views import bare_floor, floor
 
     urlpatterns.append(path("_loadtest/floor/", floor, name="loadtest_floor"))
+    urlpatterns.append(path("_loadtest/bare/", bare_floor, name="loadtest_bare_floor"))

@@ -5,6 +5,8 @@ Django's test client in this process, so each figure is the server's own work fo
 request (middleware, view, template, database), with no network or queueing:
 
     floor          POST /_loadtest/floor/ (one inserted row, the yardstick)
+    bare floor     POST /_loadtest/bare/ (the same insert through plain Django: only the
+                   session and authentication middleware; floor_overhead = floor / this)
     edit form      GET  /declarations/<pk>/edit/
     save+submit    POST the edit form with one line, an item, a small PNG, then=submit
     detail         GET  /declarations/<pk>/ (where that POST redirects)
@@ -13,7 +15,9 @@ request (middleware, view, template, database), with no network or queueing:
 
 The scratch database and files are made by scripts/loadtest.py's `prepare` in a temporary
 folder and removed at the end. Prints one line per kind: median and mean processor ms
-(time.process_time) over --repeat requests, and the queries of one request.
+(time.process_time) over --repeat requests, and the queries of one request; the last line
+is JSON: {"kinds": {kind: {"ms", "floors", "queries"}}, "floor_overhead": …}. Goals: every
+page <= 2.5 floors, save+submit <= 15 queries, floor_overhead <= 1.5.
 
     .venv/bin/python scripts/request_costs.py [--repeat 50] [--show-queries KIND] [--profile KIND]
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import shutil
@@ -67,7 +72,7 @@ def run(options: argparse.Namespace) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     evidence = loadtest.png()
     host = {"HTTP_HOST": "127.0.0.1"}
@@ -76,6 +81,16 @@ def run(options: argparse.Namespace) -> None:
         client = Client(**host)
         client.cookies[settings.SESSION_COOKIE_NAME] = actor.session
         return client
+
+    # plain Django: a handler with only the session and authentication middleware
+    with override_settings(
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ]
+    ):
+        bare = client_of(actors[0])
+        bare.handler.load_middleware()
 
     costs: dict[str, list[float]] = {}
     profiler = cProfile.Profile()
@@ -108,6 +123,7 @@ def run(options: argparse.Namespace) -> None:
         timed = round_ > 0
         run_kind = measure if timed else (lambda _kind, call, expect: call())
         run_kind("floor", lambda c=client: c.post("/_loadtest/floor/", **key()), 200)
+        run_kind("bare floor", lambda: bare.post("/_loadtest/bare/"), 200)
         form = run_kind("edit form", lambda c=client, p=pk: c.get(f"/declarations/{p}/edit/"), 200)
         page = form.content.decode()
         version = loadtest._found(loadtest.VERSION_RE, page)
@@ -154,6 +170,15 @@ def run(options: argparse.Namespace) -> None:
         )
     member = sum(statistics.median(costs[k]) for k in ("edit form", "save+submit", "detail"))
     print(f"one declaration (edit form + save+submit + detail): {member:.2f} ms")
+    kinds = {
+        kind: {
+            "ms": round(statistics.median(values), 3),
+            "floors": round(statistics.median(values) / floor, 2),
+            "queries": len(queries[kind]),
+        }
+        for kind, values in costs.items()
+    }
+    overhead = floor / statistics.median(costs["bare floor"])
     if options.profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(
             int(os.environ.get("PROFILE_LINES", "45"))
@@ -161,6 +186,7 @@ def run(options: argparse.Namespace) -> None:
     if options.show_queries:
         for sql in queries.get(options.show_queries, []):
             print(sql[:300])
+    print(json.dumps({"kinds": kinds, "floor_overhead": round(overhead, 2)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -84,10 +84,6 @@ def key_of(request: HttpRequest) -> str | None:
     return None if key is None else key.strip()
 
 
-def record_of(user: Any, key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(user=user, key=key).first()
-
-
 def records_purge(*, days: int) -> int:
     """Forget keys older than `days` days; a retry comes within minutes, not days."""
     cutoff = timezone.now() - dt.timedelta(days=days)
@@ -125,13 +121,11 @@ class IdempotencyMiddleware:
                     "The submission's idempotency key is not valid; reload the page and try again."
                 ),
             )
-        known = record_of(user, key)
-        if known is not None:
-            return self._replay(request, known)
         try:
             return self._run_once(request, user, key, view, args, kwargs)
         except _KeyTaken:
-            # The insert failed on this very row, committed by the other request.
+            # The insert failed on this very row, committed by an earlier or the other
+            # request: answer as that one did.
             return self._replay(request, IdempotencyRecord.objects.get(user=user, key=key))
 
     def _run_once(
@@ -143,26 +137,29 @@ class IdempotencyMiddleware:
         args: Any,
         kwargs: Any,
     ) -> HttpResponse:
-        with transaction.atomic():
-            try:
-                # A savepoint, so that a duplicate's IntegrityError can be told apart
-                # from one the view might raise.
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user=user, key=key, method=request.method or "", path=request.path[:500]
-                    )
-            except IntegrityError:
-                raise _KeyTaken from None
-            response = view(request, *args, **kwargs)
-            status = response.status_code
-            if status >= 400:
-                transaction.set_rollback(True)
-            elif 300 <= status < 400 and response.has_header("Location"):
-                record.status = status
-                record.location = response["Location"][:1000]
-                record.save(update_fields=["status", "location"])
-            else:
-                record.delete()
+        inserted = False
+        try:
+            with transaction.atomic():
+                # The transaction's first statement: an IntegrityError before `inserted` is
+                # the key's own, so neither a look-up first nor a savepoint is needed.
+                record = IdempotencyRecord.objects.create(
+                    user=user, key=key, method=request.method or "", path=request.path[:500]
+                )
+                inserted = True
+                response = view(request, *args, **kwargs)
+                status = response.status_code
+                if status >= 400:
+                    transaction.set_rollback(True)
+                elif 300 <= status < 400 and response.has_header("Location"):
+                    record.status = status
+                    record.location = response["Location"][:1000]
+                    record.save(update_fields=["status", "location"])
+                else:
+                    record.delete()
+        except IntegrityError:
+            if inserted:
+                raise
+            raise _KeyTaken from None
         return response
 
     def _replay(self, request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:

@@ -115,7 +115,9 @@ def run(options: argparse.Namespace) -> None:
     def key() -> dict[str, str]:
         return {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4()), **host}
 
-    pending = [(client_of(a), a, pk) for a in actors for pk in a.drafts]
+    # one browser per member, as in the load test (a client loads the middleware once)
+    browsers = {id(a): client_of(a) for a in actors}
+    pending = [(browsers[id(a)], a, pk) for a in actors for pk in a.drafts]
     submitted: list[int] = []
     # one untimed round first (imports, template loading, caches)
     for round_ in range(options.repeat + 1):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core import codes
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 
@@ -73,7 +74,7 @@ def activation_issue(*, user: User, purpose: str, actor: Any) -> Slip:
         purpose=purpose,
         code_hash=digest,
         expires_at=timezone.now() + dt.timedelta(days=VALID_DAYS),
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=signed_in(actor),
     )
     ended = 0
     if purpose == Activation.Purpose.RESET:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import IdMultipleChoiceField
-from core.periods import HalfYear
+from core.periods import HalfYear, half_of
 from organizations.models import Member, Organization, Participation, PublicRepresentative
 
 from .grades import DEFAULT_VALUES, ORDER, Grade, range_text
@@ -24,7 +24,7 @@ class MemberChoices(IdMultipleChoiceField):
 
 
 def half_year_choices(today: Any) -> list[tuple[str, str]]:
-    current = HalfYear(today.year, 1 if today.month <= 6 else 2)
+    current = HalfYear.of(today.year, today.month)
     halves = [HalfYear(current.year - 1, 1), HalfYear(current.year - 1, 2)]
     halves += [HalfYear(current.year, 1), HalfYear(current.year, 2)]
     return [(f"{h.year}-{h.half}", str(h)) for h in reversed(halves)]
@@ -101,7 +101,7 @@ class SessionForm(forms.Form):
                 member__branch=branch, year=today.year, takes_part=False
             ).values_list("member_id", flat=True)
         )
-        self.initial.setdefault("half_year", f"{today.year}-{1 if today.month <= 6 else 2}")
+        self.initial.setdefault("half_year", f"{today.year}-{half_of(today.month)}")
         self.initial.setdefault("held_on", today)
         for grade in ORDER:
             field = self.fields[f"value_{grade}"]

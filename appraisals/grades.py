@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.numbers import NotOnePlace, one_place
 from scoring.engine import round1
 
 
@@ -85,12 +86,11 @@ def in_range(grade: str, score: Decimal) -> bool:
 def parse_score(raw: object) -> Decimal:
     """A score with at most one decimal place, or a DomainError."""
     try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_("Enter the score as a number, e.g. 92 or 92.5.")) from exc
-    if not value.is_finite() or value != value.quantize(Decimal("0.1")):
-        raise DomainError(_("A score has at most one decimal place."))
-    return value.quantize(Decimal("0.1"))
+        return one_place(raw)
+    except NotOnePlace as refused:
+        if refused.reason == "places":
+            raise DomainError(_("A score has at most one decimal place.")) from None
+        raise DomainError(_("Enter the score as a number, e.g. 92 or 92.5.")) from None
 
 
 def check_values(values: Mapping[str, Decimal]) -> None:

@@ -6,15 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.downloads import name_download
+from core.downloads import xlsx_response
 
 from . import selectors
 from .exports import TITLE, form3_workbook, subtitle
 from .grades import FORM_HEADINGS, ORDER
 from .models import AppraisalSession, Status
 from .permissions import get_session_for_user
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filled_or_404(session: AppraisalSession) -> None:
@@ -71,7 +69,7 @@ def _xlsx(session: AppraisalSession, *, filled: bool) -> HttpResponse:
     half = "上半年" if session.half == 1 else "下半年"
     name = f"{TITLE}-{session.branch.name}-{session.year}年{half}"
     name += "-评议结果" if filled else ""
-    return name_download(HttpResponse(data, content_type=XLSX), f"{name}.xlsx")
+    return xlsx_response(data, f"{name}.xlsx")
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, audit_record_counted, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.periods import HalfYear
@@ -95,10 +96,6 @@ class IssuedCode:
     @property
     def display(self) -> str:
         return codes.display(self.code)
-
-
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _lock(session: AppraisalSession) -> AppraisalSession:
@@ -179,7 +176,7 @@ def session_open(
                 value_qualified=values[Grade.QUALIFIED],
                 value_basic=values[Grade.BASIC],
                 value_unqualified=values[Grade.UNQUALIFIED],
-                opened_by=_actor(opened_by),
+                opened_by=signed_in(opened_by),
                 quorum_percent=int(quorum_percent),
             )
     except IntegrityError as exc:
@@ -220,7 +217,7 @@ def _new_code(session: AppraisalSession, voter: Voter, issued_by: Any) -> Issued
         if not VotingCode.objects.filter(code_hash=digest).exists():
             break
     VotingCode.objects.create(
-        session=session, voter=voter, code_hash=digest, issued_by=_actor(issued_by)
+        session=session, voter=voter, code_hash=digest, issued_by=signed_in(issued_by)
     )
     return IssuedCode(voter=voter, code=plain)
 
@@ -675,7 +672,7 @@ def session_close(*, session: AppraisalSession, closed_by: Any) -> AppraisalSess
     )
     session.status = Status.CLOSED
     session.closed_at = timezone.now()
-    session.closed_by = _actor(closed_by)
+    session.closed_by = signed_in(closed_by)
     session.members_taking_part = turnout.members_taking_part
     session.save(update_fields=["status", "closed_at", "closed_by", "members_taking_part"])
     _shuffle_ballots(session)
@@ -749,7 +746,7 @@ def session_annul(*, session: AppraisalSession, reason: str, annulled_by: Any) -
             entry_reverse(entry=entry, reason=reason, recorded_by=annulled_by)
     session.status = Status.ANNULLED
     session.annulled_at = timezone.now()
-    session.annulled_by = _actor(annulled_by)
+    session.annulled_by = signed_in(annulled_by)
     session.annul_reason = reason[:500]
     session.save(update_fields=["status", "annulled_at", "annulled_by", "annul_reason"])
     audit_record(

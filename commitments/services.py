@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.text import clean_text
 from notifications.recipients import tell_member
 from organizations.models import Member, Organization
 
@@ -150,17 +152,6 @@ def commitment_rule_set(
 # Commitments: the member's side ----------------------------------------------------
 
 
-def _clean_text(value: Any, *, limit: int, empty: str) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise DomainError(empty)
-    if len(text) > limit:
-        raise DomainError(
-            _("Keep it within %(limit)d characters (now %(n)d).") % {"limit": limit, "n": len(text)}
-        )
-    return text
-
-
 def _clean_topic(topic: Any) -> str:
     if topic not in Topic.values:
         raise DomainError(_("Choose what the commitment is about."))
@@ -198,7 +189,7 @@ def commitment_create(
         raise DomainError(_("The member has left the branch."))
     _check_year(year)
     topic = _clean_topic(topic)
-    text = _clean_text(text, limit=TEXT_LIMIT, empty=_("Write the commitment."))
+    text = clean_text(text, limit=TEXT_LIMIT, required=_("Write the commitment."))
     allowed = max_commitments(member.branch)
     made = Commitment.objects.filter(member=member, year=year).count()
     if made >= allowed:
@@ -231,7 +222,7 @@ def commitment_update(
     _check_editable(commitment)
     before = snapshot(commitment, ["topic", "text"])
     commitment.topic = _clean_topic(topic)
-    commitment.text = _clean_text(text, limit=TEXT_LIMIT, empty=_("Write the commitment."))
+    commitment.text = clean_text(text, limit=TEXT_LIMIT, required=_("Write the commitment."))
     commitment.save(update_fields=["topic", "text"])
     audit_record(
         action="commitments.commitment.updated",
@@ -288,8 +279,8 @@ def commitment_report(*, commitment: Commitment, report: Any, actor: Any = None)
     if commitment.fulfilment:
         raise DomainError(_("The group has assessed this commitment; the report is closed."))
     before = {"report": commitment.report}
-    commitment.report = _clean_text(
-        report, limit=REPORT_LIMIT, empty=_("Say how the commitment was kept.")
+    commitment.report = clean_text(
+        report, limit=REPORT_LIMIT, required=_("Say how the commitment was kept.")
     )
     commitment.reported_at = timezone.now()
     commitment.save(update_fields=["report", "reported_at"])
@@ -337,14 +328,14 @@ def _review(commitment: Commitment, *, status: str, comment: Any, actor: Any) ->
     _check_submitted(commitment)
     _check_not_own(commitment, actor)
     if status == Status.RETURNED:
-        commitment.review_comment = _clean_text(
-            comment, limit=COMMENT_LIMIT, empty=_("Say why the commitment is returned.")
+        commitment.review_comment = clean_text(
+            comment, limit=COMMENT_LIMIT, required=_("Say why the commitment is returned.")
         )
     else:
         commitment.review_comment = str(comment or "").strip()[:COMMENT_LIMIT]
     commitment.status = status
     commitment.reviewed_at = timezone.now()
-    commitment.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    commitment.reviewed_by = signed_in(actor)
     commitment.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
     audit_record(
         action=f"commitments.commitment.{status}",
@@ -388,19 +379,14 @@ def commitment_assess(
     _check_not_own(commitment, actor)
     if fulfilment not in Fulfilment.values:
         raise DomainError(_("Choose kept, partly kept or not kept."))
-    note = str(note or "").strip()
-    if len(note) > COMMENT_LIMIT:
-        raise DomainError(
-            _("Keep it within %(limit)d characters (now %(n)d).")
-            % {"limit": COMMENT_LIMIT, "n": len(note)}
-        )
+    note = clean_text(note, limit=COMMENT_LIMIT)
     if fulfilment != Fulfilment.KEPT and not note:
         raise DomainError(_("Say what was not kept."))
     before = snapshot(commitment, ["fulfilment", "assessment_note"])
     commitment.fulfilment = fulfilment
     commitment.assessment_note = note
     commitment.assessed_at = timezone.now()
-    commitment.assessed_by = actor if getattr(actor, "is_authenticated", False) else None
+    commitment.assessed_by = signed_in(actor)
     commitment.save(update_fields=["fulfilment", "assessment_note", "assessed_at", "assessed_by"])
     audit_record(
         action="commitments.commitment.assessed",

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.text import clean_text
 from organizations.models import Department
 from participation.services import heads_department
 from rules.models import Item
@@ -22,17 +24,6 @@ from .selectors import earnable_items, item_ids
 
 NAME_LIMIT = 100
 DESCRIPTION_LIMIT = 1000
-
-
-def _text(value: Any, *, limit: int, required: str = "") -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise DomainError(required)
-    if len(text) > limit:
-        raise DomainError(
-            _("Keep it within %(limit)d characters (now %(n)d).") % {"limit": limit, "n": len(text)}
-        )
-    return text
 
 
 def _months(months: Iterable[Any]) -> list[int]:
@@ -106,10 +97,10 @@ def platform_save(
         )
     before = _snapshot(platform, list(platform.items.all())) if platform is not None else None
     if platform is None:
-        platform = Platform(department=department, year=year, created_by=_user(actor))
-    platform.name = _text(name, limit=NAME_LIMIT, required=_("Name the platform."))
+        platform = Platform(department=department, year=year, created_by=signed_in(actor))
+    platform.name = clean_text(name, limit=NAME_LIMIT, required=_("Name the platform."))
     platform.business_line = str(business_line)
-    platform.description = _text(description, limit=DESCRIPTION_LIMIT)
+    platform.description = clean_text(description, limit=DESCRIPTION_LIMIT)
     platform.months = _months(months)
     try:
         with transaction.atomic():
@@ -150,7 +141,3 @@ def platform_set_open(*, platform: Platform, is_open: bool, actor: Any = None) -
         after={"is_active": platform.is_active},
     )
     return platform
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None

@@ -10,10 +10,11 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from pypinyin import lazy_pinyin
 
 FALLBACK = "download"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters a file name never carries: path separators, quotes, control characters.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
 _NOT_ASCII_NAME = re.compile(r"(?:[^A-Za-z0-9._-]|_)+")
@@ -49,4 +50,11 @@ def name_download(
 ) -> HttpResponseBase:
     """Give the response its file name; every download view ends with this."""
     response["Content-Disposition"] = content_disposition(name, inline=inline)
+    return response
+
+
+def xlsx_response(content: bytes, name: str) -> HttpResponse:
+    """A workbook as a download called `name` (every .xlsx the system gives out)."""
+    response = HttpResponse(content, content_type=XLSX)
+    name_download(response, name)
     return response

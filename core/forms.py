@@ -9,6 +9,8 @@ def bootstrap(form: forms.BaseForm, *, testids: bool = True) -> None:
     """Bootstrap classes on every widget: check boxes and radios, selects, the rest."""
     for name, field in form.fields.items():
         widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
         if isinstance(
             widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
         ):

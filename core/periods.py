@@ -8,6 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def half_of(month: int) -> int:
+    """1 for January–June, 2 for July–December."""
+    return 1 if month <= 6 else 2
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     year: int
@@ -24,7 +29,7 @@ class Month:
 
     @property
     def half(self) -> HalfYear:
-        return HalfYear(self.year, 1 if self.month <= 6 else 2)
+        return HalfYear(self.year, half_of(self.month))
 
     def __str__(self) -> str:
         return str(_("%(month)d/%(year)d")) % {"year": self.year, "month": self.month}
@@ -42,7 +47,7 @@ class HalfYear:
     @classmethod
     def of(cls, year: int, month: int) -> HalfYear:
         """The half-year a month falls in."""
-        return cls(year, 1 if month <= 6 else 2)
+        return cls(year, half_of(month))
 
     @property
     def months(self) -> range:

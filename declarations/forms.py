@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Platform
+from core.forms import bootstrap
 from core.ids import IdChoiceField, IdField
 from core.periods import Month
 from core.pinyin import name_order
@@ -25,18 +26,6 @@ from .deadlines import recent_months
 from .models import Declaration
 from .recognition import PARTLY, RECOGNISE, REJECT
 from .services import MAX_LINES
-
-
-def _bootstrap(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 def _item_option(pk: str, item: Item) -> tuple[str, str]:
@@ -161,7 +150,7 @@ class HeaderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
     @classmethod
     def initial_of(cls, declaration: Declaration) -> dict[str, str]:
@@ -199,7 +188,7 @@ class LineForm(forms.Form):
             ]
         else:  # the member's department has no platform running this month
             del self.fields["platform"]
-        _bootstrap(self)
+        bootstrap(self)
 
     def clean_platform(self) -> Platform | None:
         value = self.cleaned_data.get("platform")
@@ -246,7 +235,7 @@ class ReviewLineForm(forms.Form):
     def __init__(self, *args: Any, items: Iterable[Item], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(ItemField, self.fields["item"]).set_items(items)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class ReturnForm(forms.Form):
@@ -258,7 +247,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -292,7 +281,7 @@ class LateForm(forms.Form):
             branch=branch, is_active=True
         ).order_by(*name_order(), "pk")
         cast(forms.ChoiceField, self.fields["month"]).choices = month_choices()
-        _bootstrap(self)
+        bootstrap(self)
 
     def clean_month(self) -> Month:
         month = parse_month(self.cleaned_data["month"])
@@ -310,4 +299,4 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from contributions.models import Platform
 from contributions.selectors import platforms_for_declaring
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.periods import Month
@@ -296,7 +297,7 @@ def _store(
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=signed_in(actor),
     )
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.downloads import name_download
+from core.downloads import name_download, xlsx_response
 from core.errors import DomainError
 from core.ids import parse_ids
 from core.periods import Month
@@ -35,8 +35,6 @@ from .permissions import (
     is_own,
     may,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _version(request: HttpRequest) -> int:
@@ -325,6 +323,5 @@ def form1(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def form1_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = selectors.with_details(get_declaration_for_user(request.user, pk))
-    response = HttpResponse(form1_workbook(declaration), content_type=XLSX)
     name = f"{FORM1_TITLE}-{declaration.member.name}-{declaration.year}年{declaration.month}月.xlsx"
-    return name_download(response, name)
+    return xlsx_response(form1_workbook(declaration), name)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import bootstrap
 from core.ids import IdChoiceField
 from organizations.models import Member
 from rules.models import Item, Scheme, Section
@@ -20,12 +21,6 @@ MONTH_CHOICES = [(m, str(m)) for m in range(1, 13)]
 class ItemChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.get_section_display()} · {obj.name}"
-
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 class EntryForm(forms.Form):
@@ -53,7 +48,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, members: Any, year: int, scheme: Scheme, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
         self.year = year
         cast(forms.ModelChoiceField, self.fields["member"]).queryset = members
         cast(forms.ModelChoiceField, self.fields["item"]).queryset = scheme.items.filter(
@@ -92,7 +87,7 @@ class VetoForm(forms.Form):
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
         this_year = timezone.localdate().year
         cast(forms.ModelChoiceField, self.fields["member"]).queryset = members
         cast(forms.ChoiceField, self.fields["year"]).choices = [

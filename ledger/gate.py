@@ -10,7 +10,7 @@ is written, and the refusal is audited.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.errors import DomainError
+from core.numbers import NotOnePlace, one_place
 from core.periods import HalfYear
 from organizations.models import Member, Participation
 from rules.models import Item, Section
@@ -32,8 +33,6 @@ from rules.points import (
 from . import caps
 from .models import Entry, Kind, PeriodLock, Source
 
-ONE_PLACE = Decimal("0.1")
-POINTS_LIMIT = Decimal("100000")
 APPRAISAL_MAX = Decimal("100")
 
 KIND_OF_SECTION = {
@@ -71,19 +70,15 @@ class EntryRefused(DomainError):
 def to_points(value: Any) -> Decimal:
     """A points value with at most one decimal place, or a DomainError."""
     try:
-        points = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
+        return one_place(value)
+    except NotOnePlace as refused:
+        if refused.reason == "too_large":
+            raise EntryRefused("number", _("The number of points is too large.")) from None
+        if refused.reason == "places":
+            raise EntryRefused("one_place", _("Points have at most one decimal place.")) from None
         raise EntryRefused(
             "number", _("“%(value)s” is not a number of points.") % {"value": value}
-        ) from exc
-    if not points.is_finite():
-        raise EntryRefused("number", _("“%(value)s” is not a number of points.") % {"value": value})
-    # Checked before quantize, which fails on huge exponents such as 1e999999.
-    if abs(points) >= POINTS_LIMIT:
-        raise EntryRefused("number", _("The number of points is too large."))
-    if points != points.quantize(ONE_PLACE):
-        raise EntryRefused("one_place", _("Points have at most one decimal place."))
-    return points.quantize(ONE_PLACE) + 0  # + 0 turns -0.0 into 0.0
+        ) from None
 
 
 def period_is_closed(*, branch_id: int, year: int, month: int) -> bool:

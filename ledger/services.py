@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, audit_refusal, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from organizations.models import Member
@@ -129,7 +130,7 @@ def _entry_post(
         points=value,
         source=source,
         source_ref=source_ref[:100],
-        recorded_by=_user(recorded_by),
+        recorded_by=signed_in(recorded_by),
         reason=reason[:500],
         evidence=evidence,
     )
@@ -176,7 +177,7 @@ def _entry_reverse(*, entry: Entry, reason: str, recorded_by: Any) -> Entry:
         source=entry.source,
         source_ref=entry.source_ref,
         reverses=entry,
-        recorded_by=_user(recorded_by),
+        recorded_by=signed_in(recorded_by),
         reason=reason[:500],
     )
     reversal.save()
@@ -189,10 +190,6 @@ def _entry_reverse(*, entry: Entry, reason: str, recorded_by: Any) -> Entry:
         after=snapshot(reversal),
     )
     return reversal
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_year_open(*, branch_id: int, year: int) -> None:
@@ -233,7 +230,7 @@ def veto_record(
         facts=facts.strip(),
         decided_on=decided_on,
         evidence=evidence,
-        recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
+        recorded_by=signed_in(recorded_by),
     )
     audit_record(
         action="ledger.veto.recorded",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.identity import normalize_phone, phone_ok
 
@@ -46,7 +47,7 @@ def training_record(
         held_on=held_on,
         topic=topic[:200],
         notes=(notes or "").strip()[:2000],
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=signed_in(actor),
     )
     training.attendees.set(people)
     audit_record(

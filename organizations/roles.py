@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from notifications.models import Notification
@@ -139,7 +140,7 @@ def role_grant(
         role=role,
         starts_on=starts_on,
         reason=reason,
-        granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        granted_by=signed_in(actor),
     )
     audit_record(
         action="organizations.role.granted",
@@ -206,7 +207,7 @@ def role_end(
     before = snapshot(assignment, ["ends_on", "end_reason"])
     assignment.ends_on = ends_on
     assignment.end_reason = reason
-    assignment.ended_by = actor if getattr(actor, "is_authenticated", False) else None
+    assignment.ended_by = signed_in(actor)
     assignment.save(update_fields=["ends_on", "end_reason", "ended_by"])
     audit_record(
         action="organizations.role.ended",

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.downloads import name_download
+from core.downloads import xlsx_response
 from core.errors import DomainError
 
 from . import imports
@@ -25,7 +25,6 @@ from .models import Department, Organization, Role
 from .permissions import scope_for
 from .services import members_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORTING_ROLES = (Role.SECRETARY, Role.RECORDER)
 
 
@@ -124,4 +123,4 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
         example_branch=(chosen or branches[0]).code,
         example_department=department or "",
     )
-    return name_download(HttpResponse(content, content_type=XLSX), "党员信息导入模板.xlsx")
+    return xlsx_response(content, "党员信息导入模板.xlsx")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.periods import Month
@@ -26,10 +27,6 @@ from organizations.permissions import is_own_member
 
 from .deductions import check_period_open, deduction_sync
 from .models import MEETING_DEDUCTION, DuesRecord
-
-
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -105,7 +102,7 @@ def dues_set(
     record.status = status
     record.amount = value
     record.note = (note or "").strip()[:200]
-    record.recorded_by = _actor(actor)
+    record.recorded_by = signed_in(actor)
     record.save()
     entry = deduction_sync(
         member=member,
@@ -116,11 +113,11 @@ def dues_set(
         source_ref=record.source_ref,
         due=record.deducted,
         reason=_dues_reason(record),
-        actor=_actor(actor),
+        actor=signed_in(actor),
     )
     audit_record(
         action="orglife.dues.recorded",
-        actor=_actor(actor),
+        actor=signed_in(actor),
         obj=record,
         organization=member.branch_id,
         before=before,
@@ -156,7 +153,7 @@ def dues_mark_month_paid(*, branch: Organization, year: int, month: int, actor: 
     }
     unrecorded = [r for r in records.values() if r.status == DuesRecord.Status.NONE]
     missing = [m for m in members if m.pk not in records]
-    user = _actor(actor)
+    user = signed_in(actor)
     for record in unrecorded:
         record.status = DuesRecord.Status.ON_TIME
         record.recorded_by = user

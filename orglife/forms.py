@@ -9,21 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import bootstrap
 from core.ids import IdMultipleChoiceField
 from core.pinyin import name_order
 from organizations.models import Member, Organization
 from summaries.years import EARLIEST, LATEST
 
 from .models import DuesRecord, Meeting, MeetingKind, Policy
-
-
-def _bootstrap(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 class MemberChoiceField(IdMultipleChoiceField):
@@ -58,7 +50,7 @@ class MeetingForm(forms.Form):
                 "notes": meeting.notes,
             }
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
@@ -113,7 +105,7 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class DuesForm(forms.Form):
@@ -130,4 +122,4 @@ class DuesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.periods import half_of
 from core.pinyin import name_order
 from ledger.models import Entry, PeriodLock
 from organizations.models import Member, Organization
@@ -50,7 +51,7 @@ def closed_halves(branch_id: int, year: int) -> set[int]:
 
 
 def month_is_closed(halves: set[int], month: int) -> bool:
-    return (1 if month <= 6 else 2) in halves
+    return half_of(month) in halves
 
 
 # --- meetings ----------------------------------------------------------------

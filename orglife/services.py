@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from ledger.models import Source
@@ -30,10 +31,6 @@ from .models import Attendance, Meeting, MeetingKind, Policy
 from .selectors import signin_window_of, window_of
 
 WINDOW_RANGE = (5, 240)
-
-
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -66,7 +63,7 @@ def policy_update(*, branch: Organization, signin_window: int, actor: Any) -> Po
     policy.save(update_fields=["signin_window"])
     audit_record(
         action="orglife.policy.updated",
-        actor=_actor(actor),
+        actor=signed_in(actor),
         obj=policy,
         organization=branch,
         before=before,
@@ -134,12 +131,12 @@ def meeting_create(
         starts_at=starts_at,
         notes=(notes or "").strip(),
         signin_token=secrets.token_urlsafe(24),
-        created_by=_actor(created_by),
+        created_by=signed_in(created_by),
     )
     Attendance.objects.bulk_create(Attendance(meeting=meeting, member=m) for m in expected)
     audit_record(
         action="orglife.meeting.created",
-        actor=_actor(created_by),
+        actor=signed_in(created_by),
         obj=meeting,
         organization=branch,
         after={**_meeting_snapshot(meeting), "members": sorted(m.pk for m in expected)},
@@ -191,7 +188,7 @@ def meeting_update(
     meeting.save()
     audit_record(
         action="orglife.meeting.updated",
-        actor=_actor(actor),
+        actor=signed_in(actor),
         obj=meeting,
         organization=meeting.branch_id,
         before=before,
@@ -208,7 +205,7 @@ def meeting_rotate_token(*, meeting: Meeting, actor: Any) -> Meeting:
     meeting.save(update_fields=["signin_token"])
     audit_record(
         action="orglife.meeting.code_replaced",
-        actor=_actor(actor),
+        actor=signed_in(actor),
         obj=meeting,
         organization=meeting.branch_id,
     )
@@ -235,7 +232,7 @@ def attendance_add(*, meeting: Meeting, members: Sequence[Member], actor: Any) -
     if new:
         audit_record(
             action="orglife.attendance.added",
-            actor=_actor(actor),
+            actor=signed_in(actor),
             obj=meeting,
             organization=meeting.branch_id,
             after={"members": sorted(m.pk for m in new)},
@@ -285,7 +282,7 @@ def _apply_status(
     attendance.reason = reason if status == Attendance.Status.EXCUSED else ""
     if signed_in_at is not None:
         attendance.signed_in_at = signed_in_at
-    attendance.recorded_by = _actor(actor)
+    attendance.recorded_by = signed_in(actor)
     attendance.save()
     local = timezone.localtime(meeting.starts_at)
     entry = deduction_sync(
@@ -299,11 +296,11 @@ def _apply_status(
         reason=_deduction_reason(meeting, status, attendance.reason),
         # A QR sign-in within the window corrects an absence by the system's own rule,
         # not by the member's decision (nobody acts on their own points).
-        actor=None if signed_in_at is not None else _actor(actor),
+        actor=None if signed_in_at is not None else signed_in(actor),
     )
     audit_record(
         action="orglife.attendance.recorded",
-        actor=_actor(actor),
+        actor=signed_in(actor),
         obj=attendance,
         organization=meeting.branch_id,
         before=before,

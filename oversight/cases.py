@@ -12,14 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.text import clean_text
 from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Department, Organization
 
 from .models import CaseStatus, ExemplaryCase, ModelUnit, UnitKind
 from .permissions import branches_of
-from .services import REASON_LIMIT, actor_user, check_year, clean_text
+from .services import REASON_LIMIT, check_year
 
 TITLE_LIMIT = 100
 TEXT_LIMIT = 2000
@@ -95,9 +97,9 @@ def case_create(
                 text=text,
                 consent=bool(consent),
                 consent_note=consent_note if consent else "",
-                consent_recorded_by=actor_user(actor) if consent else None,
+                consent_recorded_by=signed_in(actor) if consent else None,
                 consent_recorded_at=now if consent else None,
-                created_by=actor_user(actor),
+                created_by=signed_in(actor),
             )
     except IntegrityError:
         raise DomainError(_("This contribution is already featured as a case.")) from None
@@ -126,7 +128,7 @@ def case_record_consent(*, case: ExemplaryCase, note: str = "", actor: Any = Non
         raise DomainError(_("The member's consent is already recorded."))
     before = _case_snapshot(case)
     case.consent, case.consent_note = True, clean_text(note, limit=CONSENT_NOTE_LIMIT)
-    case.consent_recorded_by, case.consent_recorded_at = actor_user(actor), timezone.now()
+    case.consent_recorded_by, case.consent_recorded_at = signed_in(actor), timezone.now()
     case.save(
         update_fields=["consent", "consent_note", "consent_recorded_by", "consent_recorded_at"]
     )
@@ -153,7 +155,7 @@ def case_publish(*, case: ExemplaryCase, actor: Any = None) -> ExemplaryCase:
     _check_line(line)
     before = _case_snapshot(case)
     case.status = CaseStatus.PUBLISHED
-    case.published_by, case.published_at = actor_user(actor), timezone.now()
+    case.published_by, case.published_at = signed_in(actor), timezone.now()
     case.save(update_fields=["status", "published_by", "published_at"])
     audit_record(
         action="oversight.case.published",
@@ -175,7 +177,7 @@ def case_withdraw(*, case: ExemplaryCase, reason: str, actor: Any = None) -> Exe
     reason = clean_text(reason, limit=REASON_LIMIT, required=_("Give a reason for withdrawing."))
     before = _case_snapshot(case)
     case.status, case.withdraw_reason = CaseStatus.WITHDRAWN, reason
-    case.withdrawn_by, case.withdrawn_at = actor_user(actor), timezone.now()
+    case.withdrawn_by, case.withdrawn_at = signed_in(actor), timezone.now()
     case.save(update_fields=["status", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
     audit_record(
         action="oversight.case.withdrawn",
@@ -239,7 +241,7 @@ def model_unit_create(
         branch=branch,
         title=title,
         citation=citation,
-        created_by=actor_user(actor),
+        created_by=signed_in(actor),
     )
     audit_record(
         action="oversight.model_unit.created",
@@ -259,7 +261,7 @@ def model_unit_withdraw(*, unit: ModelUnit, reason: str, actor: Any = None) -> M
         raise DomainError(_("This title has already been withdrawn."))
     reason = clean_text(reason, limit=REASON_LIMIT, required=_("Give a reason for withdrawing."))
     unit.is_withdrawn, unit.withdraw_reason = True, reason
-    unit.withdrawn_by, unit.withdrawn_at = actor_user(actor), timezone.now()
+    unit.withdrawn_by, unit.withdrawn_at = signed_in(actor), timezone.now()
     unit.save(update_fields=["is_withdrawn", "withdraw_reason", "withdrawn_by", "withdrawn_at"])
     audit_record(
         action="oversight.model_unit.withdrawn",

@@ -21,7 +21,6 @@ from participation.models import ExemptionStatus
 from .platforms import Contributions
 from .report import BranchReport
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="E6ECF3")

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.text import clean_text
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Organization, Role, RoleAssignment
@@ -28,21 +30,6 @@ MAX_SAMPLE = 200
 NOTE_LIMIT = 1000
 RESPONSE_LIMIT = 2000
 REASON_LIMIT = 500
-
-
-def actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def clean_text(value: Any, *, limit: int, required: str = "") -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise DomainError(required)
-    if len(text) > limit:
-        raise DomainError(
-            _("Keep it within %(limit)d characters (now %(n)d).") % {"limit": limit, "n": len(text)}
-        )
-    return text
 
 
 def check_year(year: Any) -> int:
@@ -68,7 +55,7 @@ def oversight_policy_set(
     )
     before = {"overdue_days": policy.overdue_days}
     policy.overdue_days = overdue_days
-    policy.updated_by = actor_user(actor)
+    policy.updated_by = signed_in(actor)
     policy.save()
     audit_record(
         action="oversight.policy.set",
@@ -164,7 +151,7 @@ def spot_check_draw(
         seed=seed,
         population=len(ids),
         note=note,
-        drawn_by=actor_user(actor),
+        drawn_by=signed_in(actor),
     )
     check.branches.set(chosen)
     branch_of = dict(
@@ -231,7 +218,7 @@ def spot_check_item_record(
     )
     before = item.status
     item.status, item.note = finding, note
-    item.checked_by, item.checked_at = actor_user(actor), timezone.now()
+    item.checked_by, item.checked_at = signed_in(actor), timezone.now()
     item.save(update_fields=["status", "note", "checked_by", "checked_at"])
     _audit_item("recorded", item, actor, before, note=note)
     if finding == Finding.PROBLEM:
@@ -259,7 +246,7 @@ def spot_check_item_respond(
     )
     before = item.status
     item.status, item.response = Finding.RESPONDED, response
-    item.responded_by, item.responded_at = actor_user(actor), timezone.now()
+    item.responded_by, item.responded_at = signed_in(actor), timezone.now()
     item.save(update_fields=["status", "response", "responded_by", "responded_at"])
     _audit_item("responded", item, actor, before, response=response)
     notify(
@@ -287,7 +274,7 @@ def spot_check_item_close(
     note = clean_text(note, limit=NOTE_LIMIT)
     before = item.status
     item.status, item.closing_note = Finding.CLOSED, note
-    item.closed_by, item.closed_at = actor_user(actor), timezone.now()
+    item.closed_by, item.closed_at = signed_in(actor), timezone.now()
     item.save(update_fields=["status", "closing_note", "closed_by", "closed_at"])
     _audit_item("closed", item, actor, before, note=note)
     _tell_secretaries(

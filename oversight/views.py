@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commitments.selectors import commitments_by_branch
-from core.downloads import name_download
+from core.downloads import xlsx_response
 from core.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import scope_for
@@ -24,7 +24,7 @@ from rules.permissions import committee_for_user
 from summaries.years import checked_year, year_choices, year_from_query
 
 from . import selectors, services
-from .exports import XLSX, report_workbook
+from .exports import report_workbook
 from .forms import PolicyForm, first_error
 from .permissions import branches_of, get_branch_for_report, secretary_branch_ids
 from .platforms import contributions
@@ -167,4 +167,4 @@ def report_xlsx(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = get_branch_for_report(request.user, code)
     content = report_workbook(branch_report(org, year))
     filename = f"{org.name}-{year}年度党员奉献量化积分工作情况.xlsx"
-    return name_download(HttpResponse(content, content_type=XLSX), filename)
+    return xlsx_response(content, filename)

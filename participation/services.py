@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.text import clean_text
 from notifications.recipients import committee_admins, tell_member, tell_users
 from organizations.models import Department, Member, Organization, Participation
 
@@ -30,21 +32,6 @@ from .models import (
 REASON_LIMIT = 1000
 COMMENT_LIMIT = 500
 NOTE_LIMIT = 200
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _text(value: Any, *, limit: int, required: str = "") -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise DomainError(required)
-    if len(text) > limit:
-        raise DomainError(
-            _("Keep it within %(limit)d characters (now %(n)d).") % {"limit": limit, "n": len(text)}
-        )
-    return text
 
 
 def _check_year(year: int) -> None:
@@ -127,7 +114,9 @@ def exemption_apply(
     _check_year(year)
     if ground not in Ground.values:
         raise DomainError(_("Choose the ground of the application."))
-    reason = _text(reason, limit=REASON_LIMIT, required=_("Give the reason for the application."))
+    reason = clean_text(
+        reason, limit=REASON_LIMIT, required=_("Give the reason for the application.")
+    )
     name = check_attachment(attachment) if attachment else ""
     existing = (
         Exemption.objects.filter(
@@ -149,7 +138,7 @@ def exemption_apply(
         ground=ground,
         reason=reason,
         attachment_name=name,
-        applied_by=_user(actor),
+        applied_by=signed_in(actor),
     )
     if attachment:
         exemption.attachment.save(name, attachment, save=False)
@@ -228,11 +217,11 @@ def _decide(
     exemption = _locked(exemption)
     _check_status(exemption, before)
     _check_not_own(exemption, actor)
-    comment = _text(comment, limit=COMMENT_LIMIT, required=required)
+    comment = clean_text(comment, limit=COMMENT_LIMIT, required=required)
     exemption.status = after
     setattr(exemption, f"{level}_comment", comment)
     setattr(exemption, f"{level}_decided_at", timezone.now())
-    setattr(exemption, f"{level}_decided_by", _user(actor))
+    setattr(exemption, f"{level}_decided_by", signed_in(actor))
     exemption.save(
         update_fields=[
             "status",
@@ -356,7 +345,7 @@ def retiree_decide(
     if member.user_id is not None and member.user_id == getattr(actor, "pk", None):
         raise DomainError(_("Nobody decides on their own participation."))
     _check_year(year)
-    note = _text(note, limit=NOTE_LIMIT)
+    note = clean_text(note, limit=NOTE_LIMIT)
     if not takes_part and not note:
         raise DomainError(_("Give the reason the member does not take part."))
     decision = (
@@ -374,7 +363,7 @@ def retiree_decide(
     )
     decision.takes_part = bool(takes_part)
     decision.note = note
-    decision.decided_by = _user(actor)
+    decision.decided_by = signed_in(actor)
     if decision.takes_part:
         _clear_filing(decision, RetireeFiling.NONE)
     elif not unchanged:  # a new or changed decision not to take part is filed afresh
@@ -431,10 +420,10 @@ def retiree_file(
         actor, "pk", None
     ):
         raise DomainError(_("Nobody files a decision on their own participation."))
-    comment = _text(comment, limit=COMMENT_LIMIT)
+    comment = clean_text(comment, limit=COMMENT_LIMIT)
     decision.filing = RetireeFiling.FILED
     decision.filed_at = timezone.now()
-    decision.filed_by = _user(actor)
+    decision.filed_by = signed_in(actor)
     decision.filing_comment = comment
     decision.save(update_fields=["filing", "filed_at", "filed_by", "filing_comment"])
     audit_record(

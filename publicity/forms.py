@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import bootstrap
 from core.ids import IdChoiceField
 from ledger.models import Entry
 from organizations.models import Organization
@@ -17,14 +18,6 @@ from .models import Publication, PublicationRow
 from .quarters import Quarter, recent_quarters
 from .services import MAX_ANSWER, MAX_REASON, MAX_TOP, MIN_TOP, correction_candidates
 from .workdays import DEFAULT_WORKDAYS, MAX_WORKDAYS
-
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.RadioSelect):
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 class PublishForm(forms.Form):
@@ -53,7 +46,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: Any, published: set[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
         today = timezone.localdate()
         choices = []
         for quarter in recent_quarters(today):
@@ -93,7 +86,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args: Any, publication: Publication, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
         cast(forms.ModelChoiceField, self.fields["row"]).queryset = publication.rows.order_by(
             "position"
         )
@@ -131,7 +124,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args: Any, publication: Publication, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
         cast(forms.ModelChoiceField, self.fields["correction"]).queryset = (
             correction_candidates(publication)
             .select_related("member", "item")
@@ -168,7 +161,7 @@ class ScreenForm(forms.Form):
         """`branches`: those the user may set a screen up for (publicity.permissions);
         `every_branch`: whether "every branch" is theirs to offer (the committee's)."""
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
         field = cast(forms.ModelChoiceField, self.fields["branch"])
         field.queryset = branches
         if not every_branch:

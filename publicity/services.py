@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from ledger.models import Entry
@@ -147,7 +148,7 @@ def publication_publish(
                 title=(title or "").strip()[:120] or default_title(branch, quarter),
                 as_of=min(today, date(quarter.year, 12, 31)),
                 published_at=timezone.now(),
-                published_by=actor if getattr(actor, "is_authenticated", False) else None,
+                published_by=signed_in(actor),
                 window_start=window.start,
                 window_end=window.end,
                 window_workdays=workdays,
@@ -233,7 +234,7 @@ def objection_raise(
         publication=publication,
         row=row,
         member=member,
-        raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+        raised_by=signed_in(actor),
         reason=reason,
     )
     audit_record(
@@ -324,7 +325,7 @@ def objection_answer(
     objection.answer = answer
     objection.upheld = bool(upheld)
     objection.correction = correction
-    objection.answered_by = actor if getattr(actor, "is_authenticated", False) else None
+    objection.answered_by = signed_in(actor)
     objection.answered_at = timezone.now()
     objection.save(update_fields=["answer", "upheld", "correction", "answered_by", "answered_at"])
     audit_record(
@@ -373,7 +374,7 @@ def screen_create(
         token=secrets.token_urlsafe(32),
         branch=branch,
         top=top,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=signed_in(actor),
     )
     # The secret stays out of the audit log: whoever reads the log should not get the address.
     audit_record(
@@ -393,7 +394,7 @@ def screen_revoke(*, screen: Screen, actor: Any) -> Screen:
         raise DomainError(_("This screen has already been revoked."))
     before = snapshot(screen, SCREEN_FIELDS)
     screen.revoked_at = timezone.now()
-    screen.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    screen.revoked_by = signed_in(actor)
     screen.save(update_fields=["revoked_at", "revoked_by"])
     audit_record(
         action="publicity.screen.revoked",

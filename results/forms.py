@@ -7,15 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-def _bootstrap(form: forms.Form) -> None:
-    for name, field in form.fields.items():
-        if isinstance(field.widget, forms.RadioSelect):
-            field.widget.attrs.setdefault("class", "form-check-input")
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
-        field.widget.attrs.setdefault("data-testid", f"field-{name}")
+from core.forms import bootstrap
 
 
 class HelpTalkForm(forms.Form):
@@ -36,7 +28,7 @@ class HelpTalkForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class ProposalForm(forms.Form):
@@ -52,7 +44,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class DecisionForm(forms.Form):
@@ -67,7 +59,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class ConsentForm(forms.Form):
@@ -84,7 +76,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class VanguardProposalForm(forms.Form):
@@ -105,7 +97,7 @@ class VanguardProposalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)
 
 
 class VanguardDecisionForm(forms.Form):
@@ -123,4 +115,4 @@ class VanguardDecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap(self)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
 from commitments.models import VanguardPost, VanguardStatus
+from core.actors import signed_in
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from notifications.models import Notification
@@ -40,7 +41,7 @@ def _text(value: Any, message: str, limit: int = TEXT_LIMIT) -> str:
 
 
 def _user(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
+    return signed_in(user)
 
 
 @transaction.atomic

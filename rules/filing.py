@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
+from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.text import clean_text
 from notifications.recipients import branch_secretaries, committee_admins, tell_users
 
 from .models import Category, FilingStatus, Item, Scheme, SchemeFiling, Section
@@ -214,7 +216,7 @@ def scheme_filing_submit(*, scheme: Scheme, actor: Any = None) -> SchemeFiling:
                 contents=contents,
                 fingerprint=current,
                 submitted_at=timezone.now(),
-                submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+                submitted_by=signed_in(actor),
             )
     except IntegrityError:  # submitted meanwhile by another request
         raise DomainError(_("The scheme is already submitted and awaits the committee.")) from None
@@ -258,7 +260,7 @@ def _decide(filing: SchemeFiling, status: str, comment: str, actor: Any) -> Sche
     filing.status = status
     filing.comment = comment
     filing.decided_at = timezone.now()
-    filing.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    filing.decided_by = signed_in(actor)
     filing.save(update_fields=["status", "comment", "decided_at", "decided_by"])
     audit_record(
         action=f"rules.filing.{status}",
@@ -284,22 +286,13 @@ def _decide(filing: SchemeFiling, status: str, comment: str, actor: Any) -> Sche
     return filing
 
 
-def _clean_comment(comment: Any) -> str:
-    text = str(comment or "").strip()
-    if len(text) > COMMENT_LIMIT:
-        raise DomainError(
-            _("Keep the comment within %(limit)d characters.") % {"limit": COMMENT_LIMIT}
-        )
-    return text
-
-
 @transaction.atomic
 def scheme_filing_file(
     *, filing: SchemeFiling, comment: Any = "", actor: Any = None
 ) -> SchemeFiling:
     """The committee files the scheme as submitted; a scheme changed since must be resubmitted."""
     filing = _locked_pending(filing)
-    text = _clean_comment(comment)
+    text = clean_text(comment, limit=COMMENT_LIMIT)
     if fingerprint(contents_of(filing.scheme)) != filing.fingerprint:
         raise DomainError(
             _("The branch has changed the scheme since submitting it; it must submit it again.")
@@ -311,7 +304,7 @@ def scheme_filing_file(
 def scheme_filing_return(*, filing: SchemeFiling, comment: Any, actor: Any = None) -> SchemeFiling:
     """The committee returns the scheme to the branch with its comments."""
     filing = _locked_pending(filing)
-    text = _clean_comment(comment)
+    text = clean_text(comment, limit=COMMENT_LIMIT)
     if not text:
         raise DomainError(_("Say what the branch should change."))
     return _decide(filing, FilingStatus.RETURNED, text, actor)

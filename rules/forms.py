@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import NotOnePlace, one_place
+
 from .models import Category, Item, PointsKind, Scheme, Section
 
-ONE_PLACE = Decimal("0.1")
 # "name=points"; the full-width sign is what a Chinese input method types.
 LEVEL_LINE = re.compile(r"^\s*(?P<name>[^=＝]+?)\s*[=＝]\s*(?P<points>\S+)\s*$")
 
@@ -44,17 +45,10 @@ def parse_levels(text: str) -> list[dict[str, str]]:
         value: Decimal | None = None
         if match:
             try:
-                value = Decimal(match["points"])
-            except InvalidOperation:
+                value = one_place(match["points"])
+            except NotOnePlace:
                 value = None
-        if (
-            match is None
-            or value is None
-            or not value.is_finite()
-            or value <= 0
-            or value != value.quantize(ONE_PLACE)
-            or value >= 100000
-        ):
+        if match is None or value is None or value <= 0:
             errors.append(
                 str(
                     _(
@@ -65,7 +59,7 @@ def parse_levels(text: str) -> list[dict[str, str]]:
                 % {"number": number, "line": line.strip()}
             )
             continue
-        levels.append({"name": match["name"], "points": str(value.quantize(ONE_PLACE))})
+        levels.append({"name": match["name"], "points": str(value)})
     if errors:
         raise ValidationError(errors)
     return levels

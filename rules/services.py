@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.numbers import NotOnePlace, one_place
 from organizations.models import Organization
 
 from . import defaults
@@ -227,7 +228,6 @@ def normalized_label(label: str) -> str:
 
 
 POINTS_FIELDS = ("points", "points_min", "points_max", "cap_month", "cap_year")
-ONE_PLACE = Decimal("0.1")
 
 
 def _one_place(value: Any, field: str) -> Decimal | None:
@@ -235,14 +235,13 @@ def _one_place(value: Any, field: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        number = Decimal(str(value))
-    except ArithmeticError:
-        number = None
-    if number is None or not number.is_finite():
-        raise ItemInvalid(_("Enter a number."), field)
-    if number != number.quantize(ONE_PLACE) or abs(number) >= Decimal("100000"):
-        raise ItemInvalid(_("Points have at most one decimal place and stay below 100000."), field)
-    return number.quantize(ONE_PLACE)
+        return one_place(value)
+    except NotOnePlace as refused:
+        if refused.reason == "number":
+            raise ItemInvalid(_("Enter a number."), field) from None
+        raise ItemInvalid(
+            _("Points have at most one decimal place and stay below 100000."), field
+        ) from None
 
 
 def _validate_levels(levels: Any) -> list[dict[str, str]]:
@@ -252,19 +251,19 @@ def _validate_levels(levels: Any) -> list[dict[str, str]]:
     for level in levels:
         name = str(level.get("name", "")).strip() if isinstance(level, dict) else ""
         try:
-            value = Decimal(str(level.get("points"))) if isinstance(level, dict) else None
-        except ArithmeticError:
+            value = one_place(level.get("points")) if isinstance(level, dict) else None
+        except NotOnePlace as refused:
+            if refused.reason != "number":
+                raise ItemInvalid(
+                    _("Points have at most one decimal place and stay below 100000."), "levels"
+                ) from None
             value = None
-        if not name or value is None or not value.is_finite() or value <= 0:
+        if not name or value is None or value <= 0:
             raise ItemInvalid(_("Each level needs a name and points greater than zero."), "levels")
-        if value != value.quantize(ONE_PLACE) or value >= Decimal("100000"):
-            raise ItemInvalid(
-                _("Points have at most one decimal place and stay below 100000."), "levels"
-            )
         if name in names:
             raise ItemInvalid(_("The level “%(name)s” is named twice.") % {"name": name}, "levels")
         names.add(name)
-        cleaned.append({"name": name, "points": str(value.quantize(ONE_PLACE))})
+        cleaned.append({"name": name, "points": str(value)})
     return cleaned
 
 

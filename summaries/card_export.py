@@ -32,7 +32,6 @@ LAST = YEAR
 WIDTHS = {CATEGORY: 9, LABEL: 24, POINTS: 9, YEAR: 9}
 MONTH_WIDTH = 6
 FONT = "宋体"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)

@@ -22,6 +22,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.periods import half_of
 from ledger.models import Entry, Kind, PeriodLock, Source, Veto
 from ledger.services import entry_post, veto_record
 from organizations.models import Department, Member, Organization, Participation
@@ -230,9 +231,7 @@ def _match_members(result: CardsImport, *, create_members: bool) -> list[Member 
 
 def _check_periods(result: CardsImport) -> None:
     halves = {
-        1 if month <= 6 else 2
-        for card in result.cards
-        for _item, month, _points, _cell in card.postings()
+        half_of(month) for card in result.cards for _item, month, _points, _cell in card.postings()
     }
     if any(card.appraisal is not None for card in result.cards):
         halves.add(2)

@@ -11,17 +11,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.numbers import NotOnePlace, one_place
 from rules.defaults import DEDICATION_ITEMS
 from rules.models import Category, Item, Section
 from rules.services import normalized_label
 from scoring import engine
 
-ONE_PLACE = Decimal("0.1")
 ZERO = Decimal(0)
 # "(四)", "（五）", "4." … in front of a row's label.
 _NUMBERING = re.compile(
@@ -77,22 +77,23 @@ def read_points(value: Any) -> Decimal | None:
     if isinstance(value, datetime | date | time):
         raise CellError(_("the cell holds a date, not a number."))
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        if not text:
+        if not unicodedata.normalize("NFKC", value).strip():
             return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellError(_("“%(value)s” is not a number.") % {"value": value.strip()}) from None
-    elif isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-    else:
+    elif not isinstance(value, int | float | Decimal):
         raise CellError(_("“%(value)s” is not a number.") % {"value": value})
-    if not number.is_finite() or abs(number) >= Decimal("100000"):
-        raise CellError(_("“%(value)s” is not a number of points.") % {"value": value})
-    if number != number.quantize(ONE_PLACE):
-        raise CellError(_("%(value)s has more than one decimal place.") % {"value": value})
-    return number.quantize(ONE_PLACE) + 0
+    try:
+        return one_place(value)
+    except NotOnePlace as refused:
+        shown = value.strip() if isinstance(value, str) else value
+        if refused.reason == "places":
+            raise CellError(
+                _("%(value)s has more than one decimal place.") % {"value": shown}
+            ) from None
+        if refused.reason == "too_large" or isinstance(value, int | float | Decimal):
+            raise CellError(
+                _("“%(value)s” is not a number of points.") % {"value": shown}
+            ) from None
+        raise CellError(_("“%(value)s” is not a number.") % {"value": shown}) from None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from core.actors import signed_in
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from declarations.models import Declaration
@@ -167,7 +168,7 @@ def member_move(
         to_branch=to_branch,
         moved_on=moved_on,
         reason=reason,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=signed_in(actor),
     )
     member.branch = to_branch
     member.save(update_fields=["branch"])
@@ -184,7 +185,7 @@ def member_move(
             % {"branch": from_branch.name, "facts": veto.facts},
             decided_on=veto.decided_on,
             evidence=veto.evidence,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by=signed_in(actor),
         )
     audit_record(
         action="organizations.member.moved",

@@ -28,7 +28,6 @@ from core.spreadsheets import cell_value, csv_writer
 
 from .summary_table import HEADINGS, MIN_ROWS, TITLE, SummaryTable, decimal_text
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("json", "csv", "xlsx")
 CSV_HEADINGS = (*HEADINGS, "名次", "一票否决")
 FORM_HEADINGS = (*HEADINGS[:-1], "年度\n总积分")  # as the form breaks the last heading

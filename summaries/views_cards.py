@@ -24,12 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.downloads import name_download
+from core.downloads import xlsx_response
 from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, get_member_for_user
 
 from .card import PointsCard, branch_cards, member_card
-from .card_export import TITLE, XLSX, cards_workbook
+from .card_export import TITLE, cards_workbook
 from .card_import import CardsImport, cards_import
 from .forms import CardsImportForm
 from .years import checked_year
@@ -38,10 +38,6 @@ SIGNING_SALT = "summaries.cards_import"
 TOKEN_MAX_AGE = 60 * 60
 STASH_DIR = "card-imports"
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    return name_download(HttpResponse(content, content_type=XLSX), filename)
 
 
 def _print(request: HttpRequest, cards: list[PointsCard], year: int, back: str) -> HttpResponse:
@@ -67,7 +63,7 @@ def card_xlsx(request: HttpRequest, member_pk: int, year: int) -> HttpResponse:
     year = checked_year(year)
     member = get_member_for_user(request.user, member_pk)
     content = cards_workbook([member_card(member, year)])
-    return _xlsx_response(content, f"{TITLE}-{member.name}-{year}.xlsx")
+    return xlsx_response(content, f"{TITLE}-{member.name}-{year}.xlsx")
 
 
 @login_required
@@ -85,7 +81,7 @@ def branch_cards_xlsx(request: HttpRequest, code: str, year: int) -> HttpRespons
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
     content = cards_workbook(branch_cards(branch, year))
-    return _xlsx_response(content, f"{TITLE}-{branch.name}-{year}.xlsx")
+    return xlsx_response(content, f"{TITLE}-{branch.name}-{year}.xlsx")
 
 
 # Importing ---------------------------------------------------------------------

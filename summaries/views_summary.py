@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
-from core.downloads import name_download
+from core.downloads import XLSX, name_download
 from core.errors import DomainError
 from core.periods import HalfYear
 from ledger.models import PeriodLock
@@ -29,7 +29,7 @@ from organizations.permissions import get_branch_for_user, scope_for, visible_br
 from .blockers import Blocker, closing_blockers
 from .closing import closing_status, period_close, period_close_check, period_reopen
 from .models import ClosingSnapshot
-from .summary_export import FORMATS, XLSX, summary_csv, summary_json, summary_xlsx
+from .summary_export import FORMATS, summary_csv, summary_json, summary_xlsx
 from .summary_table import (
     TITLE,
     State,

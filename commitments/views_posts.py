@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from core.downloads import name_download
+from core.files import stored_file_response
 from core.pinyin import name_order
 from core.qr import qr_svg
 from organizations.models import Member, Role
@@ -246,13 +246,11 @@ def photo(request: HttpRequest, token: str) -> HttpResponseBase:
     content_type = mimetypes.guess_type(member.photo.name or "")[0] or ""
     if content_type not in PHOTO_TYPES:
         raise Http404
-    try:
-        handle = member.photo.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
     extension = mimetypes.guess_extension(content_type) or ""
-    return name_download(
-        FileResponse(handle, content_type=content_type),
-        f"{member.name}-{_('photo')}{extension}",
+    return stored_file_response(
+        member.photo,
+        name=f"{member.name}-{_('photo')}{extension}",
+        content_type=content_type,
         inline=True,
+        private=False,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls.converters import IntConverter
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +60,9 @@ class HalfYear:
 
     def __str__(self) -> str:
         return str(_("%(half)s of %(year)d")) % {"year": self.year, "half": self.label}
+
+
+class HalfConverter(IntConverter):
+    """`<half:half>` in a URL: 1 or 2, anything else does not match (404)."""
+
+    regex = "[12]"

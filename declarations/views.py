@@ -8,14 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.downloads import name_download, xlsx_response
+from core.downloads import xlsx_response
 from core.errors import DomainError
+from core.files import stored_file_response
 from core.ids import parse_ids
 from core.periods import Month
 from ledger.services import period_is_closed
@@ -297,16 +297,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """The file itself, only for those who may see the declaration; never a public URL."""
     file = get_evidence_for_user(request.user, pk, file_pk)
-    try:
-        handle = default_storage.open(file.file.name or "", "rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=file.content_type)
-    name_download(response, file.original_name, inline=file.is_image)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(
+        file.file, name=file.original_name, content_type=file.content_type, inline=file.is_image
+    )
 
 
 @login_required

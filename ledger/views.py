@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,6 @@ from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
 from organizations.models import Organization, Role
 from organizations.permissions import (
-    get_branch_for_user,
     is_own_member,
     may_act_on_points,
     members_to_act_on,
@@ -29,18 +28,9 @@ from summaries.years import current_year, year_choices, year_from_query
 from . import services
 from .forms import EntryForm, VetoForm
 from .models import Entry, Veto
+from .permissions import get_branch_for_recording, get_branch_for_veto, get_entry_to_reverse
 
 RECENT = 30
-
-
-def _branch_for_recording(user: Any, code: str) -> Organization:
-    """The branch if the user is on its assessment group, its recorder or secretary, or
-    on the committee (which records where the branch has nobody else); else 404."""
-    branch = get_branch_for_user(user, code)
-    scope = scope_for(user)
-    if not (scope.may_record_points(branch.pk) or scope.is_committee):
-        raise Http404
-    return branch
 
 
 def _entries_url(branch: Organization, year: int) -> str:
@@ -50,7 +40,7 @@ def _entries_url(branch: Organization, year: int) -> str:
 @login_required
 def entry_new(request: HttpRequest, code: str) -> HttpResponse:
     """Plan §3.2: the group can also record points it knows of directly."""
-    branch = _branch_for_recording(request.user, code)
+    branch = get_branch_for_recording(request.user, code)
     year = min(year_from_query(request), current_year())
     scheme = scheme_for_year(branch=branch, year=year, actor=request.user)
     members = members_to_act_on(request.user, branch)
@@ -111,12 +101,7 @@ def entry_new(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """A correction is a reversing entry with a reason; the original stays."""
-    entry = Entry.objects.filter(pk=pk).select_related("branch", "member").first()
-    scope = scope_for(request.user)
-    if entry is None or not (scope.may_record_points(entry.branch_id) or scope.is_committee):
-        raise Http404
-    if not scope.sees_branch(entry.branch_id):
-        raise Http404
+    entry = get_entry_to_reverse(request.user, pk)
     try:
         if not is_own_member(request.user, entry.member) and not may_act_on_points(
             request.user, entry.member
@@ -146,9 +131,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def veto_new(request: HttpRequest, code: str) -> HttpResponse:
     """Plan §1.1: the branch decides a 一票否决; its secretary records it."""
-    branch = get_branch_for_user(request.user, code)
-    if not scope_for(request.user).has_role(branch.pk, Role.SECRETARY):
-        raise Http404
+    branch = get_branch_for_veto(request.user, code)
     form = VetoForm(request.POST or None, members=members_to_act_on(request.user, branch))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

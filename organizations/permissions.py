@@ -257,3 +257,36 @@ def get_org_for_user(user: Any, code: Any) -> Organization:
     if scope.is_committee or (not org.is_committee and scope.is_officer(org.pk)):
         return org
     raise Http404
+
+
+def check_committee(user: Any) -> Scope:
+    """The committee's scope; anyone else gets 404 (the committee's pages do not exist
+    for them)."""
+    scope = scope_for(user)
+    if not scope.is_committee:
+        raise Http404
+    return scope
+
+
+def check_officer_anywhere(user: Any) -> Scope:
+    """The scope of someone who is an officer somewhere (or on the committee); else 404."""
+    scope = scope_for(user)
+    if not scope.is_officer_anywhere:
+        raise Http404
+    return scope
+
+
+def officer_branches(user: Any) -> list[Organization]:
+    """The branches the user is an officer of, at least one; else 404."""
+    branches = list(visible_branches(user))
+    if not branches:
+        raise Http404
+    return branches
+
+
+def get_branch_member(branch: Organization, pk: Any) -> Member:
+    """A member of this branch (one the caller may already see), else 404."""
+    member = Member.objects.filter(branch=branch, pk=pk).select_related("branch").first()
+    if member is None:
+        raise Http404
+    return member

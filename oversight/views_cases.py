@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.downloads import name_download
 from core.errors import DomainError
+from core.files import stored_file_response
 from core.ids import id_or_404
 from core.pinyin import name_order
 from declarations.models import DeclarationLine, EvidenceFile
@@ -228,16 +227,9 @@ def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     file = case.photos.filter(pk=id_or_404(file_pk)).first()
     if file is None or not file.is_image:
         raise Http404
-    try:
-        handle = default_storage.open(str(file.file.name), "rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=file.content_type)
-    name_download(response, file.original_name, inline=True)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(
+        file.file, name=file.original_name, content_type=file.content_type, inline=True
+    )
 
 
 def _case_action(request: HttpRequest, pk: int, call, done: str) -> HttpResponse:

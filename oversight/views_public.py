@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from core.downloads import name_download
+from core.files import stored_file_response
 from core.ids import id_or_404
 
 from .models import CaseStatus, ExemplaryCase
@@ -42,14 +41,12 @@ def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     file = case.photos.filter(pk=id_or_404(file_pk)).first()
     if file is None or not file.is_image:
         raise Http404
-    try:
-        handle = default_storage.open(str(file.file.name), "rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=file.content_type)
     # Not the uploaded file's own name: it may say more than the published case.
     extension = mimetypes.guess_extension(file.content_type) or ""
-    name_download(response, f"{case.title}-{_('photo')}{extension}", inline=True)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return stored_file_response(
+        file.file,
+        name=f"{case.title}-{_('photo')}{extension}",
+        content_type=file.content_type,
+        inline=True,
+        private=False,
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.downloads import name_download
 from core.errors import DomainError
+from core.files import stored_file_response
 from core.pinyin import name_order
 from organizations.models import Member, Role
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
@@ -142,17 +142,11 @@ def apply(request: HttpRequest) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The application's attachment, for the applicant, the branch's secretary, the committee."""
     exemption = get_exemption_attachment_for_user(request.user, pk)
-    if not exemption.attachment:
-        raise Http404
-    try:
-        handle = exemption.attachment.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type_for(exemption.attachment_name))
-    name_download(response, exemption.attachment_name or _("attachment"))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(
+        exemption.attachment,
+        name=exemption.attachment_name or _("attachment"),
+        content_type=content_type_for(exemption.attachment_name),
+    )
 
 
 # The branch -------------------------------------------------------------------------

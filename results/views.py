@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,12 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from commitments.models import VanguardPost, VanguardStatus
-from core.downloads import name_download
 from core.errors import DomainError
+from core.files import stored_file_response
 from organizations.models import Member, Organization, Role
 from organizations.permissions import (
     OFFICER_ROLES,
+    check_committee,
     get_branch_for_user,
+    get_branch_member,
+    officer_branches,
     scope_for,
     visible_branches,
 )
@@ -36,18 +39,12 @@ from summaries.years import checked_year, current_year
 from . import services
 from .forms import ConsentForm, DecisionForm, HelpTalkForm, ProposalForm
 from .models import HandlingCase
+from .permissions import get_case_for_user, get_case_with_scan_for_user, may_see_consent_scan
 from .selectors import branch_results, pending_cases, results_for
 
 
 def _branch_url(branch: Organization, year: int) -> str:
     return reverse("results:branch", kwargs={"code": branch.code, "year": year})
-
-
-def _member_of(branch: Organization, member_pk: int) -> Member:
-    member = Member.objects.filter(branch=branch, pk=member_pk).select_related("branch").first()
-    if member is None:
-        raise Http404
-    return member
 
 
 @login_required
@@ -57,9 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
     year = current_year()
     if scope_for(request.user).is_committee:
         return redirect("results:committee", year=year)
-    branches = list(visible_branches(request.user))
-    if not branches:
-        raise Http404
+    branches = officer_branches(request.user)
     if len(branches) == 1:
         return redirect(_branch_url(branches[0], year))
     return render(request, "results/choose.html", {"branches": branches, "year": year})
@@ -111,7 +106,7 @@ def _standing_of(branch: Organization, year: int, member: Member) -> Any:
 def talk_new(request: HttpRequest, code: str, year: int, member_pk: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
-    member = _member_of(branch, member_pk)
+    member = get_branch_member(branch, member_pk)
     form = HelpTalkForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,7 +142,7 @@ def talk_new(request: HttpRequest, code: str, year: int, member_pk: int) -> Http
 def propose(request: HttpRequest, code: str, year: int, member_pk: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
-    member = _member_of(branch, member_pk)
+    member = get_branch_member(branch, member_pk)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,22 +180,11 @@ def propose(request: HttpRequest, code: str, year: int, member_pk: int) -> HttpR
     )
 
 
-def _case_for_user(user: Any, pk: int) -> HandlingCase:
-    case = (
-        HandlingCase.objects.filter(pk=pk)
-        .select_related("branch", "member", "proposed_by", "decided_by")
-        .first()
-    )
-    if case is None or not scope_for(user).is_officer(case.branch_id):
-        raise Http404
-    return case
-
-
 @login_required
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     """A proposal and its decision; the committee decides here, then records the higher
     organisations' consent that makes the case final."""
-    case = _case_for_user(request.user, pk)
+    case = get_case_for_user(request.user, pk)
     committee = scope_for(request.user).is_committee
     form = DecisionForm(request.POST or None) if committee and case.is_pending else None
     consent = (
@@ -253,7 +237,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": candidate,
             "form": form,
             "consent": consent,
-            "may_see_scan": _may_see_scan(request.user, case),
+            "may_see_scan": may_see_consent_scan(request.user, case),
             "back": _branch_url(case.branch, case.year),
         },
     )
@@ -264,8 +248,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 def committee(request: HttpRequest, year: int) -> HttpResponse:
     """Every branch's results of the year, and the proposals awaiting a decision."""
     year = checked_year(year)
-    if not scope_for(request.user).is_committee:
-        raise Http404
+    check_committee(request.user)
     branches = list(visible_branches(request.user))
     results = results_for(year, branches)
     return render(
@@ -281,24 +264,12 @@ def committee(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _may_see_scan(user: Any, case: HandlingCase) -> bool:
-    """The consent concerns a member's standing in the party: the committee and the branch
-    secretary open its scan, nobody else."""
-    scope = scope_for(user)
-    return scope.is_committee or scope.has_role(case.branch_id, Role.SECRETARY)
-
-
 @login_required
 @require_GET
 def consent_scan(request: HttpRequest, pk: int) -> HttpResponseBase:
-    case = _case_for_user(request.user, pk)
-    if not _may_see_scan(request.user, case) or not case.consent_scan:
-        raise Http404
-    try:
-        handle = case.consent_scan.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type_for(case.consent_scan_name))
-    name_download(response, case.consent_scan_name or _("consent"))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    case = get_case_with_scan_for_user(request.user, pk)
+    return stored_file_response(
+        case.consent_scan,
+        name=case.consent_scan_name or _("consent"),
+        content_type=content_type_for(case.consent_scan_name),
+    )

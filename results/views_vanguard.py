@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,13 +18,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commitments.models import VanguardPost
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
-from organizations.models import Member, Organization, Role
-from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+from organizations.models import Organization, Role
+from organizations.permissions import (
+    check_committee,
+    get_branch_for_user,
+    get_branch_member,
+    scope_for,
+    visible_branches,
+)
 from summaries.views import year_links
 from summaries.years import checked_year
 
 from . import services
 from .forms import VanguardDecisionForm, VanguardProposalForm
+from .permissions import get_post_for_committee
 from .selectors import vanguard_board, vanguard_waiting
 
 
@@ -57,9 +64,7 @@ def vanguard(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def vanguard_propose(request: HttpRequest, code: str, year: int, member_pk: int) -> HttpResponse:
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
-    member = Member.objects.filter(branch=branch, pk=member_pk).select_related("branch").first()
-    if member is None:
-        raise Http404
+    member = get_branch_member(branch, member_pk)
     form = VanguardProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,8 +106,7 @@ def vanguard_propose(request: HttpRequest, code: str, year: int, member_pk: int)
 def vanguard_committee(request: HttpRequest, year: int) -> HttpResponse:
     """The proposals waiting for the committee, and every branch's posts of the year."""
     year = checked_year(year)
-    if not scope_for(request.user).is_committee:
-        raise Http404
+    check_committee(request.user)
     branches = list(visible_branches(request.user))
     decided = list(
         VanguardPost.objects.filter(branch__in=branches, year=year)
@@ -162,11 +166,7 @@ def _confirmation(post: VanguardPost, back: str) -> Confirmation:
 @login_required
 @require_POST
 def vanguard_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    if not scope_for(request.user).is_committee:
-        raise Http404
-    post = VanguardPost.objects.select_related("member", "branch").filter(pk=pk).first()
-    if post is None:
-        raise Http404
+    post = get_post_for_committee(request.user, pk)
     back = reverse("results:vanguard_committee", kwargs={"year": post.year})
     form = VanguardDecisionForm(request.POST)
     if not form.is_valid():

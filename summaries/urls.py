@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views, views_cards, views_forms, views_move, views_summary
+from .summary_export import FORMATS
+
+
+class FormatConverter:
+    """`<summary_format:fmt>`: one of the summary table's download formats, else 404."""
+
+    regex = "|".join(FORMATS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "summary_format")
 
 app_name = "summaries"
 urlpatterns = [
@@ -45,18 +61,18 @@ urlpatterns = [
         name="summary_confirm",
     ),
     path(
-        "branch/<str:code>/<int:year>/summary.<str:fmt>",
+        "branch/<str:code>/<int:year>/summary.<summary_format:fmt>",
         views_summary.summary_download,
         name="summary_download",
     ),
     path("branch/<str:code>/<int:year>/closing/", views_summary.closing, name="closing"),
     path(
-        "branch/<str:code>/<int:year>/closing/<int:half>/close/",
+        "branch/<str:code>/<int:year>/closing/<half:half>/close/",
         views_summary.close,
         name="period_close",
     ),
     path(
-        "branch/<str:code>/<int:year>/closing/<int:half>/reopen/",
+        "branch/<str:code>/<int:year>/closing/<half:half>/reopen/",
         views_summary.reopen,
         name="period_reopen",
     ),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from organizations.permissions import (
+    check_committee,
     get_branch_for_user,
     get_member_for_user,
-    scope_for,
     visible_branches,
 )
 
@@ -44,8 +44,7 @@ def branch_table(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 def committee(request: HttpRequest, year: int) -> HttpResponse:
     year = checked_year(year)
-    if not scope_for(request.user).is_committee:
-        raise Http404
+    check_committee(request.user)
 
     rows = committee_overview(year, visible_branches(request.user))
     return render(

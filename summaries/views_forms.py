@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,11 @@ from declarations.exports import TITLE as DECLARATION_TITLE
 from declarations.models import WAITING, Declaration
 from ledger.models import Entry
 from organizations.models import Member, Organization
-from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+from organizations.permissions import (
+    check_officer_anywhere,
+    get_branch_for_user,
+    visible_branches,
+)
 
 from .card import branch_cards
 from .card_export import TITLE as CARD_TITLE
@@ -125,8 +129,7 @@ def _months(branch: Organization, year: int) -> list[MonthRow]:
 def forms_home(request: HttpRequest) -> HttpResponse:
     """The menu's entry: the officer's branch this year, or a choice of their branches."""
     year = current_year()
-    if not scope_for(request.user).is_officer_anywhere:
-        raise Http404
+    check_officer_anywhere(request.user)
     branches = list(visible_branches(request.user).order_by("order", "code"))
     if len(branches) == 1:
         return redirect("summaries:forms", code=branches[0].code, year=year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,29 +13,17 @@ from django.utils.translation import gettext as _
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
 from organizations.forms import MoveForm
-from organizations.models import Organization
-from organizations.permissions import get_member_for_user, may_move_member, visible_branches
 
 from .moves import member_move
+from .permissions import get_member_to_move
 
 
 @login_required
 def member_move_view(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = get_member_for_user(request.user, member_pk)
-    if not member.is_active:
-        raise Http404
-    branches = (
-        visible_branches(request.user)
-        .filter(closed_on__isnull=True)
-        .exclude(kind=Organization.Kind.COMMITTEE)
-        .exclude(pk=member.branch_id)
-    )
-    targets = [b.pk for b in branches if may_move_member(request.user, member, b)]
-    if not targets:
-        raise Http404
+    member, targets = get_member_to_move(request.user, member_pk)
     form = MoveForm(
         request.POST or None,
-        branches=branches.filter(pk__in=targets),
+        branches=targets,
         initial={"moved_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,11 +24,17 @@ from core.errors import DomainError
 from core.periods import HalfYear
 from ledger.models import PeriodLock
 from organizations.models import Organization, Role
-from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+from organizations.permissions import (
+    check_committee,
+    get_branch_for_user,
+    officer_branches,
+    scope_for,
+    visible_branches,
+)
 
 from .blockers import Blocker, closing_blockers
 from .closing import closing_status, period_close, period_close_check, period_reopen
-from .models import ClosingSnapshot
+from .permissions import get_closing_snapshot
 from .summary_export import FORMATS, summary_csv, summary_json, summary_xlsx
 from .summary_table import (
     TITLE,
@@ -64,9 +70,7 @@ def summary_home(request: HttpRequest) -> HttpResponse:
     year = current_year()
     if scope.is_committee:
         return redirect("summaries:summary_committee", year=year)
-    branches = list(visible_branches(request.user))
-    if not branches:
-        raise Http404
+    branches = officer_branches(request.user)
     if len(branches) == 1:
         return redirect(_summary_url(branches[0], year))
     return render(
@@ -115,8 +119,6 @@ def summary_print(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_GET
 def summary_download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
     year = checked_year(year)
-    if fmt not in FORMATS:
-        raise Http404
     branch = get_branch_for_user(request.user, code)
     table = summary_table(branch, year)
     filename = f"{TITLE}-{branch.name}-{year}.{fmt}"
@@ -191,8 +193,7 @@ def confirm(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def committee(request: HttpRequest, year: int) -> HttpResponse:
     """Every branch's summary table of the year: confirmed or not, with links."""
     year = checked_year(year)
-    if not scope_for(request.user).is_committee:
-        raise Http404
+    check_committee(request.user)
     tables = summary_tables(year, visible_branches(request.user))
     counts = {state: 0 for state in State.LABELS}
     for table in tables:
@@ -236,18 +237,12 @@ def closing(request: HttpRequest, code: str, year: int) -> HttpResponse:
     )
 
 
-def _half(half: int) -> int:
-    if half not in (1, 2):
-        raise Http404
-    return half
-
-
 @login_required
 @require_POST
 def close(request: HttpRequest, code: str, year: int, half: int) -> HttpResponse:
     """Close a half-year, after a page that says what closing does; the committee may close
     one that is not ready, with a reason."""
-    year, half = checked_year(year), _half(half)
+    year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
     forced_reason = request.POST.get("forced_reason", "").strip()
     try:
@@ -303,7 +298,7 @@ def _close_confirmation(
 @login_required
 @require_POST
 def reopen(request: HttpRequest, code: str, year: int, half: int) -> HttpResponse:
-    year, half = checked_year(year), _half(half)
+    year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
     lock = PeriodLock.objects.filter(
         branch=branch, year=year, half=half, reopened_at__isnull=True
@@ -326,13 +321,7 @@ def closing_snapshot(request: HttpRequest, code: str, year: int, pk: int) -> Htt
     """The totals and ranks as they stood when a period was closed."""
     year = checked_year(year)
     branch = get_branch_for_user(request.user, code)
-    closing_ = (
-        ClosingSnapshot.objects.filter(branch=branch, year=year, pk=pk)
-        .select_related("lock", "reopened_by")
-        .first()
-    )
-    if closing_ is None:
-        raise Http404
+    closing_ = get_closing_snapshot(branch, year, pk)
     rows: list[dict[str, Any]] = closing_.rows
     return render(
         request,

@@ -276,7 +276,8 @@ def test_other_branches_and_members_get_404(branch_a, client_for, who):
 
 def test_an_unknown_download_format_is_404(branch_a, client_for):
     client = client_for(branch_a.secretary_a)
-    assert client.get(summary_url("summary_download", fmt="pdf")).status_code == 404
+    url = summary_url("summary_download", fmt="xlsx").replace("summary.xlsx", "summary.pdf")
+    assert client.get(url).status_code == 404
 
 
 def test_the_print_page_reproduces_the_form_with_a_blank_signature_even_when_confirmed(

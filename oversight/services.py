@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import DomainError
 from core.locks import ROW_LOCK
+from core.years import EARLIEST, LATEST
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Organization, Role, RoleAssignment
-from summaries.years import EARLIEST, LATEST
 
 from . import sampling
 from .models import Finding, OversightPolicy, SpotCheck, SpotCheckItem

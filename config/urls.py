@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
     path("org/", include("organizations.urls")),
     path("rules/", include("rules.urls")),

@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 
 from accounts.views_account import may_manage_account
 from core.pinyin import name_order
-from summaries.years import current_year, year_choices
+from core.years import current_year, year_choices
 
 from .models import RoleAssignment
 from .permissions import (

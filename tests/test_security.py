@@ -174,7 +174,7 @@ OWN, OTHER_A, SECRETARY_A, OTHER_B = "13800001111", "13900002222", "13700003333"
 
 
 def test_a_phone_is_masked_to_its_first_three_and_last_four_digits():
-    from core.privacy import mask_phone
+    from organizations.privacy import mask_phone
 
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("138-1234-1234") == "138****1234"
@@ -194,7 +194,7 @@ def test_a_phone_is_masked_to_its_first_three_and_last_four_digits():
     ],
 )
 def test_only_the_member_and_the_branch_officers_read_a_phone_in_full(bureau, who, sees):
-    from core.privacy import may_see_phone
+    from organizations.privacy import may_see_phone
 
     other = bureau.other_member_a
     user = getattr(bureau, who)

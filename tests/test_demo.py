@@ -15,8 +15,8 @@ from appraisals.models import AppraisalSession
 from audit.services import audit_verify
 from commitments.models import Commitment
 from declarations.models import Declaration
+from demo.management.commands import _demo_data as data
 from ledger.models import Entry, Kind, PeriodLock, Veto
-from organizations.management.commands import _demo_data as data
 from organizations.models import Member, Organization, PublicRepresentative
 from orglife.models import Attendance, DuesRecord
 from participation.models import Exemption

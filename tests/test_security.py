@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -131,6 +132,21 @@ def test_production_sets_the_security_headers(name, value, monkeypatch):
     importlib.reload(config.settings.base)  # re-read the environment
     production = importlib.reload(importlib.import_module("config.settings.production"))
     assert getattr(production, name) == value
+
+
+def test_the_demo_is_installed_for_development_and_tests_only(monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "jifen.example.internal")
+    import config.settings.base
+
+    importlib.reload(config.settings.base)
+    production = importlib.reload(importlib.import_module("config.settings.production"))
+    dev = importlib.reload(importlib.import_module("config.settings.dev"))
+    assert "demo" not in production.INSTALLED_APPS
+    assert "demo" in dev.INSTALLED_APPS
+    assert "demo" in settings.INSTALLED_APPS  # the test settings
 
 
 # --- disabling an account ----------------------------------------------------------------

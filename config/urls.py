@@ -7,7 +7,7 @@ urlpatterns = [
     path("org/", include("organizations.urls")),
     path("rules/", include("rules.urls")),
     path("ledger/", include("ledger.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("portal.urls_audit")),
     path("summaries/", include("summaries.urls")),
     path("appraisals/", include("appraisals.urls")),
     path("declarations/", include("declarations.urls")),

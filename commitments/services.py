@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
 from core.locks import ROW_LOCK
-from notifications.recipients import tell_member
 from organizations.models import Member, Organization
+from organizations.recipients import tell_member
 
 from .models import (
     MAX_PER_MEMBER_LIMIT,

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, snapshot
 from core.errors import DomainError
 from core.locks import ROW_LOCK
-from notifications.recipients import committee_admins, tell_member, tell_users
 from organizations.models import Department, Member, Organization, Participation
+from organizations.recipients import committee_admins, tell_member, tell_users
 
 from .attachments import check_attachment
 from .models import (

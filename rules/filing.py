@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_record
 from core.errors import DomainError
 from core.locks import ROW_LOCK
-from notifications.recipients import branch_secretaries, committee_admins, tell_users
+from organizations.recipients import branch_secretaries, committee_admins, tell_users
 
 from .models import Category, FilingStatus, Item, Scheme, SchemeFiling, Section
 from .services import normalized_label

@@ -37,7 +37,7 @@ run: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy scoring */services.py */selectors.py notifications/push.py notifications/delivery.py \
+	$(VENV)/bin/mypy scoring */services.py */selectors.py ledger/totals.py notifications/push.py notifications/delivery.py \
 		notifications/channels.py accounts/sso/linking.py core/platforms.py core/wecom.py core/dingtalk.py
 
 # Known vulnerabilities in the installed packages (scripts/pip_audit.py explains the

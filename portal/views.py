@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.years import year_choices, year_from_query
+from ledger.totals import MemberResult, year_results
 from organizations.permissions import scope_for, visible_branches
 from rules.models import Category
 from summaries.overview import averages_chart, summarise
-from summaries.selectors import MemberResult, year_results
 
 
 def _category_chart(result: MemberResult) -> dict[str, list[str]]:

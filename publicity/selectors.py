@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from core.pinyin import name_order
 from ledger.models import Entry
+from ledger.totals import aggregated_entries, year_results
 from organizations.models import Member, Organization
 from rules.models import Category, Scheme
 from rules.points import rules_from_items
 from rules.services import template_for
 from scoring import engine
-from summaries.selectors import aggregated_entries, year_results
 
 from .models import Objection, Publication, PublicationRow, Screen
 

@@ -17,11 +17,11 @@ from audit.services import audit_record, snapshot
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from ledger.models import Entry
+from ledger.totals import BranchYear, branch_year
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import is_own_member
 from scoring import engine
-from summaries.selectors import BranchYear, branch_year
 
 from .models import Objection, Publication, PublicationRow, Screen
 from .permissions import PUBLISHERS

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.urls import include, path
 
+from portal import urls_lobby
+from publicity import urls as publicity_urls
+
 urlpatterns = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
@@ -17,7 +20,12 @@ urlpatterns = [
     path("commitments/", include("commitments.urls")),
     path("participation/", include("participation.urls")),
     path("results/", include("results.urls")),
-    path("publicity/", include("publicity.urls")),
+    # The lobby display (portal: it shows oversight's cases too) keeps its publicity address
+    # and names, `publicity:lobby` and `publicity:lobby_data`.
+    path(
+        "publicity/",
+        include((publicity_urls.urlpatterns + urls_lobby.urlpatterns, publicity_urls.app_name)),
+    ),
     path("oversight/", include("oversight.urls")),
 ]
 

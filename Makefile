@@ -34,9 +34,12 @@ run: setup
 	$(PY) manage.py qcluster & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# lint-imports: the apps' layers (pyproject.toml, README "Architecture"); an import of a
+# higher app fails here.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy scoring */services.py */selectors.py ledger/totals.py notifications/push.py notifications/delivery.py \
 		notifications/channels.py accounts/sso/linking.py core/platforms.py core/wecom.py core/dingtalk.py
 

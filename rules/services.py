@@ -346,7 +346,7 @@ def closed_year_register(lookup: Callable[[int, int], bool]) -> None:
 def year_is_closed(scheme: Scheme) -> bool:
     """A closed year's scheme can no longer change (the template never closes)."""
     lookup = _CLOSED_YEAR.get("lookup")
-    if scheme.is_template or lookup is None:
+    if scheme.is_template or scheme.organization_id is None or lookup is None:
         return False
     return lookup(scheme.organization_id, scheme.year or 0)
 

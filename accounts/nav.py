@@ -1,4 +1,4 @@
-"""Top-bar links of accounts (see core/nav.py): the committee's list of sign-in links."""
+"""Top-bar links of accounts (see portal/nav.py): the committee's list of sign-in links."""
 
 from __future__ import annotations
 

@@ -6,11 +6,8 @@ their own branch who hold no committee role. Nobody disables their own login her
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,31 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
-from organizations.models import Member, Organization, Role, RoleAssignment
-from organizations.permissions import get_member_for_user, scope_for
+from organizations.models import Member
+from organizations.permissions import get_member_for_user, may_manage_account
 
-from .models import User
 from .services import user_disable, user_enable
-
-
-def may_manage_account(actor: Any, member: Member) -> bool:
-    target: User | None = member.user
-    if target is None or target.pk == actor.pk:
-        return False
-    if actor.is_superuser:
-        return True
-    if target.is_superuser:
-        return False
-    scope = scope_for(actor)
-    if scope.is_committee:
-        return True
-    holds_committee_role = (
-        RoleAssignment.objects.current()
-        .filter(user=target)
-        .filter(Q(role=Role.COMMITTEE_ADMIN) | Q(organization__kind=Organization.Kind.COMMITTEE))
-        .exists()
-    )
-    return scope.has_role(member.branch_id, Role.SECRETARY) and not holds_committee_role
 
 
 def _managed_member(request: HttpRequest, member_pk: int) -> Member:

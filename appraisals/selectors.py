@@ -11,10 +11,10 @@ from django.db.models import Count, Q, QuerySet
 
 from commitments.models import Commitment, Fulfilment
 from commitments.models import Status as CommitmentStatus
+from ledger.totals import MemberResult, branch_year
 from organizations.models import Member, Participation
 from organizations.permissions import visible_branches
 from orglife.selectors import LifeRecord, life_records
-from summaries.selectors import MemberResult, branch_year
 
 from .grades import ORDER, Grade, distribution
 from .models import (
@@ -214,7 +214,7 @@ class EvalueeFacts:
 
 def evaluee_facts(session: AppraisalSession, rows: list[Evaluee]) -> dict[int, EvalueeFacts]:
     """The facts of every evaluee, by member id, in a fixed number of queries: the branch's
-    year (summaries.selectors), one for the commitments, two for attendance and dues. The
+    year (ledger.totals), one for the commitments, two for attendance and dues. The
     same for every voter: nothing in them depends on who looks."""
     ids = [e.member_id for e in rows]
     by_member = {r.member.pk: r for r in branch_year(session.branch, session.year).results}

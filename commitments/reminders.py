@@ -1,5 +1,5 @@
 """Reminders of the year's commitments (plan 一(二)2: 每年……作出 1-2 项承诺), run by the
-daily job (notifications.reminders.send_reminders).
+daily job (portal.reminders.send_reminders).
 
 Members taking part who have made no commitment hear it twice a year: in the week before
 their branch's deadline, and once the deadline has passed (the first run after it, so a
@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.models import Notification
-from notifications.recipients import branch_secretaries
 from notifications.services import notify, notify_many
 from organizations.models import Member, Organization
+from organizations.recipients import branch_secretaries
 
 from .selectors import commitment_deadlines, members_without_commitment
 

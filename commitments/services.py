@@ -15,8 +15,8 @@ from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.text import clean_text
-from notifications.recipients import tell_member
 from organizations.models import Member, Organization
+from organizations.recipients import tell_member
 
 from .models import (
     MAX_PER_MEMBER_LIMIT,

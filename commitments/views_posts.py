@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_POST
 from core.files import stored_file_response
 from core.pinyin import name_order
 from core.qr import qr_svg
+from core.years import year_from_query
 from organizations.models import Member, Role
 from organizations.permissions import scope_for
-from summaries.years import year_from_query
 
 from . import selectors, services
 from .models import Commitment, IdentityPost, Status, VanguardPost

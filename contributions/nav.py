@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
+from core.years import current_year
 from participation.permissions import headed_department_ids
-from summaries.years import current_year
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.years import checked_year, year_choices, year_from_query
 from organizations.models import Department
 from organizations.permissions import scope_for
 from participation.models import DepartmentHead
 from participation.permissions import headed_department_ids
-from summaries.years import checked_year, year_choices, year_from_query
 
 from . import selectors, services
 from .forms import PlatformForm

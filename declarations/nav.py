@@ -1,4 +1,4 @@
-"""Top-bar links of 申报/认定 (see core/nav.py): a member's declarations, the group's queue."""
+"""Top-bar links of 申报/认定 (see portal/nav.py): a member's declarations, the group's queue."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ class Entry(models.Model):
         verbose_name_plural = _("points entries")
         ordering = ["year", "month", "pk"]
         indexes = [
-            # For the summary (summaries.selectors): in this order the ledger is summed per
+            # For the summary (ledger.totals): in this order the ledger is summed per
             # member and item, a member after another, without a sort or a table look-up.
             models.Index(fields=["branch", "year", "member", "item", "points"]),
             # The appraisal entries (no item) summed per member and session, in order.

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
+from core.years import current_year, year_choices, year_from_query
 from organizations.models import Organization, Role
 from organizations.permissions import (
     is_own_member,
@@ -23,7 +24,6 @@ from organizations.permissions import (
     scope_for,
 )
 from rules.services import scheme_for_year
-from summaries.years import current_year, year_choices, year_from_query
 
 from . import services
 from .forms import EntryForm, VetoForm

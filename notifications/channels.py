@@ -13,7 +13,7 @@ The sending is the worker's (notifications.delivery), never a request's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -56,15 +56,21 @@ class Channel(Protocol):
         """Send one message; raise PlatformError (retryable or not) if it did not go."""
 
 
-def _linked(provider: str, user_ids: Iterable[int]) -> dict[int, str]:
-    # The link made at sign-in through the provider is the address there.
-    from accounts.models import ExternalIdentity
+# The addresses are kept by the apps above this one: the WeCom or DingTalk account linked
+# at sign-in (accounts), the member's phone (organizations). Each registers its lookup when
+# it starts (its AppConfig.ready), so notifications imports neither.
+AddressBook = Callable[[list[int]], dict[int, str]]
+_ADDRESS_BOOKS: dict[str, AddressBook] = {}
 
-    return dict(
-        ExternalIdentity.objects.filter(provider=provider, user_id__in=list(user_ids)).values_list(
-            "user_id", "external_id"
-        )
-    )
+
+def address_book_register(code: str, lookup: AddressBook) -> None:
+    """`lookup(user_ids)` gives each user's address on the channel `code` (one query)."""
+    _ADDRESS_BOOKS[code] = lookup
+
+
+def _addresses(code: str, user_ids: Iterable[int]) -> dict[int, str]:
+    lookup = _ADDRESS_BOOKS.get(code)
+    return lookup(list(user_ids)) if lookup is not None else {}
 
 
 class InApp:
@@ -89,7 +95,7 @@ class WeComChannel:
         return WeCom.from_settings().configured
 
     def addresses(self, user_ids: Iterable[int]) -> dict[int, str]:
-        return _linked("wecom", user_ids)
+        return _addresses(WECOM, user_ids)
 
     def send(self, address: str, message: Message) -> None:
         WeCom.from_settings().send_card(
@@ -106,7 +112,7 @@ class DingTalkChannel:
         return client.configured and bool(client.agent_id)
 
     def addresses(self, user_ids: Iterable[int]) -> dict[int, str]:
-        return _linked("dingtalk", user_ids)
+        return _addresses(DINGTALK, user_ids)
 
     def send(self, address: str, message: Message) -> None:
         DingTalk.from_settings().send_notice(
@@ -124,10 +130,7 @@ class SmsChannel:
         return bool(settings.JIFEN_SMS_URL)
 
     def addresses(self, user_ids: Iterable[int]) -> dict[int, str]:
-        from organizations.models import Member
-
-        rows = Member.objects.filter(user_id__in=list(user_ids), is_active=True).exclude(phone="")
-        return {user_id: phone for user_id, phone in rows.values_list("user_id", "phone")}
+        return _addresses(SMS, user_ids)
 
     def send(self, address: str, message: Message) -> None:
         text = settings.JIFEN_SMS_TEXT.replace("{title}", message.title).replace(

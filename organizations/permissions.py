@@ -290,3 +290,26 @@ def get_branch_member(branch: Organization, pk: Any) -> Member:
     if member is None:
         raise Http404
     return member
+
+
+def may_manage_account(actor: Any, member: Member) -> bool:
+    """Who may disable or enable a member's login (accounts/views_account.py): the committee
+    for anyone but superusers, a secretary for their own members who hold no committee role;
+    nobody for themself."""
+    target = member.user
+    if target is None or target.pk == actor.pk:
+        return False
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    scope = scope_for(actor)
+    if scope.is_committee:
+        return True
+    holds_committee_role = (
+        RoleAssignment.objects.current()
+        .filter(user=target)
+        .filter(Q(role=Role.COMMITTEE_ADMIN) | Q(organization__kind=Organization.Kind.COMMITTEE))
+        .exists()
+    )
+    return scope.has_role(member.branch_id, Role.SECRETARY) and not holds_committee_role

@@ -9,13 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from accounts.views_account import may_manage_account
 from core.pinyin import name_order
-from summaries.years import current_year, year_choices
+from core.years import current_year, year_choices
 
 from .models import RoleAssignment
 from .permissions import (
     get_member_for_user,
+    may_manage_account,
     may_manage_members,
     scope_for,
     visible_branches,

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import bootstrap
 from core.ids import IdMultipleChoiceField
 from core.pinyin import name_order
+from core.years import EARLIEST, LATEST
 from organizations.models import Member, Organization
-from summaries.years import EARLIEST, LATEST
 
 from .models import DuesRecord, Meeting, MeetingKind, Policy
 

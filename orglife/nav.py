@@ -1,4 +1,4 @@
-"""Top-bar links of organisational life (see core/nav.py)."""
+"""Top-bar links of organisational life (see portal/nav.py)."""
 
 from __future__ import annotations
 

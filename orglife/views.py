@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.qr import qr_svg
+from core.years import year_choices, year_from_query
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
-from summaries.years import year_choices, year_from_query
 
 from . import selectors, services
 from .forms import AddMembersForm, MeetingCreateForm, MeetingForm, PolicyForm

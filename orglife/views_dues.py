@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.periods import Month
+from core.years import checked_year, current_year, year_choices
 from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, visible_branches
-from summaries.years import checked_year, current_year, year_choices
 
 from . import dues, selectors
 from .forms import DuesForm

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import IdChoiceField, IdMultipleChoiceField
+from core.years import EARLIEST, LATEST
 from organizations.models import Department, Organization
-from summaries.years import EARLIEST, LATEST
 
 from .cases import CITATION_LIMIT, CONSENT_NOTE_LIMIT, TEXT_LIMIT, TITLE_LIMIT
 from .models import Finding, UnitKind

@@ -1,4 +1,4 @@
-"""Top-bar links of oversight (see core/nav.py): the committee's dashboard, spot checks and
+"""Top-bar links of oversight (see portal/nav.py): the committee's dashboard, spot checks and
 exemplary cases; a secretary's annual report and spot-check responses; the cases page
 for everyone else."""
 

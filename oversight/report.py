@@ -20,12 +20,12 @@ from appraisals.grades import ORDER as GRADE_ORDER
 from appraisals.models import AppraisalSession, Evaluee
 from appraisals.models import Status as SessionStatus
 from declarations.models import Declaration, DeclarationLine
+from ledger.totals import branch_year
 from organizations.models import Organization, Participation, Role, RoleAssignment, Training
 from participation.models import Exemption
 from rules.defaults import DEDICATION_ITEMS
 from rules.models import Item
 from scoring.engine import round1
-from summaries.selectors import branch_year
 
 from . import sources
 from .models import Finding, SpotCheckItem

@@ -17,10 +17,10 @@ from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.text import clean_text
+from core.years import EARLIEST, LATEST
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Organization, Role, RoleAssignment
-from summaries.years import EARLIEST, LATEST
 
 from . import sampling
 from .models import Finding, OversightPolicy, SpotCheck, SpotCheckItem

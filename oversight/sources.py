@@ -1,9 +1,7 @@
 """Figures from neighbouring parts of the plan: quarterly publications and objections
 (公示, the publicity app) and confirmed summary tables (汇总, summaries).
 
-The imports are guarded so that oversight keeps working where a part is not installed:
-a reader then returns None and the dashboard shows "—" instead of a red cell it could
-not justify. Every reader is one query.
+Every reader is one query.
 """
 
 from __future__ import annotations
@@ -14,21 +12,12 @@ from typing import Any
 
 from django.db.models import Count
 
-try:
-    from publicity.models import Objection, Publication
-except ImportError:  # pragma: no cover - the publicity part is not installed
-    Objection = Publication = None  # type: ignore[assignment,misc]
-
-try:
-    from summaries.models import SummaryConfirmation
-except ImportError:  # pragma: no cover - the summary confirmation is not installed
-    SummaryConfirmation = None  # type: ignore[assignment,misc]
+from publicity.models import Objection, Publication
+from summaries.models import SummaryConfirmation
 
 
-def publications_by_quarter(year: int, branch_ids: list[int]) -> dict[int, dict[int, int]] | None:
-    """branch id -> quarter -> publications of the year; None without the publicity part."""
-    if Publication is None:
-        return None
+def publications_by_quarter(year: int, branch_ids: list[int]) -> dict[int, dict[int, int]]:
+    """branch id -> quarter -> publications of the year."""
     out: dict[int, dict[int, int]] = defaultdict(dict)
     rows = (
         Publication.objects.filter(year=year, branch_id__in=branch_ids)
@@ -41,11 +30,9 @@ def publications_by_quarter(year: int, branch_ids: list[int]) -> dict[int, dict[
     return out
 
 
-def confirmed_branches(year: int, branch_ids: list[int]) -> set[int] | None:
+def confirmed_branches(year: int, branch_ids: list[int]) -> set[int]:
     """Branches whose summary table of the year is confirmed for the year's current
     closing (a confirmation of a closing since reopened no longer counts)."""
-    if SummaryConfirmation is None:
-        return None
     return set(
         SummaryConfirmation.objects.filter(
             year=year,
@@ -76,10 +63,8 @@ class ObjectionRow:
     corrected: bool
 
 
-def branch_publications(branch_id: int, year: int) -> list[PublicationRow] | None:
+def branch_publications(branch_id: int, year: int) -> list[PublicationRow]:
     """The branch's publications of the year with their objection counts."""
-    if Publication is None:
-        return None
     rows = (
         Publication.objects.filter(year=year, branch_id=branch_id)
         .annotate(n=Count("objections"))
@@ -89,10 +74,8 @@ def branch_publications(branch_id: int, year: int) -> list[PublicationRow] | Non
     return [PublicationRow(quarter=q, published_at=at, objections=n) for q, at, n in rows]
 
 
-def branch_objections(branch_id: int, year: int) -> list[ObjectionRow] | None:
+def branch_objections(branch_id: int, year: int) -> list[ObjectionRow]:
     """The objections raised against the branch's publications of the year, with answers."""
-    if Objection is None:
-        return None
     rows = (
         Objection.objects.filter(publication__branch_id=branch_id, publication__year=year)
         .select_related("publication", "member")

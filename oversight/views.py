@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from commitments.selectors import commitments_by_branch
 from core.downloads import xlsx_response
 from core.errors import DomainError
+from core.years import checked_year, year_choices, year_from_query
 from organizations.models import Organization
 from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
-from summaries.years import checked_year, year_choices, year_from_query
 
 from . import selectors, services
 from .exports import report_workbook

@@ -14,11 +14,11 @@ from core.errors import DomainError
 from core.files import stored_file_response
 from core.ids import id_or_404
 from core.pinyin import name_order
+from core.years import current_year, year_choices, year_from_query
 from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Organization
 from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
-from summaries.years import current_year, year_choices, year_from_query
 
 from . import cases as services
 from . import selectors

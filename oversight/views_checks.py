@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.years import current_year
 from rules.permissions import committee_for_user
-from summaries.years import current_year
 
 from . import services
 from .forms import CloseForm, DrawForm, FindingForm, ResponseForm, first_error

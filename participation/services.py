@@ -15,8 +15,8 @@ from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.text import clean_text
-from notifications.recipients import committee_admins, tell_member, tell_users
 from organizations.models import Department, Member, Organization, Participation
+from organizations.recipients import committee_admins, tell_member, tell_users
 
 from .attachments import check_attachment
 from .models import (

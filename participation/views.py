@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError
 from core.files import stored_file_response
 from core.pinyin import name_order
+from core.years import checked_year, year_from_query
 from organizations.models import Member, Role
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 from rules.permissions import committee_for_user
-from summaries.years import checked_year, year_from_query
 
 from . import selectors, services
 from .attachments import content_type_for

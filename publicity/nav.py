@@ -1,4 +1,4 @@
-"""Top-bar links of 公示 (see core/nav.py)."""
+"""Top-bar links of 公示 (see portal/nav.py)."""
 
 from __future__ import annotations
 

@@ -15,14 +15,17 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.models import Commitment
+from commitments.models import Status as CommitmentStatus
+from commitments.selectors import confirmed_vanguard_posts
 from core.pinyin import name_order
 from ledger.models import Entry
+from ledger.totals import aggregated_entries, year_results
 from organizations.models import Member, Organization
 from rules.models import Category, Scheme
 from rules.points import rules_from_items
 from rules.services import template_for
 from scoring import engine
-from summaries.selectors import aggregated_entries, year_results
 
 from .models import Objection, Publication, PublicationRow, Screen
 
@@ -154,20 +157,16 @@ def _latest_publications(screen: Screen) -> list[Publication]:
 
 
 def _approved_commitments(branch_ids: list[int], year: int) -> list[dict[str, str]]:
-    """What the branches published as approved commitments, when that part exists.
+    """What the branches published as approved commitments.
 
     The commitments app offers `approved_commitments(branch, year)`, one query per branch;
     the screen of every branch asks for all of them in one query with the same conditions.
     """
-    try:
-        from commitments.models import Commitment, Status
-    except ImportError:  # pragma: no cover - the commitments part not installed
-        return []
     rows = (
         Commitment.objects.filter(
             branch_id__in=branch_ids,
             year=year,
-            status=Status.APPROVED,
+            status=CommitmentStatus.APPROVED,
             member__is_active=True,
         )
         .select_related("member", "branch")
@@ -180,10 +179,6 @@ def _approved_commitments(branch_ids: list[int], year: int) -> list[dict[str, st
 
 def _vanguard_posts(branch_ids: list[int], year: int) -> list[dict[str, str]]:
     """The confirmed 党员先锋岗 of the latest year the branches have any (two queries)."""
-    try:
-        from commitments.selectors import confirmed_vanguard_posts
-    except ImportError:  # pragma: no cover - the commitments part not installed
-        return []
     return [
         {
             "branch": post.branch.name,

@@ -18,11 +18,11 @@ from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from ledger.models import Entry
+from ledger.totals import BranchYear, branch_year
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import is_own_member
 from scoring import engine
-from summaries.selectors import BranchYear, branch_year
 
 from .models import Objection, Publication, PublicationRow, Screen
 from .permissions import PUBLISHERS

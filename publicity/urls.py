@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lobby
+from . import views, views_screens
 
 app_name = "publicity"
 urlpatterns = [
@@ -15,8 +15,7 @@ urlpatterns = [
     path("objections/<id:pk>/answer/", views.answer, name="answer"),
     path("charts/mine/<int:year>/", views.chart_my_trend, name="chart_my_trend"),
     path("charts/branches/<int:year>/", views.chart_branches, name="chart_branches"),
-    path("screens/", views_lobby.screens, name="screens"),
-    path("screens/<id:pk>/revoke/", views_lobby.screen_revoke, name="screen_revoke"),
-    path("lobby/<str:token>/", views_lobby.lobby, name="lobby"),
-    path("lobby/<str:token>/data/", views_lobby.lobby_data, name="lobby_data"),
+    path("screens/", views_screens.screens, name="screens"),
+    path("screens/<id:pk>/revoke/", views_screens.screen_revoke, name="screen_revoke"),
+    # lobby/<token>/ and lobby/<token>/data/: the display, portal/urls_lobby.py (config/urls.py)
 ]

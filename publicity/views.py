@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
+from core.years import checked_year
+from ledger.totals import branch_year
 from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
-from summaries.selectors import branch_year
-from summaries.years import checked_year
 
 from . import selectors, services
 from .forms import AnswerForm, ObjectionForm, PublishForm

@@ -1,4 +1,4 @@
-"""Top-bar links of 结果运用 (see core/nav.py): a branch's results of the year, and the
+"""Top-bar links of 结果运用 (see portal/nav.py): a branch's results of the year, and the
 committee's decisions on unqualified-member handling."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
+from core.years import current_year
 from organizations.permissions import OFFICER_ROLES
-from summaries.years import current_year
 
 from .selectors import pending_count
 

@@ -1,4 +1,4 @@
-"""Reads for 结果运用: a branch's year of results, built on `summaries.selectors`.
+"""Reads for 结果运用: a branch's year of results, built on `ledger.totals`.
 
 Each read costs a fixed number of queries whatever the size of the branches: the
 summary of the year and of the year before (for the two-year rule), the year's
@@ -17,9 +17,9 @@ from django.utils import timezone
 from commitments.models import Commitment, Fulfilment, VanguardPost, VanguardStatus
 from commitments.models import Status as CommitmentStatus
 from ledger.models import PeriodLock
+from ledger.totals import BranchYear, MemberResult, year_results
 from organizations.models import Member, Organization
 from scoring import engine
-from summaries.selectors import BranchYear, MemberResult, year_results
 
 from .models import HandlingCase, HelpTalk
 

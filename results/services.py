@@ -17,10 +17,10 @@ from core.actors import signed_in
 from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from notifications.models import Notification
-from notifications.recipients import branch_secretaries, tell_member
 from notifications.services import notify
 from organizations.models import Member, Organization, Role, RoleAssignment
 from organizations.permissions import OFFICER_ROLES, is_own_member, scope_for
+from organizations.recipients import branch_secretaries, tell_member
 from participation.attachments import check_attachment
 
 from .models import HandlingCase, HelpTalk

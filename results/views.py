@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from commitments.models import VanguardPost, VanguardStatus
 from core.errors import DomainError
 from core.files import stored_file_response
+from core.years import checked_year, current_year
 from organizations.models import Member, Organization, Role
 from organizations.permissions import (
     OFFICER_ROLES,
@@ -34,7 +35,6 @@ from organizations.permissions import (
 )
 from participation.attachments import content_type_for
 from summaries.views import year_links
-from summaries.years import checked_year, current_year
 
 from . import services
 from .forms import ConsentForm, DecisionForm, HelpTalkForm, ProposalForm

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commitments.models import VanguardPost
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
+from core.years import checked_year
 from organizations.models import Organization, Role
 from organizations.permissions import (
     check_committee,
@@ -27,7 +28,6 @@ from organizations.permissions import (
     visible_branches,
 )
 from summaries.views import year_links
-from summaries.years import checked_year
 
 from . import services
 from .forms import VanguardDecisionForm, VanguardProposalForm

@@ -25,7 +25,7 @@ from core.actors import signed_in
 from core.errors import DomainError
 from core.locks import ROW_LOCK
 from core.text import clean_text
-from notifications.recipients import branch_secretaries, committee_admins, tell_users
+from organizations.recipients import branch_secretaries, committee_admins, tell_users
 
 from .models import Category, FilingStatus, Item, Scheme, SchemeFiling, Section
 from .services import normalized_label

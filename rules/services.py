@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -331,18 +332,26 @@ def _validate_item(item: Item) -> None:
         )
 
 
-def _check_editable(scheme: Scheme) -> None:
-    from ledger.models import PeriodLock
+# Whether a branch's year is closed is the ledger's to say (its PeriodLock), and the ledger
+# stands on rules: it registers the question here when it starts (ledger/apps.py).
+_CLOSED_YEAR: dict[str, Callable[[int, int], bool]] = {}
 
-    if (
-        not scheme.is_template
-        and PeriodLock.objects.filter(
-            branch_id=scheme.organization_id,
-            year=scheme.year or 0,
-            half=2,
-            reopened_at__isnull=True,
-        ).exists()
-    ):
+
+def closed_year_register(lookup: Callable[[int, int], bool]) -> None:
+    """`lookup(branch_id, year)` says whether the branch's year is closed."""
+    _CLOSED_YEAR["lookup"] = lookup
+
+
+def year_is_closed(scheme: Scheme) -> bool:
+    """A closed year's scheme can no longer change (the template never closes)."""
+    lookup = _CLOSED_YEAR.get("lookup")
+    if scheme.is_template or scheme.organization_id is None or lookup is None:
+        return False
+    return lookup(scheme.organization_id, scheme.year or 0)
+
+
+def _check_editable(scheme: Scheme) -> None:
+    if year_is_closed(scheme):
         raise DomainError(_("The year is closed; its scheme can no longer change."))
 
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from ledger.models import PeriodLock
 from organizations.models import Organization
 from organizations.permissions import scope_for, visible_branches
 
@@ -57,14 +56,6 @@ def _scheme_url(scheme: Scheme, item: Item | None = None) -> str:
             "rules:scheme", kwargs={"code": scheme.organization.code, "year": scheme.year}
         )
     return f"{url}#item-{item.pk}" if item is not None else url
-
-
-def _year_is_closed(scheme: Scheme) -> bool:
-    if scheme.is_template:
-        return False
-    return PeriodLock.objects.filter(
-        branch_id=scheme.organization_id, year=scheme.year, half=2, reopened_at__isnull=True
-    ).exists()
 
 
 def _may_edit(request: HttpRequest, scheme: Scheme) -> bool:
@@ -107,7 +98,7 @@ def _render_scheme(
     status: int = 200,
 ) -> HttpResponse:
     items = _items_with_use(scheme)
-    closed = _year_is_closed(scheme)
+    closed = services.year_is_closed(scheme)
     can_edit = _may_edit(request, scheme) and not closed
     sections = []
     for value, label in Section.choices:
@@ -318,7 +309,8 @@ def item_row(request: HttpRequest, pk: int) -> HttpResponse:
         "rules/_item_row.html",
         {
             "item": _item_with_use(pk),
-            "can_edit": _may_edit(request, item.scheme) and not _year_is_closed(item.scheme),
+            "can_edit": _may_edit(request, item.scheme)
+            and not services.year_is_closed(item.scheme),
             "columns": COLUMNS,
         },
     )

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.years import checked_year, year_from_query
 from organizations.models import Organization, Role
 from organizations.permissions import scope_for, visible_branches
-from summaries.years import checked_year, year_from_query
 
 from . import filing, services
 from .models import FilingStatus, Scheme, SchemeFiling, Section

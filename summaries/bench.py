@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.pinyin import pinyin_key
 from ledger.models import Entry, Kind, Source, Veto
+from ledger.totals import year_results
 from organizations.models import (
     Department,
     Member,
@@ -40,7 +41,6 @@ from organizations.models import (
 )
 from rules.models import Item, Scheme, Section
 from rules.services import EDITABLE_FIELDS, default_template
-from summaries.selectors import year_results
 
 D = Decimal
 COMMITTEE_CODE = "bench"

@@ -25,13 +25,13 @@ from core.locks import ROW_LOCK
 from core.periods import half_of
 from ledger.models import Entry, Kind, PeriodLock, Source, Veto
 from ledger.services import entry_post, veto_record
+from ledger.totals import MemberResult, branch_year
 from organizations.models import Department, Member, Organization, Participation
 from organizations.services import member_create
 from rules.services import scheme_for_year
 
 from .card_reader import MAX_BYTES, read_workbook
 from .card_sheet import Problem, SheetCard
-from .selectors import MemberResult, branch_year
 
 __all__ = [
     "MAX_BYTES",

@@ -25,6 +25,7 @@ from core.errors import DomainError, PermissionDenied
 from core.locks import ROW_LOCK
 from core.periods import HalfYear
 from ledger.models import PeriodLock
+from ledger.totals import branch_year
 from notifications.models import Notification
 from notifications.services import notify_many
 from organizations.models import Member, Organization, Role
@@ -32,7 +33,6 @@ from organizations.permissions import scope_for
 
 from .blockers import Blocker, appraisals_recorded_outside_sessions, closing_blockers
 from .models import ClosingSnapshot
-from .selectors import branch_year
 from .summary_table import person_name, snapshot_rows
 
 

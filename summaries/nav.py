@@ -1,4 +1,4 @@
-"""Top-bar links of 汇总 (see core/nav.py): a branch's summary table and closing, and the
+"""Top-bar links of 汇总 (see portal/nav.py): a branch's summary table and closing, and the
 committee's view of every branch's table."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
+from core.years import current_year
 from organizations.permissions import OFFICER_ROLES
-
-from .years import current_year
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:

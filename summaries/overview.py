@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.totals import BranchYear, year_results
 from organizations.models import Organization
 from scoring import engine
-
-from .selectors import BranchYear, year_results
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from core.locks import ROW_LOCK
 from core.pinyin import name_order
 from declarations.models import WAITING, Declaration
 from ledger.models import PeriodLock
+from ledger.totals import BranchYear, MemberResult, branch_year, year_results
 from organizations.models import Member, Organization, Role
 from organizations.permissions import scope_for
 from scoring import engine
 
 from .models import SummaryConfirmation
-from .selectors import BranchYear, MemberResult, branch_year, year_results
 
 TITLE = "党员奉献量化积分制管理汇总表"
 HEADINGS = ("序号", "党员姓名", "基本分", "奉献分", "评议分", "扣减分", "年度总积分")

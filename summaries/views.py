@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.years import checked_year, year_choices
+from ledger.totals import branch_year
 from organizations.permissions import (
     check_committee,
     get_branch_for_user,
@@ -17,8 +19,6 @@ from organizations.permissions import (
 from .card import member_card
 from .moves import moves_of
 from .overview import averages_chart, committee_overview
-from .selectors import branch_year
-from .years import checked_year, year_choices
 
 
 def year_links(name: str, year: int, **kwargs: object) -> list[tuple[int, str]]:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import xlsx_response
+from core.years import checked_year
 from organizations.models import Organization
 from organizations.permissions import get_branch_for_user, get_member_for_user
 
@@ -32,7 +33,6 @@ from .card import PointsCard, branch_cards, member_card
 from .card_export import TITLE, cards_workbook
 from .card_import import CardsImport, cards_import
 from .forms import CardsImportForm
-from .years import checked_year
 
 SIGNING_SALT = "summaries.cards_import"
 TOKEN_MAX_AGE = 60 * 60

@@ -27,6 +27,7 @@ from appraisals.exports import TITLE as APPRAISAL_TITLE
 from appraisals.exports import form3_workbook
 from appraisals.models import AppraisalSession, Status
 from core.downloads import name_download
+from core.years import checked_year, current_year
 from declarations.exports import TITLE as DECLARATION_TITLE
 from declarations.models import WAITING, Declaration
 from ledger.models import Entry
@@ -44,7 +45,6 @@ from .summary_export import FORMATS, summary_xlsx
 from .summary_table import TITLE as SUMMARY_TITLE
 from .summary_table import summary_table
 from .views import year_links
-from .years import checked_year, current_year
 
 ZIP = "application/zip"
 

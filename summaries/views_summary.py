@@ -22,6 +22,7 @@ from core.confirm import Confirmation, confirm_page, confirmed
 from core.downloads import XLSX, name_download
 from core.errors import DomainError
 from core.periods import HalfYear
+from core.years import checked_year, current_year
 from ledger.models import PeriodLock
 from organizations.models import Organization, Role
 from organizations.permissions import (
@@ -47,7 +48,6 @@ from .summary_table import (
     unreviewed_declarations,
 )
 from .views import year_links
-from .years import checked_year, current_year
 
 
 def _is_secretary(request: HttpRequest, branch: Organization) -> bool:

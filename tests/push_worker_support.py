@@ -32,8 +32,8 @@ def prepare(members: int) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     from accounts.models import ExternalIdentity, User
     from notifications.models import Delivery
-    from notifications.reminders import send_reminders
     from organizations.models import Member, Organization
+    from portal.reminders import send_reminders
 
     committee = Organization.objects.create(code="jg", name="机关党委", kind="committee")
     branch = Organization.objects.create(

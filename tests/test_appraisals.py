@@ -22,8 +22,8 @@ from audit.models import AuditEvent
 from core.errors import DomainError
 from core.periods import HalfYear
 from ledger.models import Entry, PeriodLock
+from ledger.totals import branch_year
 from organizations.models import PublicRepresentative
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory
 
 E, Q, B, U = Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED

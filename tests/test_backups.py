@@ -64,7 +64,7 @@ from django.conf import settings
 from audit.services import audit_verify
 from backups.services import current_state, private_media_root
 from organizations.models import Organization
-from summaries.selectors import branch_year
+from ledger.totals import branch_year
 
 state = current_state()
 totals = {}

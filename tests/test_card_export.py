@@ -15,12 +15,12 @@ from django.utils import translation
 
 from ledger.models import Entry
 from ledger.services import entry_post, entry_reverse, veto_record
+from ledger.totals import branch_year
 from organizations.models import Participation
 from rules.services import item_update, scheme_for_year
 from summaries.card import branch_cards, member_card
 from summaries.card_export import TITLE, cards_workbook, sheet_title
 from summaries.card_import import cards_import
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory, OrganizationFactory
 
 YEAR = 2025

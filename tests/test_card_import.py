@@ -17,12 +17,12 @@ from django.utils import translation
 from audit.models import AuditEvent
 from ledger.models import Entry, PeriodLock, Source, Veto
 from ledger.services import entry_post, entry_reverse
+from ledger.totals import branch_year
 from organizations.models import Member
 from rules.models import Scheme
 from rules.services import scheme_for_year
 from summaries.card_import import cards_import
 from summaries.card_sheet import read_points
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory, OrganizationFactory
 
 DATA = Path(__file__).parent / "data"

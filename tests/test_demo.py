@@ -15,8 +15,8 @@ from appraisals.models import AppraisalSession
 from audit.services import audit_verify
 from commitments.models import Commitment
 from declarations.models import Declaration
+from demo.management.commands import _demo_data as data
 from ledger.models import Entry, Kind, PeriodLock, Veto
-from organizations.management.commands import _demo_data as data
 from organizations.models import Member, Organization, PublicRepresentative
 from orglife.models import Attendance, DuesRecord
 from participation.models import Exemption
@@ -134,8 +134,8 @@ def test_every_audit_row_of_the_demo_reads_in_chinese(demo, db):
     """Each kind of row the demonstration writes: a registered label, translated keys and
     values (choices by their labels, nested rows and figures included)."""
     from audit import display
+    from audit.changes import compact_changes
     from audit.models import AuditEvent
-    from audit.views import compact_changes
 
     cjk = re.compile(r"[\u4e00-\u9fff]")
     english = set()

@@ -16,8 +16,8 @@ from core.errors import DomainError
 from ledger.gate import EntryRefused
 from ledger.models import Entry, PeriodLock, Veto
 from ledger.services import entry_post, entry_reverse, veto_record, veto_revoke
+from ledger.totals import branch_year
 from rules.services import item_retire, scheme_for_year
-from summaries.selectors import branch_year
 
 YEAR = 2026
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.nav import extra_links
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.permissions import scope_for
+from portal.nav import extra_links
 
 LIST = reverse("notifications:list")
 

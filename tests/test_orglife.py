@@ -14,12 +14,12 @@ from django.utils import timezone, translation
 from audit.models import AuditEvent
 from core.errors import DomainError
 from ledger.models import Entry, PeriodLock
+from ledger.totals import branch_year
 from orglife import services
 from orglife.models import Attendance, Meeting, MeetingKind
 from orglife.services import SignInRefused
 from rules.models import PointsKind
 from rules.services import item_update, scheme_for_year
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory
 
 YEAR = 2025

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from core.errors import DomainError
 from ledger.models import Entry, PeriodLock
+from ledger.totals import branch_year
 from orglife import dues
 from orglife.models import DuesRecord
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory
 
 YEAR = 2025

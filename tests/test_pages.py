@@ -6,10 +6,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.years import current_year
 from ledger.services import entry_post, entry_reverse, veto_record
 from rules.services import item_update, scheme_for_year
 from summaries.card import member_card
-from summaries.years import current_year
 from tests.factories import MemberFactory, UserFactory
 
 YEAR = 2026

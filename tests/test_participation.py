@@ -11,10 +11,10 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from core.errors import DomainError
+from ledger.totals import branch_year
 from organizations.models import Department, Participation
 from participation import selectors, services
 from participation.models import DepartmentHead, Exemption, ExemptionStatus
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory, UserFactory
 
 YEAR = timezone.localdate().year

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.errors import DomainError
 from ledger.services import entry_post
+from ledger.totals import branch_year
 from notifications.models import Notification
 from organizations.models import Participation
 from publicity import services
@@ -22,7 +23,6 @@ from publicity.models import Objection, Publication, PublicationRow
 from publicity.quarters import Quarter
 from publicity.selectors import histogram, quarters_published, shown_publication
 from rules.services import scheme_for_year
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory
 
 YEAR = 2026

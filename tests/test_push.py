@@ -15,10 +15,10 @@ from django.utils import timezone
 from accounts.models import ExternalIdentity
 from audit.models import AuditEvent
 from notifications import delivery as worker
-from notifications import reminders
 from notifications.models import Delivery, Notification, PushPreference
-from notifications.reminders import send_reminders
 from notifications.services import notify, notify_many
+from portal import reminders
+from portal.reminders import send_reminders
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.sms import FakeSmsGateway
 from tests.fakes.wecom import FakeWeCom

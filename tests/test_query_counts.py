@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ledger.services import entry_post, entry_reverse, veto_record
+from ledger.totals import year_results
 from organizations.models import Participation
 from rules.services import item_update, scheme_for_year
-from summaries.selectors import year_results
 from tests.factories import MemberFactory, OrganizationFactory
 
 YEAR = 2026

@@ -4,15 +4,14 @@ safe to run twice."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from notifications import reminders
 from notifications.models import Notification
 from organizations.models import Participation
+from portal import reminders
 from tests.factories import MemberFactory, UserFactory
 
 Kind = Notification.Kind
@@ -83,12 +82,6 @@ def test_no_opening_reminder_on_other_days_and_none_for_members_not_taking_part(
 def test_a_bad_date_is_refused(bureau):
     with pytest.raises(CommandError):
         run("2026-13-01")
-
-
-def test_without_the_declarations_app_the_other_reminders_are_skipped(bureau, monkeypatch):
-    monkeypatch.setattr(reminders, "_declarations", lambda: None)
-    report = reminders.send_reminders(today=date(2026, 4, 3))
-    assert report.sent == 0 and report.skipped
 
 
 def test_two_days_before_the_deadline_those_not_submitted_are_reminded(bureau):

@@ -12,11 +12,11 @@ from audit.models import AuditEvent
 from core.errors import DomainError
 from ledger.models import PeriodLock
 from ledger.services import entry_post
+from ledger.totals import branch_year
 from rules import services
 from rules.forms import parse_levels
 from rules.models import Item, PointsKind, Scheme, Section
 from rules.services import ItemInvalid, scheme_for_year
-from summaries.selectors import branch_year
 
 YEAR = timezone.localdate().year
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -133,6 +134,21 @@ def test_production_sets_the_security_headers(name, value, monkeypatch):
     assert getattr(production, name) == value
 
 
+def test_the_demo_is_installed_for_development_and_tests_only(monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "jifen.example.internal")
+    import config.settings.base
+
+    importlib.reload(config.settings.base)
+    production = importlib.reload(importlib.import_module("config.settings.production"))
+    dev = importlib.reload(importlib.import_module("config.settings.dev"))
+    assert "demo" not in production.INSTALLED_APPS
+    assert "demo" in dev.INSTALLED_APPS
+    assert "demo" in settings.INSTALLED_APPS  # the test settings
+
+
 # --- disabling an account ----------------------------------------------------------------
 
 
@@ -174,7 +190,7 @@ OWN, OTHER_A, SECRETARY_A, OTHER_B = "13800001111", "13900002222", "13700003333"
 
 
 def test_a_phone_is_masked_to_its_first_three_and_last_four_digits():
-    from core.privacy import mask_phone
+    from organizations.privacy import mask_phone
 
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("138-1234-1234") == "138****1234"
@@ -194,7 +210,7 @@ def test_a_phone_is_masked_to_its_first_three_and_last_four_digits():
     ],
 )
 def test_only_the_member_and_the_branch_officers_read_a_phone_in_full(bureau, who, sees):
-    from core.privacy import may_see_phone
+    from organizations.privacy import may_see_phone
 
     other = bureau.other_member_a
     user = getattr(bureau, who)

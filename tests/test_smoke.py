@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 from ledger.services import entry_post
+from ledger.totals import branch_year
 from rules.services import scheme_for_year
-from summaries.selectors import branch_year
 
 
 def test_a_member_with_no_entries_has_full_base_marks(bureau):

@@ -23,6 +23,7 @@ from accounts.people import member_login_open, member_login_slip
 from audit.models import AuditEvent
 from core.errors import DomainError, PermissionDenied
 from ledger.models import Entry
+from ledger.totals import branch_year
 from notifications.models import Notification
 from organizations import services, tree
 from organizations.models import (
@@ -37,7 +38,6 @@ from organizations.models import (
 from organizations.permissions import scope_for
 from organizations.roles import role_end, role_grant
 from summaries.moves import member_move
-from summaries.selectors import branch_year
 from tests.factories import MemberFactory, post_points
 
 YEAR = timezone.localdate().year

@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ledger.models import Entry, Kind, Veto
+from ledger.totals import year_results
 from organizations.models import Member, Organization, Participation
 from rules.models import Item, Scheme
 from rules.points import rules_from_items
 from scoring import engine
 from summaries import bench
-from summaries.selectors import year_results
 
 YEAR = 2026
 

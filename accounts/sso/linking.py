@@ -190,6 +190,15 @@ def _link(identity: Identity) -> ExternalIdentity:
     return link
 
 
+def linked_addresses(provider: str, user_ids: list[int]) -> dict[int, str]:
+    """Each user's account at the provider, for pushing messages there (one query)."""
+    return dict(
+        ExternalIdentity.objects.filter(provider=provider, user_id__in=user_ids).values_list(
+            "user_id", "external_id"
+        )
+    )
+
+
 def key_label() -> str:
     return {
         "job_number": _("job number"),

@@ -20,3 +20,6 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 
 # Two-factor sign-in off: tests/test_two_factor.py turns it on with override_settings.
 JIFEN_2FA_REQUIRED = False
+
+# The demonstration bureau: tests/test_demo.py and the browser tests build on it.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

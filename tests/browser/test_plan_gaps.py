@@ -25,7 +25,7 @@ from contributions.models import Platform
 from core.periods import HalfYear, Month
 from declarations.models import Declaration
 from declarations.services import declaration_create
-from organizations.management.commands import _demo_data as demo
+from demo.management.commands import _demo_data as demo
 from organizations.models import Member, Role
 from publicity.services import screen_create
 

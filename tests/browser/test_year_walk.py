@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from declarations.models import Declaration
+from demo.management.commands import _demo_data as demo
 from ledger.models import Entry
-from organizations.management.commands import _demo_data as demo
 from organizations.models import Member, Role
 from orglife.models import Meeting
 from publicity.models import Publication

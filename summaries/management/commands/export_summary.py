@@ -15,10 +15,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from core.years import EARLIEST, LATEST
 from organizations.models import Organization
 from summaries.summary_export import FORMATS, summary_csv, summary_json, summary_xlsx
 from summaries.summary_table import summary_table
-from summaries.years import EARLIEST, LATEST
 
 
 class Command(BaseCommand):

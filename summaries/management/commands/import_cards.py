@@ -13,9 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from core.years import EARLIEST, LATEST
 from organizations.models import Organization
 from summaries.card_import import MAX_BYTES, cards_import
-from summaries.years import EARLIEST, LATEST
 
 
 class Command(BaseCommand):

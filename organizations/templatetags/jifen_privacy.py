@@ -1,5 +1,5 @@
 """{{ number|mask_phone }} always masks; {% phone number branch_id member_id %} masks
-unless core.privacy.may_see_phone lets the signed-in viewer read it."""
+unless organizations.privacy.may_see_phone lets the signed-in viewer read it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from core import privacy
+from organizations import privacy
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from organizations.permissions import scope_for
+from .permissions import scope_for
 
 _DIGITS = re.compile(r"\d")
 

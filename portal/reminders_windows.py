@@ -2,9 +2,8 @@
 before an appraisal's vote closes, to the members with an account who have not voted;
 the day before a publication's objection window closes, to the members published in it.
 
-Run by send_reminders (notifications/reminders.py); each reminder carries a dedupe_key,
-so a second run on the day sends nothing new. The apps are imported when the job runs
-(notifications sits below them).
+Run by send_reminders (portal/reminders.py); each reminder carries a dedupe_key, so a
+second run on the day sends nothing new.
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Notification
-from .services import notify_many
+from appraisals.models import AppraisalSession, Status, Voter
+from notifications.models import Notification
+from notifications.services import notify_many
+from publicity.models import Publication, PublicationRow
 
 
 def remind_appraisal_votes(today: dt.date) -> int:
-    from appraisals.models import AppraisalSession, Status, Voter
-
     tomorrow = today + dt.timedelta(days=1)
     sent = 0
     for session in AppraisalSession.objects.filter(status=Status.OPEN, voting_until=tomorrow):
@@ -46,8 +45,6 @@ def remind_appraisal_votes(today: dt.date) -> int:
 
 
 def remind_publicity_windows(today: dt.date) -> int:
-    from publicity.models import Publication, PublicationRow
-
     tomorrow = today + dt.timedelta(days=1)
     sent = 0
     for publication in Publication.objects.filter(window_end=tomorrow):

@@ -9,10 +9,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from accounts.two_factor import session_needs_code
-from core.nav import GROUPS, NavLink, extra_links
+from core.nav import NavLink
+from core.years import current_year
 from organizations.models import Organization, Role
 from organizations.permissions import scope_for
-from summaries.years import current_year
+from portal.nav import GROUPS, extra_links
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from notifications.reminders import send_reminders
+from portal.reminders import send_reminders
 
 
 def _date(value: str) -> dt.date:
@@ -38,8 +38,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = _date(options["date"]) if options.get("date") else timezone.localdate()
         report = send_reminders(today=today)
-        for note in report.skipped:
-            self.stdout.write(f"skipped {note}")
         self.stdout.write(
             f"{today.isoformat()}: sent {report.sent} notification(s): "
             f"{report.opened} declarations open, {report.deadline} deadline approaching, "

@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.years import year_choices, year_from_query
+from ledger.totals import MemberResult, year_results
 from organizations.permissions import scope_for, visible_branches
 from rules.models import Category
 from summaries.overview import averages_chart, summarise
-from summaries.selectors import MemberResult, year_results
-from summaries.years import year_choices, year_from_query
 
 
 def _category_chart(result: MemberResult) -> dict[str, list[str]]:
@@ -57,4 +57,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["chart"] = averages_chart(rows)
     else:
         context["branch_years"] = [results[b.pk] for b in branches]
-    return render(request, "core/home.html", context)
+    return render(request, "portal/home.html", context)

@@ -1,14 +1,15 @@
 """Who hears about a decision: a member's own account, a branch's secretaries, the
-committee's administrators. Shared by the services that send decision notifications."""
+committee's administrators. Shared by the services that send decision notifications;
+and the number a text message goes to (registered with notifications.channels)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from organizations.models import Member, Organization, Role, RoleAssignment
+from notifications.models import Notification
+from notifications.services import notify
 
-from .models import Notification
-from .services import notify
+from .models import Member, Organization, Role, RoleAssignment
 
 
 def branch_secretaries(branch: Organization) -> list[Any]:
@@ -53,3 +54,9 @@ def tell_member(member: Member, *, title: Any, url: str, key: str) -> None:
 def tell_users(users: list[Any], *, title: Any, url: str, key: str) -> None:
     for user in users:
         notify(user=user, kind=Notification.Kind.OTHER, title=title, url=url, dedupe_key=key)
+
+
+def phones(user_ids: list[int]) -> dict[int, str]:
+    """The phone of each user's active member record, where one is written (one query)."""
+    rows = Member.objects.filter(user_id__in=user_ids, is_active=True).exclude(phone="")
+    return {user_id: phone for user_id, phone in rows.values_list("user_id", "phone")}

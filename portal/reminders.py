@@ -9,33 +9,32 @@
 - to members without a commitment for the year, before and after their branch's deadline
   (commitments.reminders).
 Every reminder carries a dedupe_key, so running the job twice on a day sends nothing new.
-The declarations and commitments apps are imported lazily: without them only the first
-reminder is sent.
+The job lives here, at the top, because it reads every part of the plan it reminds of;
+notifications below only stores and pushes what it is given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
-from dataclasses import dataclass, field
-from types import ModuleType
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from commitments.reminders import remind_missing_commitments
 from core.periods import Month
+from declarations import deadlines
+from declarations.models import DEFAULT_DEADLINE_DAY, WAITING, DeadlinePolicy, Declaration
+from notifications.models import Notification
+from notifications.services import notify
 from organizations.models import Member, Organization, Participation, Role, RoleAssignment
 
-from .models import Notification
 from .reminders_windows import remind_appraisal_votes, remind_publicity_windows
-from .services import notify
 
 DEADLINE_NOTICE_DAYS = 2
-DEFAULT_DEADLINE_DAY = 5
 GROUP_ROLES = (Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY)
 
 
@@ -47,7 +46,6 @@ class ReminderReport:
     appraisals: int = 0
     publicity: int = 0
     commitments: int = 0
-    skipped: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
@@ -68,41 +66,13 @@ def _url(name: str) -> str:
         return ""
 
 
-def _declarations() -> ModuleType | None:
-    """declarations.models, once that app exists and its table has been migrated."""
-    try:
-        models = importlib.import_module("declarations.models")
-        declaration = models.Declaration
-    except (ImportError, AttributeError):
-        return None
-    if declaration._meta.db_table not in connection.introspection.table_names():
-        return None
-    return models
-
-
 def _previous(month: Month) -> Month:
     return Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)
 
 
-def _deadline(month: Month, day: int) -> dt.date:
-    """`day` of the month after `month`: the last day to declare it (the declarations
-    app's own rule when it is there)."""
-    try:
-        from declarations.deadlines import deadline
-    except ImportError:
-        following = (
-            Month(month.year + 1, 1) if month.month == 12 else Month(month.year, month.month + 1)
-        )
-        return dt.date(following.year, following.month, day)
-    return deadline(month, day)
-
-
-def _deadline_days(declarations: ModuleType | None) -> dict[int, int]:
+def _deadline_days() -> dict[int, int]:
     """Each branch's deadline day where it has set one (one query)."""
-    policy = getattr(declarations, "DeadlinePolicy", None)
-    if policy is None:
-        return {}
-    return dict(policy.objects.values_list("branch_id", "deadline_day"))
+    return dict(DeadlinePolicy.objects.values_list("branch_id", "deadline_day"))
 
 
 def _members_to_remind(year: int) -> list[Member]:
@@ -116,17 +86,16 @@ def _members_to_remind(year: int) -> list[Member]:
     )
 
 
-def remind_declarations_open(today: dt.date, declarations: ModuleType | None) -> int:
+def remind_declarations_open(today: dt.date) -> int:
     """On the 1st: last month's declarations are open, with the member's branch deadline."""
     if today.day != 1:
         return 0
     month = _previous(Month(today.year, today.month))
-    days = _deadline_days(declarations)
-    default = getattr(declarations, "DEFAULT_DEADLINE_DAY", DEFAULT_DEADLINE_DAY)
+    days = _deadline_days()
     url = _url("declarations:create")
     sent = 0
     for member in _members_to_remind(month.year):
-        deadline = _deadline(month, days.get(member.branch_id, default))
+        deadline = deadlines.deadline(month, days.get(member.branch_id, DEFAULT_DEADLINE_DAY))
         title = _("Declarations for %(month)s are open; the deadline is %(deadline)s.") % {
             "month": month,
             "deadline": deadline.strftime("%Y-%m-%d"),
@@ -142,10 +111,9 @@ def remind_declarations_open(today: dt.date, declarations: ModuleType | None) ->
     return sent
 
 
-def remind_deadline_near(today: dt.date, declarations: ModuleType) -> int:
+def remind_deadline_near(today: dt.date) -> int:
     """DEADLINE_NOTICE_DAYS before a branch's deadline: to its members not yet submitted."""
-    days = _deadline_days(declarations)
-    default = getattr(declarations, "DEFAULT_DEADLINE_DAY", DEFAULT_DEADLINE_DAY)
+    days = _deadline_days()
     this = Month(today.year, today.month)
     notice = dt.timedelta(days=DEADLINE_NOTICE_DAYS)
     due: dict[Month, set[int]] = defaultdict(set)  # month -> branches whose notice day is today
@@ -153,19 +121,23 @@ def remind_deadline_near(today: dt.date, declarations: ModuleType) -> int:
         "pk", flat=True
     ):
         for month in (_previous(this), this):
-            if _deadline(month, days.get(branch_id, default)) - notice == today:
+            if (
+                deadlines.deadline(month, days.get(branch_id, DEFAULT_DEADLINE_DAY)) - notice
+                == today
+            ):
                 due[month].add(branch_id)
-    declaration = declarations.Declaration
-    not_submitted = {declaration.Status.DRAFT}
+    not_submitted = {Declaration.Status.DRAFT}
     url = _url("declarations:mine")
     sent = 0
     for month, branch_ids in due.items():
         submitted = set(
-            declaration.objects.filter(year=month.year, month=month.month)
+            Declaration.objects.filter(year=month.year, month=month.month)
             .exclude(status__in=not_submitted)
             .values_list("member_id", flat=True)
         )
-        deadline_of = {b: _deadline(month, days.get(b, default)) for b in branch_ids}
+        deadline_of = {
+            b: deadlines.deadline(month, days.get(b, DEFAULT_DEADLINE_DAY)) for b in branch_ids
+        }
         for member in _members_to_remind(month.year):
             if member.branch_id not in branch_ids or member.pk in submitted:
                 continue
@@ -210,15 +182,9 @@ def _group_users(branch_ids: set[int]) -> dict[int, dict[int, Any]]:
     }
 
 
-def remind_reviews_waiting(today: dt.date, declarations: ModuleType) -> int:
+def remind_reviews_waiting(today: dt.date) -> int:
     """Every day: each group member hears how many declarations of the branch wait for them."""
-    declaration = declarations.Declaration
-    waiting_statuses = getattr(
-        declarations,
-        "WAITING",
-        (declaration.Status.SUBMITTED, declaration.Status.UNDER_REVIEW),
-    )
-    waiting = declaration.objects.filter(status__in=waiting_statuses)
+    waiting = Declaration.objects.filter(status__in=WAITING)
     per_branch = dict(
         waiting.values_list("branch_id").annotate(n=Count("pk")).order_by("branch_id")
     )
@@ -257,27 +223,16 @@ def remind_reviews_waiting(today: dt.date, declarations: ModuleType) -> int:
 
 def remind_commitments(today: dt.date) -> int:
     """Members without a commitment for the year, around their branch's deadline."""
-    try:
-        module = importlib.import_module("commitments.reminders")
-    except ImportError:
-        return 0
-    return module.remind_missing_commitments(today)
+    return remind_missing_commitments(today)
 
 
 def send_reminders(*, today: dt.date) -> ReminderReport:
     """The day's reminders; a second run on the same day sends nothing new."""
-    declarations = _declarations()
-    report = ReminderReport(
-        opened=remind_declarations_open(today, declarations),
+    return ReminderReport(
+        opened=remind_declarations_open(today),
+        deadline=remind_deadline_near(today),
+        reviews=remind_reviews_waiting(today),
         appraisals=remind_appraisal_votes(today),
         publicity=remind_publicity_windows(today),
         commitments=remind_commitments(today),
     )
-    if declarations is None:
-        report.skipped.append(
-            "deadline and review reminders: the declarations app is not available yet"
-        )
-        return report
-    report.deadline = remind_deadline_near(today, declarations)
-    report.reviews = remind_reviews_waiting(today, declarations)
-    return report

@@ -1,9 +1,12 @@
-"""The audit log for the party committee: who changed what, when, from where."""
+"""The audit log for the party committee: who changed what, when, from where.
+
+The pages live here, above organizations, because they filter and label rows by
+organisation; the log itself (audit) sits below every app that writes to it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,24 +17,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import display
+from audit.changes import Change, compact_changes
+from audit.models import AuditEvent
+from audit.services import audit_chain_check, audit_record
 from organizations.models import Organization
 from organizations.permissions import scope_for
 
-from . import display
 from .forms import AuditFilterForm
-from .models import AuditEvent
-from .services import audit_chain_check, audit_record
 
 PAGE_SIZE = 50
 SHOWN_CHANGES = 6
-
-
-@dataclass(frozen=True)
-class Change:
-    key: str
-    label: str  # the key in the reader's language
-    before: str | None  # None: the key is not in `before`
-    after: str | None  # None: the key is not in `after`
 
 
 @dataclass(frozen=True)
@@ -43,39 +39,6 @@ class EventRow:
     changes: list[Change]
     more: int  # changes not shown in the compact view
     detail: list[Change]  # before and after in full, for the expandable view
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else ({} if value is None else {"": value})
-
-
-def compact_changes(
-    before: Any, after: Any, *, object_type: str = "", action: str = "", full: bool = False
-) -> list[Change]:
-    """What changed, key by key, in the reader's language: only differing keys when
-    there is a before and an after; `full` keeps every key and the whole values."""
-    model = display.model_for(object_type)
-    before, after = _as_dict(before), _as_dict(after)
-    fit = (lambda text: text) if full else display.shorten
-    changes = []
-    one_sided = not before or not after
-    for key in list(dict.fromkeys([*before, *after])):
-        if key in display.HIDDEN_KEYS:
-            continue
-        if not full and key in before and key in after and before[key] == after[key]:
-            continue
-        value = after.get(key, before.get(key))
-        if not full and one_sided and (key == "id" or value in (None, "", [], {})):
-            continue  # a snapshot of a new or deleted object: its filled fields say enough
-        changes.append(
-            Change(
-                key=key,
-                label=display.key_label(model, key, action) if key else "",
-                before=fit(display.value_text(model, key, before[key])) if key in before else None,
-                after=fit(display.value_text(model, key, after[key])) if key in after else None,
-            )
-        )
-    return changes
 
 
 def _committee_only(request: HttpRequest) -> None:

@@ -1,4 +1,4 @@
-"""The audit log's filters."""
+"""The audit log's filters (the log's pages: portal/views_audit.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import display
+from audit.models import AuditEvent
 from core.ids import IdChoiceField
 from organizations.models import Organization
-
-from . import display
-from .models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):

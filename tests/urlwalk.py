@@ -44,7 +44,10 @@ def simple_kwargs(page: Page, *, code: str, pk: int, year: int) -> dict[str, Any
     """One plausible set of arguments: years, pks and codes."""
     kwargs: dict[str, Any] = {}
     for name, converter in page.converters.items():
-        if "year" in name:
+        fixed = source_of(page.name, name) or ""
+        if fixed.startswith("="):
+            kwargs[name] = fixed.removeprefix("=")
+        elif "year" in name:
             kwargs[name] = year
         elif isinstance(converter, IntConverter):
             kwargs[name] = 1 if name in ("half", "quarter", "month") else pk

@@ -29,13 +29,13 @@ from django.utils.translation import gettext as _
 
 from core.periods import Month
 from organizations.models import Member, Organization, Participation, Role, RoleAssignment
+from organizations.settings_models import DEFAULT_DECLARATION_DEADLINE_DAY, BranchSettings
 
 from .models import Notification
 from .reminders_windows import remind_appraisal_votes, remind_publicity_windows
 from .services import notify
 
 DEADLINE_NOTICE_DAYS = 2
-DEFAULT_DEADLINE_DAY = 5
 GROUP_ROLES = (Role.GROUP_LEADER, Role.GROUP_MEMBER, Role.RECORDER, Role.SECRETARY)
 
 
@@ -97,12 +97,9 @@ def _deadline(month: Month, day: int) -> dt.date:
     return deadline(month, day)
 
 
-def _deadline_days(declarations: ModuleType | None) -> dict[int, int]:
+def _deadline_days() -> dict[int, int]:
     """Each branch's deadline day where it has set one (one query)."""
-    policy = getattr(declarations, "DeadlinePolicy", None)
-    if policy is None:
-        return {}
-    return dict(policy.objects.values_list("branch_id", "deadline_day"))
+    return dict(BranchSettings.objects.values_list("branch_id", "declaration_deadline_day"))
 
 
 def _members_to_remind(year: int) -> list[Member]:
@@ -121,8 +118,8 @@ def remind_declarations_open(today: dt.date, declarations: ModuleType | None) ->
     if today.day != 1:
         return 0
     month = _previous(Month(today.year, today.month))
-    days = _deadline_days(declarations)
-    default = getattr(declarations, "DEFAULT_DEADLINE_DAY", DEFAULT_DEADLINE_DAY)
+    days = _deadline_days()
+    default = DEFAULT_DECLARATION_DEADLINE_DAY
     url = _url("declarations:create")
     sent = 0
     for member in _members_to_remind(month.year):
@@ -144,8 +141,8 @@ def remind_declarations_open(today: dt.date, declarations: ModuleType | None) ->
 
 def remind_deadline_near(today: dt.date, declarations: ModuleType) -> int:
     """DEADLINE_NOTICE_DAYS before a branch's deadline: to its members not yet submitted."""
-    days = _deadline_days(declarations)
-    default = getattr(declarations, "DEFAULT_DEADLINE_DAY", DEFAULT_DEADLINE_DAY)
+    days = _deadline_days()
+    default = DEFAULT_DECLARATION_DEADLINE_DAY
     this = Month(today.year, today.month)
     notice = dt.timedelta(days=DEADLINE_NOTICE_DAYS)
     due: dict[Month, set[int]] = defaultdict(set)  # month -> branches whose notice day is today

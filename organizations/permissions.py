@@ -107,6 +107,20 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def administered_committee(user: Any) -> Organization | None:
+    """The committee the user administers, or None."""
+    if not scope_for(user).is_committee:
+        return None
+    assignment = (
+        RoleAssignment.objects.current()
+        .filter(user=user, role=Role.COMMITTEE_ADMIN)
+        .select_related("organization")
+        .order_by("organization__order", "organization__code")
+        .first()
+    )
+    return assignment.organization.committee() if assignment is not None else None
+
+
 def visible_branches(user: Any) -> QuerySet[Organization]:
     """Organisations owning members that the user may look at as an officer."""
     scope = scope_for(user)

@@ -14,7 +14,7 @@ from core.pinyin import name_order
 from organizations.models import Member, Organization
 from summaries.years import EARLIEST, LATEST
 
-from .models import DuesRecord, Meeting, MeetingKind, Policy
+from .models import DuesRecord, Meeting, MeetingKind
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -104,16 +104,6 @@ class AddMembersForm(forms.Form):
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = queryset
-
-
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = Policy
-        fields = ["signin_window"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class DuesForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import bootstrap
 
@@ -27,9 +28,9 @@ def _choices(last: int) -> list[tuple[int, str]]:
 class BranchSettingsForm(forms.Form):
     # (legend, fields): the page shows one fieldset per topic.
     FIELDSETS = (
-        (_("Declaration deadline"), ("declaration_deadline_day",)),
-        (_("Organisational life"), ("signin_window",)),
-        (_("Commitments"), COMMITMENT_FIELDS),
+        (pgettext_lazy("settings", "Declaration deadline"), ("declaration_deadline_day",)),
+        (pgettext_lazy("settings", "Organisational life"), ("signin_window",)),
+        (pgettext_lazy("settings", "Commitments"), COMMITMENT_FIELDS),
     )
 
     declaration_deadline_day = forms.IntegerField(
@@ -83,7 +84,7 @@ class BranchSettingsForm(forms.Form):
 
 
 class CommitteeSettingsForm(forms.Form):
-    FIELDSETS = ((_("Oversight"), ("overdue_days",)),)
+    FIELDSETS = ((pgettext_lazy("settings", "Oversight"), ("overdue_days",)),)
 
     overdue_days = forms.IntegerField(
         label=_("Days before a review is overdue"),

@@ -236,6 +236,15 @@ def test_the_old_branch_pages_lead_to_the_settings_page(bureau, client_for, name
     assert (response.status_code, response["Location"]) == (301, branch_page())
 
 
+@pytest.mark.parametrize(
+    "name", ["declarations:policy", "orglife:policy", "commitments:rule", "oversight:policy"]
+)
+def test_the_old_addresses_are_404_for_those_who_may_not_set(bureau, client_for, name):
+    kwargs = {} if name == "oversight:policy" else {"code": "zb1"}
+    response = client_for(bureau.secretary_b).post(reverse(name, kwargs=kwargs))
+    assert response.status_code == 404
+
+
 def test_the_old_oversight_setting_leads_to_the_committee_page(bureau, client_for):
     response = client_for(bureau.committee_admin).get(reverse("oversight:policy"))
     assert (response.status_code, response["Location"]) == (301, committee_page())

@@ -3,40 +3,24 @@ commitments) and the committee's (its administrators). Anyone else: 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
-from .models import Organization, Role
-from .permissions import administered_committee, get_branch_for_user, scope_for
+from .models import Role
+from .permissions import get_branch_to_set, get_committee_to_set, scope_for
 from .settings_forms import BranchSettingsForm, CommitteeSettingsForm
 from .settings_selectors import branch_settings, committee_settings
 from .settings_services import update_branch_settings, update_committee_settings
 
 
-def _branch_to_set(user: Any, code: str) -> Organization:
-    branch = get_branch_for_user(user, code)
-    if not scope_for(user).may_edit_scheme(branch.pk):
-        raise Http404
-    return branch
-
-
-def _committee_to_set(user: Any) -> Organization:
-    committee = administered_committee(user)
-    if committee is None:
-        raise Http404
-    return committee
-
-
 @login_required
 def branch_settings_edit(request: HttpRequest, code: str) -> HttpResponse:
-    branch = _branch_to_set(request.user, code)
+    branch = get_branch_to_set(request.user, code)
     scope = scope_for(request.user)
     values = branch_settings(branch)
     form = BranchSettingsForm(
@@ -61,7 +45,7 @@ def branch_settings_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def committee_settings_edit(request: HttpRequest) -> HttpResponse:
-    committee = _committee_to_set(request.user)
+    committee = get_committee_to_set(request.user)
     values = committee_settings(committee)
     form = CommitteeSettingsForm(request.POST or None, values=values)
     if request.method == "POST" and form.is_valid():
@@ -85,11 +69,11 @@ def committee_settings_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moved_to_branch_settings(request: HttpRequest, code: str) -> HttpResponse:
-    branch = _branch_to_set(request.user, code)
+    branch = get_branch_to_set(request.user, code)
     return redirect("organizations:branch_settings", code=branch.code, permanent=True)
 
 
 @login_required
 def moved_to_committee_settings(request: HttpRequest) -> HttpResponse:
-    _committee_to_set(request.user)
+    get_committee_to_set(request.user)
     return redirect("organizations:committee_settings", permanent=True)

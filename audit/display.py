@@ -117,6 +117,8 @@ ACTIONS: dict[str, Promise] = {
     "ledger.entry.reversed": gettext_lazy("Points reversed"),
     "ledger.veto.recorded": gettext_lazy("Veto recorded"),
     "ledger.veto.revoked": gettext_lazy("Veto revoked"),
+    "organizations.branch_settings.changed": gettext_lazy("Branch settings changed"),
+    "organizations.committee_settings.changed": gettext_lazy("Committee settings changed"),
     "organizations.department.created": gettext_lazy("Department created"),
     "organizations.department.updated": gettext_lazy("Department changed"),
     "organizations.department.closed": gettext_lazy("Department closed"),

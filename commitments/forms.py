@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_PER_MEMBER_LIMIT, Fulfilment, Topic
+from .models import Fulfilment, Topic
 from .services import COMMENT_LIMIT, REPORT_LIMIT, TEXT_LIMIT
 
 
@@ -59,31 +59,6 @@ class AssessForm(forms.Form):
         max_length=COMMENT_LIMIT,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-    )
-
-
-class RuleForm(forms.Form):
-    max_per_member = forms.TypedChoiceField(
-        label=_("Commitments per member and year"),
-        coerce=int,
-        choices=[(n, str(n)) for n in range(1, MAX_PER_MEMBER_LIMIT + 1)],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    deadline_month = forms.TypedChoiceField(
-        label=_("Deadline: month"),
-        required=False,
-        empty_value=None,
-        coerce=int,
-        choices=[(n, str(n)) for n in range(1, 13)],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    deadline_day = forms.TypedChoiceField(
-        label=_("Deadline: day"),
-        required=False,
-        empty_value=None,
-        coerce=int,
-        choices=[(n, str(n)) for n in range(1, 32)],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
 

@@ -5,19 +5,10 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Member, Organization
-
-DEFAULT_MAX_PER_MEMBER = 2
-# The plan: "每年……作出 1-2 项承诺".
-MAX_PER_MEMBER_LIMIT = 2
-# By when a member has made at least one commitment: the end of the first quarter, so the
-# year's commitments are published with the first quarter's points (plan 一(三)4).
-DEFAULT_DEADLINE_MONTH = 3
-DEFAULT_DEADLINE_DAY = 31
 
 
 def new_token() -> str:
@@ -41,40 +32,6 @@ class IdentityPost(models.Model):
 
     def __str__(self) -> str:
         return str(self.member)
-
-
-class BranchCommitmentRule(models.Model):
-    """How many commitments a member of the branch may make in a year, and by which day of
-    the year each member has made at least one (the branch decides)."""
-
-    branch = models.OneToOneField(
-        Organization,
-        verbose_name=_("branch"),
-        on_delete=models.CASCADE,
-        related_name="commitment_rule",
-    )
-    max_per_member = models.PositiveSmallIntegerField(
-        _("commitments per member"),
-        default=DEFAULT_MAX_PER_MEMBER,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_PER_MEMBER_LIMIT)],
-    )
-    deadline_month = models.PositiveSmallIntegerField(
-        _("deadline month"),
-        default=DEFAULT_DEADLINE_MONTH,
-        validators=[MinValueValidator(1), MaxValueValidator(12)],
-    )
-    deadline_day = models.PositiveSmallIntegerField(
-        _("deadline day"),
-        default=DEFAULT_DEADLINE_DAY,
-        validators=[MinValueValidator(1), MaxValueValidator(31)],
-    )
-
-    class Meta:
-        verbose_name = _("commitment rule")
-        verbose_name_plural = _("commitment rules")
-
-    def __str__(self) -> str:
-        return f"{self.branch} · {self.max_per_member}"
 
 
 class Topic(models.TextChoices):

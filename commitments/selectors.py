@@ -12,12 +12,9 @@ from django.db.models import Count, QuerySet
 
 from core.pinyin import name_order
 from organizations.models import Member, Organization, Participation
+from organizations.settings_selectors import branch_settings, branch_settings_of
 
 from .models import (
-    DEFAULT_DEADLINE_DAY,
-    DEFAULT_DEADLINE_MONTH,
-    DEFAULT_MAX_PER_MEMBER,
-    BranchCommitmentRule,
     Commitment,
     IdentityPost,
     Status,
@@ -30,21 +27,9 @@ from .models import (
 MADE = (Status.SUBMITTED, Status.APPROVED)
 
 
-def commitment_rule(branch: Organization) -> BranchCommitmentRule:
-    """The branch's rule; an unsaved one with the defaults when it has set none."""
-    return BranchCommitmentRule.objects.filter(branch=branch).first() or BranchCommitmentRule(
-        branch=branch
-    )
-
-
 def max_commitments(branch: Organization) -> int:
     """How many commitments a member of the branch makes in a year (default 2)."""
-    value = (
-        BranchCommitmentRule.objects.filter(branch=branch)
-        .values_list("max_per_member", flat=True)
-        .first()
-    )
-    return value or DEFAULT_MAX_PER_MEMBER
+    return branch_settings(branch).commitments_per_member
 
 
 def deadline_date(year: int, month: int, day: int) -> dt.date:
@@ -54,15 +39,10 @@ def deadline_date(year: int, month: int, day: int) -> dt.date:
 
 def commitment_deadlines(branch_ids: Iterable[int], year: int) -> dict[int, dt.date]:
     """By when each branch's members make their commitment for the year (one query)."""
-    ids = list(branch_ids)
-    set_by = {
-        branch_id: (month, day)
-        for branch_id, month, day in BranchCommitmentRule.objects.filter(
-            branch_id__in=ids
-        ).values_list("branch_id", "deadline_month", "deadline_day")
+    return {
+        pk: deadline_date(year, values.commitment_deadline_month, values.commitment_deadline_day)
+        for pk, values in branch_settings_of(branch_ids).items()
     }
-    default = (DEFAULT_DEADLINE_MONTH, DEFAULT_DEADLINE_DAY)
-    return {pk: deadline_date(year, *set_by.get(pk, default)) for pk in ids}
 
 
 def commitment_deadline(branch: Organization, year: int) -> dt.date:

@@ -1,8 +1,8 @@
-"""Writes for 亮身份 and 亮承诺: post pages, the branch's rule, commitments through their year."""
+"""Writes for 亮身份 and 亮承诺: post pages, commitments through their year (the branch's
+number and deadline are its settings, `organizations.settings_services`)."""
 
 from __future__ import annotations
 
-import calendar
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,8 +19,6 @@ from organizations.models import Member, Organization
 from organizations.recipients import tell_member
 
 from .models import (
-    MAX_PER_MEMBER_LIMIT,
-    BranchCommitmentRule,
     Commitment,
     Fulfilment,
     IdentityPost,
@@ -97,56 +95,6 @@ def post_regenerate_token(*, member: Member, actor: Any = None) -> IdentityPost:
         after={"token_changed_at": post.token_changed_at},
     )
     return post
-
-
-# The branch's rule ------------------------------------------------------------------
-
-
-def _small_int(value: Any) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return 0
-
-
-@transaction.atomic
-def commitment_rule_set(
-    *,
-    branch: Organization,
-    max_per_member: Any,
-    deadline_month: Any = None,
-    deadline_day: Any = None,
-    actor: Any = None,
-) -> BranchCommitmentRule:
-    """The branch decides how many commitments (1 or 2, as the plan says) a member makes,
-    and by which day of the year each member has made at least one."""
-    value = _small_int(max_per_member)
-    if not 1 <= value <= MAX_PER_MEMBER_LIMIT:
-        raise DomainError(
-            _("A member makes between 1 and %(limit)d commitments a year.")
-            % {"limit": MAX_PER_MEMBER_LIMIT}
-        )
-    rule, _created = BranchCommitmentRule.objects.select_for_update(**ROW_LOCK).get_or_create(
-        branch=branch
-    )
-    fields = ["max_per_member", "deadline_month", "deadline_day"]
-    before = snapshot(rule, fields)
-    rule.max_per_member = value
-    if deadline_month is not None or deadline_day is not None:
-        month, day = _small_int(deadline_month), _small_int(deadline_day)
-        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
-            raise DomainError(_("Give the deadline as a day of the year, for example 31 March."))
-        rule.deadline_month, rule.deadline_day = month, day
-    rule.save(update_fields=fields)
-    audit_record(
-        action="commitments.rule.changed",
-        actor=actor,
-        obj=rule,
-        organization=branch,
-        before=before,
-        after=snapshot(rule, fields),
-    )
-    return rule
 
 
 # Commitments: the member's side ----------------------------------------------------

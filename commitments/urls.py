@@ -1,5 +1,7 @@
 from django.urls import path
 
+from organizations.views_settings import moved_to_branch_settings
+
 from . import views, views_posts
 
 app_name = "commitments"
@@ -16,7 +18,7 @@ urlpatterns = [
     path("c/<id:pk>/approve/", views.approve, name="approve"),
     path("c/<id:pk>/return/", views.return_, name="return"),
     path("c/<id:pk>/assess/", views.assess, name="assess"),
-    path("branch/<str:code>/rule/", views.rule, name="rule"),
+    path("branch/<str:code>/rule/", moved_to_branch_settings, name="rule"),
     path("branch/<str:code>/posts/", views_posts.posts, name="posts"),
     path("branch/<str:code>/posts/sheet/", views_posts.sheet, name="sheet"),
     path("branch/<str:code>/posts/create/", views_posts.posts_create, name="posts_create"),

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from core.errors import DomainError
 from core.years import checked_year, year_from_query
 from organizations.models import Organization
 from organizations.permissions import scope_for, visible_branches
+from organizations.settings_selectors import branch_settings
 
 from . import selectors, services
 from .forms import (
@@ -27,7 +27,6 @@ from .forms import (
     CommitmentForm,
     ReportForm,
     ReturnForm,
-    RuleForm,
     first_error,
 )
 from .models import Commitment, Fulfilment, Status
@@ -240,8 +239,10 @@ def review(request: HttpRequest, code: str, year: int) -> HttpResponse:
     commitments = [c for row in rows for c in row.commitments]
     today = timezone.localdate()
     this_year = today.year
-    rule = selectors.commitment_rule(branch)
-    deadline = selectors.deadline_date(year, rule.deadline_month, rule.deadline_day)
+    values = branch_settings(branch)
+    deadline = selectors.deadline_date(
+        year, values.commitment_deadline_month, values.commitment_deadline_day
+    )
     without = list(selectors.members_without_commitment([branch.pk], year))
     return render(
         request,
@@ -257,14 +258,7 @@ def review(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "past_deadline": today > deadline,
             "can_decide": may_decide(request.user, branch.pk),
             "can_change_rule": may_change_rule(request.user, branch.pk),
-            "rule_form": RuleForm(
-                initial={
-                    "max_per_member": rule.max_per_member,
-                    "deadline_month": rule.deadline_month,
-                    "deadline_day": rule.deadline_day,
-                }
-            ),
-            "allowed": rule.max_per_member,
+            "allowed": values.commitments_per_member,
             "fulfilments": Fulfilment.choices,
             "me": request.user.pk,
             "has_own": scope_for(request.user).member is not None,
@@ -328,33 +322,6 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("The assessment of %(name)s's commitment is saved."),
     )
-
-
-@login_required
-@require_POST
-def rule(request: HttpRequest, code: str) -> HttpResponse:
-    branch = get_branch_to_review(request.user, code)
-    if not may_change_rule(request.user, branch.pk):
-        raise PermissionDenied
-    year = year_from_query(request)
-    form = RuleForm(request.POST)
-    back = reverse("commitments:review", kwargs={"code": branch.code, "year": year})
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect(back)
-    try:
-        services.commitment_rule_set(
-            branch=branch,
-            max_per_member=form.cleaned_data["max_per_member"],
-            deadline_month=form.cleaned_data.get("deadline_month"),
-            deadline_day=form.cleaned_data.get("deadline_day"),
-            actor=request.user,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The branch's rule for commitments is saved."))
-    return redirect(back)
 
 
 @login_required

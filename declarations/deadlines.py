@@ -1,4 +1,5 @@
-"""When a month's declarations close: a day of the next month, set per branch."""
+"""When a month's declarations close: a day of the next month, set per branch
+(`organizations.BranchSettings`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from django.utils import timezone
 
 from core.periods import Month
 from organizations.models import Organization
-
-from .models import DEFAULT_DEADLINE_DAY, DeadlinePolicy
+from organizations.settings_selectors import branch_settings
 
 
 def today() -> dt.date:
@@ -18,13 +18,7 @@ def today() -> dt.date:
 
 
 def deadline_day_of(branch: Organization | int) -> int:
-    branch_id = getattr(branch, "pk", branch)
-    day = (
-        DeadlinePolicy.objects.filter(branch_id=branch_id)
-        .values_list("deadline_day", flat=True)
-        .first()
-    )
-    return day or DEFAULT_DEADLINE_DAY
+    return branch_settings(branch).declaration_deadline_day
 
 
 def deadline(month: Month, day: int) -> dt.date:

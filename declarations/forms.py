@@ -288,15 +288,3 @@ class LateForm(forms.Form):
         if month is None:
             raise forms.ValidationError(_("Choose a month."))
         return month
-
-
-class PolicyForm(forms.Form):
-    deadline_day = forms.IntegerField(
-        label=_("Declarations of a month close on this day of the next month"),
-        min_value=1,
-        max_value=28,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        bootstrap(self)

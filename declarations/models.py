@@ -1,5 +1,5 @@
 """申报 and 认定: a member's monthly declaration (attachment 1), its lines and evidence,
-the group's decision on each line, and each branch's deadline."""
+the group's decision on each line (the deadline is the branch's setting)."""
 
 from __future__ import annotations
 
@@ -11,40 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from core.periods import Month
 from organizations.models import Member, Organization
 from rules.models import Item
-
-DEFAULT_DEADLINE_DAY = 5
-
-
-class DeadlinePolicy(models.Model):
-    """A branch's deadline: a month's declarations close on this day of the next month."""
-
-    branch = models.OneToOneField(
-        Organization,
-        verbose_name=_("branch"),
-        on_delete=models.PROTECT,
-        related_name="declaration_policy",
-    )
-    deadline_day = models.PositiveSmallIntegerField(
-        _("deadline (day of the next month)"),
-        default=DEFAULT_DEADLINE_DAY,
-        validators=[MinValueValidator(1), MaxValueValidator(28)],
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("declaration deadline")
-        verbose_name_plural = _("declaration deadlines")
-
-    def __str__(self) -> str:
-        return f"{self.branch} {self.deadline_day}"
 
 
 class Declaration(models.Model):

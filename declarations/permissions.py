@@ -80,10 +80,3 @@ def get_branch_to_open_late(user: Any, code: str) -> Organization:
     if not scope_for(user).has_role(branch.pk, Role.RECORDER, Role.SECRETARY):
         raise Http404
     return branch
-
-
-def get_branch_to_set_policy(user: Any, code: str) -> Organization:
-    branch = get_branch_for_user(user, code)
-    if not scope_for(user).may_edit_scheme(branch.pk):
-        raise Http404
-    return branch

@@ -22,12 +22,11 @@ from organizations.permissions import scope_for, visible_branches
 from rules.models import Section
 
 from . import deadlines, recognition, selectors, services
-from .forms import LateForm, PolicyForm, ReturnForm, ReviewLineForm, month_choices, parse_month
+from .forms import LateForm, ReturnForm, ReviewLineForm, month_choices, parse_month
 from .models import Declaration
 from .permissions import (
     REVIEW,
     get_branch_to_open_late,
-    get_branch_to_set_policy,
     get_declaration_for_user,
     is_own,
     may,
@@ -291,26 +290,4 @@ def late_open(request: HttpRequest, code: str) -> HttpResponse:
             "opened": opened,
             "deadline_day": deadlines.deadline_day_of(branch),
         },
-    )
-
-
-@login_required
-def policy(request: HttpRequest, code: str) -> HttpResponse:
-    branch = get_branch_to_set_policy(request.user, code)
-    current = deadlines.deadline_day_of(branch)
-    form = PolicyForm(request.POST or None, initial={"deadline_day": current})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.policy_set(
-                branch=branch, deadline_day=form.cleaned_data["deadline_day"], actor=request.user
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The declaration deadline has been saved."))
-            return redirect("declarations:policy", code=branch.code)
-    return render(
-        request,
-        "declarations/policy.html",
-        {"branch": branch, "form": form, "deadline_day": current},
     )

@@ -25,7 +25,6 @@ from contributions.models import Platform
 from contributions.selectors import platforms_for_declaring
 from core.actors import signed_in
 from core.errors import DomainError
-from core.locks import ROW_LOCK
 from core.periods import Month
 from ledger.services import period_is_closed
 from notifications.models import Notification
@@ -37,7 +36,7 @@ from rules.services import scheme_for_year
 
 from . import deadlines
 from .evidence import MAX_FILES, CheckedFile, storage_name
-from .models import DeadlinePolicy, Declaration, DeclarationLine, EvidenceFile
+from .models import Declaration, DeclarationLine, EvidenceFile
 
 Status = Declaration.Status
 MAX_LINES = 30
@@ -549,28 +548,3 @@ def declaration_withdraw(*, declaration: Declaration, version: int, actor: Any) 
     before = advance(declaration, version=version, allowed=[Status.SUBMITTED], status=Status.DRAFT)
     _audit("withdrawn", declaration, actor, before)
     return declaration
-
-
-@transaction.atomic
-def policy_set(*, branch: Organization, deadline_day: int, actor: Any) -> DeadlinePolicy:
-    """The branch decides its own deadline (plan: 由各支部结合实际确定); default the 5th."""
-    if not scope_for(actor).may_edit_scheme(branch.pk):
-        raise DomainError(_("Only the branch's secretary can set the deadline."))
-    if not 1 <= int(deadline_day) <= 28:
-        raise DomainError(_("The deadline is a day between 1 and 28 of the next month."))
-    policy, _created = DeadlinePolicy.objects.select_for_update(**ROW_LOCK).get_or_create(
-        branch=branch
-    )
-    before = {"deadline_day": policy.deadline_day if not _created else None}
-    policy.deadline_day = int(deadline_day)
-    policy.updated_by = actor
-    policy.save()
-    audit_record(
-        action="declarations.policy.changed",
-        actor=actor,
-        obj=policy,
-        organization=branch,
-        before=before,
-        after={"deadline_day": policy.deadline_day},
-    )
-    return policy

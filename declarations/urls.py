@@ -1,5 +1,7 @@
 from django.urls import path
 
+from organizations.views_settings import moved_to_branch_settings
+
 from . import review_views, views
 
 app_name = "declarations"
@@ -18,5 +20,5 @@ urlpatterns = [
     path("<id:pk>/review/start/", review_views.review_start, name="review_start"),
     path("<id:pk>/review/return/", review_views.review_return, name="review_return"),
     path("branch/<str:code>/late/", review_views.late_open, name="late_open"),
-    path("branch/<str:code>/deadline/", review_views.policy, name="policy"),
+    path("branch/<str:code>/deadline/", moved_to_branch_settings, name="policy"),
 ]

@@ -425,3 +425,8 @@ def _keep_name_key(person: Member | PublicRepresentative, kwargs: dict[str, Any]
     fields = kwargs.get("update_fields")
     if fields is not None and "name" in fields and "name_key" not in fields:
         kwargs["update_fields"] = [*fields, "name_key"]
+
+
+# A branch's and a committee's own settings: one model per level, in their own module.
+from .settings_models import BranchSettings as BranchSettings  # noqa: E402
+from .settings_models import CommitteeSettings as CommitteeSettings  # noqa: E402

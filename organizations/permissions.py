@@ -107,6 +107,36 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def administered_committee(user: Any) -> Organization | None:
+    """The committee the user administers, or None."""
+    if not scope_for(user).is_committee:
+        return None
+    assignment = (
+        RoleAssignment.objects.current()
+        .filter(user=user, role=Role.COMMITTEE_ADMIN)
+        .select_related("organization")
+        .order_by("organization__order", "organization__code")
+        .first()
+    )
+    return assignment.organization.committee() if assignment is not None else None
+
+
+def get_branch_to_set(user: Any, code: str) -> Organization:
+    """The branch whose settings the user may change (its secretary, the committee); else 404."""
+    branch = get_branch_for_user(user, code)
+    if not scope_for(user).may_edit_scheme(branch.pk):
+        raise Http404
+    return branch
+
+
+def get_committee_to_set(user: Any) -> Organization:
+    """The committee whose settings the user may change (its administrators); else 404."""
+    committee = administered_committee(user)
+    if committee is None:
+        raise Http404
+    return committee
+
+
 def visible_branches(user: Any) -> QuerySet[Organization]:
     """Organisations owning members that the user may look at as an officer."""
     scope = scope_for(user)

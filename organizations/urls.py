@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_branch, views_import, views_tree
+from . import views, views_branch, views_import, views_settings, views_tree
 
 app_name = "organizations"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("departments/<id:pk>/close/", views_tree.department_close, name="department_close"),
     path("roles/<id:pk>/end/", views_branch.role_end_view, name="role_end"),
     path("o/<str:code>/", views_branch.org_detail, name="org_detail"),
+    path("o/<str:code>/settings/", views_settings.branch_settings_edit, name="branch_settings"),
+    path("committee/settings/", views_settings.committee_settings_edit, name="committee_settings"),
     path("o/<str:code>/edit/", views_tree.org_edit, name="org_edit"),
     path("o/<str:code>/close/", views_tree.org_close, name="org_close"),
     path("o/<str:code>/members/new/", views_tree.member_new, name="member_new"),

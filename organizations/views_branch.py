@@ -26,9 +26,11 @@ from .forms import RepresentativeForm, RoleEndForm, RoleGrantForm, TrainingForm
 from .models import Member, Organization, PublicRepresentative, Role, RoleAssignment, Training
 from .permissions import (
     COMMITTEE_APPOINTS,
+    administered_committee,
     get_org_for_user,
     may_manage_members,
     may_manage_roles,
+    scope_for,
 )
 from .roles import BRANCH_ROLES, role_end, role_grant
 
@@ -43,6 +45,17 @@ def _roles_for(user: Any, org: Organization) -> list[tuple[str, str]]:
 
 def _members_of(org: Organization) -> Any:
     return Member.objects.filter(branch=org, is_active=True).order_by(*name_order(), "pk")
+
+
+def _settings_url(user: Any, org: Organization) -> str:
+    """The organisation's settings page, where the user may change them."""
+    if org.is_committee:
+        committee = administered_committee(user)
+        mine = committee is not None and committee.pk == org.pk
+        return reverse("organizations:committee_settings") if mine else ""
+    if scope_for(user).may_edit_scheme(org.pk):
+        return reverse("organizations:branch_settings", kwargs={"code": org.code})
+    return ""
 
 
 @login_required
@@ -91,6 +104,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "member_count": members.count(),
         "may_end": {a.pk for a in current if may_manage_roles(request.user, org, a.role)},
         "committee_appoints": COMMITTEE_APPOINTS,
+        "settings_url": _settings_url(request.user, org),
     }
     return render(request, "organizations/org_detail.html", context)
 

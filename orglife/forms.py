@@ -15,7 +15,7 @@ from core.pinyin import name_order
 from core.years import EARLIEST, LATEST
 from organizations.models import Member, Organization
 
-from .models import DuesRecord, Meeting, MeetingKind, Policy
+from .models import DuesRecord, Meeting, MeetingKind
 
 
 class MemberChoiceField(IdMultipleChoiceField):
@@ -96,16 +96,6 @@ class AddMembersForm(forms.Form):
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = queryset
-
-
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = Policy
-        fields = ["signin_window"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
 
 
 class DuesForm(forms.Form):

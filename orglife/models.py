@@ -37,32 +37,6 @@ DEDUCTION_OF_KIND = {
     MeetingKind.STUDY: STUDY_DEDUCTION,
 }
 
-DEFAULT_SIGNIN_WINDOW = 30
-
-
-class Policy(models.Model):
-    """A branch's settings for organisational life; a branch without a row uses the defaults."""
-
-    branch = models.OneToOneField(
-        Organization,
-        verbose_name=_("branch"),
-        on_delete=models.CASCADE,
-        related_name="orglife_policy",
-    )
-    signin_window = models.PositiveSmallIntegerField(
-        _("sign-in window (minutes)"),
-        default=DEFAULT_SIGNIN_WINDOW,
-        validators=[MinValueValidator(5), MaxValueValidator(240)],
-        help_text=_("Members may sign in by QR code this many minutes before and after the start."),
-    )
-
-    class Meta:
-        verbose_name = _("organisational life policy")
-        verbose_name_plural = _("organisational life policies")
-
-    def __str__(self) -> str:
-        return str(self.branch)
-
 
 class Meeting(models.Model):
     branch = models.ForeignKey(

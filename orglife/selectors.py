@@ -12,28 +12,16 @@ from core.periods import half_of
 from core.pinyin import name_order
 from ledger.models import Entry, PeriodLock
 from organizations.models import Member, Organization
+from organizations.settings_selectors import branch_settings
 
 from .deductions import live_deductions
-from .models import (
-    DEFAULT_SIGNIN_WINDOW,
-    Attendance,
-    DuesRecord,
-    Meeting,
-    MeetingKind,
-    Policy,
-)
+from .models import Attendance, DuesRecord, Meeting, MeetingKind
 
 MONTHS = range(1, 13)
 
 
-def policy_for(branch: Organization) -> Policy:
-    """The branch's policy; an unsaved one with the defaults when it has none."""
-    return Policy.objects.filter(branch=branch).first() or Policy(branch=branch)
-
-
 def signin_window_of(branch_id: int) -> int:
-    minutes = Policy.objects.filter(branch_id=branch_id).values_list("signin_window", flat=True)
-    return minutes.first() or DEFAULT_SIGNIN_WINDOW
+    return branch_settings(branch_id).signin_window
 
 
 def window_of(meeting: Meeting, minutes: int) -> tuple[datetime, datetime]:

@@ -27,10 +27,8 @@ from organizations.models import Member, Organization
 from organizations.permissions import is_own_member
 
 from .deductions import check_period_open, deduction_sync
-from .models import Attendance, Meeting, MeetingKind, Policy
+from .models import Attendance, Meeting, MeetingKind
 from .selectors import signin_window_of, window_of
-
-WINDOW_RANGE = (5, 240)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -43,33 +41,6 @@ def _hm(moment: datetime) -> str:
 
 def _ymd(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d")
-
-
-# --- policy ------------------------------------------------------------------
-
-
-@transaction.atomic
-def policy_update(*, branch: Organization, signin_window: int, actor: Any) -> Policy:
-    """Set how long before and after a meeting's start members may sign in by QR code."""
-    low, high = WINDOW_RANGE
-    if not isinstance(signin_window, int) or not low <= signin_window <= high:
-        raise DomainError(
-            _("The sign-in window is between %(low)d and %(high)d minutes.")
-            % {"low": low, "high": high}
-        )
-    policy, _created = Policy.objects.select_for_update(**ROW_LOCK).get_or_create(branch=branch)
-    before = snapshot(policy)
-    policy.signin_window = signin_window
-    policy.save(update_fields=["signin_window"])
-    audit_record(
-        action="orglife.policy.updated",
-        actor=signed_in(actor),
-        obj=policy,
-        organization=branch,
-        before=before,
-        after=snapshot(policy),
-    )
-    return policy
 
 
 # --- meetings ----------------------------------------------------------------

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from organizations.views_settings import moved_to_branch_settings
+
 from . import views, views_dues
 
 dues_patterns = (
@@ -22,7 +24,7 @@ urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("mine/", views.my_attendance, name="my_attendance"),
     path("branch/<str:code>/meetings/new/", views.meeting_create, name="meeting_create"),
-    path("branch/<str:code>/settings/", views.policy_edit, name="policy"),
+    path("branch/<str:code>/settings/", moved_to_branch_settings, name="policy"),
     path("meetings/<id:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<id:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<id:pk>/screen/", views.meeting_screen, name="meeting_screen"),

@@ -24,7 +24,7 @@ from core.years import year_choices, year_from_query
 from organizations.permissions import get_branch_for_user, scope_for, visible_branches
 
 from . import selectors, services
-from .forms import AddMembersForm, MeetingCreateForm, MeetingForm, PolicyForm
+from .forms import AddMembersForm, MeetingCreateForm, MeetingForm
 from .models import Attendance, Meeting, MeetingKind
 from .permissions import (
     get_attendance_to_keep,
@@ -340,26 +340,3 @@ def my_attendance(request: HttpRequest) -> HttpResponse:
             "counts": selectors.counts_of(rows),
         },
     )
-
-
-@login_required
-def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
-    """The secretary sets the branch's sign-in window."""
-    branch = get_branch_for_user(request.user, code)
-    if not scope_for(request.user).may_edit_scheme(branch.pk):
-        raise Http404
-    policy = selectors.policy_for(branch)
-    form = PolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.policy_update(
-                branch=branch,
-                signin_window=form.cleaned_data["signin_window"],
-                actor=request.user,
-            )
-        except DomainError as exc:
-            form.add_error("signin_window", exc.message)
-        else:
-            messages.success(request, _("The settings have been saved."))
-            return redirect(f"{reverse('orglife:meeting_list')}?branch={branch.code}")
-    return render(request, "orglife/policy_form.html", {"form": form, "branch": branch})

@@ -27,16 +27,6 @@ def first_error(form: forms.Form) -> str:
     return ""
 
 
-class PolicyForm(forms.Form):
-    overdue_days = forms.IntegerField(
-        label=_("Days before a review is overdue"),
-        min_value=1,
-        max_value=60,
-        # A class, not a style attribute: the Content-Security-Policy refuses inline styles.
-        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm ov-days"}),
-    )
-
-
 class DrawForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"), min_value=EARLIEST, max_value=LATEST, widget=forms.NumberInput(attrs=TEXT)

@@ -1,50 +1,14 @@
-"""The committee's oversight (plan 三(三) 跟踪督导检查): the dashboard's settings, random
-spot checks of recognised points and their findings, and the exemplary cases and model
-units the committee publicises."""
+"""The committee's oversight (plan 三(三) 跟踪督导检查): random spot checks of recognised
+points and their findings, and the exemplary cases and model units the committee
+publicises."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Member, Organization
-
-DEFAULT_OVERDUE_DAYS = 7
-
-
-class OversightPolicy(models.Model):
-    """A committee's settings for the dashboard: after how many days a review is overdue
-    (and a period's rhythm counts as missed)."""
-
-    committee = models.OneToOneField(
-        Organization,
-        verbose_name=_("party committee"),
-        on_delete=models.PROTECT,
-        related_name="oversight_policy",
-    )
-    overdue_days = models.PositiveSmallIntegerField(
-        _("days before a review is overdue"),
-        default=DEFAULT_OVERDUE_DAYS,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("oversight settings")
-        verbose_name_plural = _("oversight settings")
-
-    def __str__(self) -> str:
-        return f"{self.committee} {self.overdue_days}"
 
 
 class SpotCheck(models.Model):

@@ -19,15 +19,17 @@ from django.utils import timezone
 from appraisals.models import AppraisalSession
 from appraisals.models import Status as SessionStatus
 from core.pinyin import name_order
-from declarations.models import WAITING, DeadlinePolicy, Declaration
+from declarations.models import WAITING, Declaration
 from ledger.models import Entry, Kind
 from organizations.models import Member, Organization, Participation
+from organizations.settings_models import DEFAULT_OVERDUE_DAYS
+from organizations.settings_selectors import branch_settings_of, committee_settings
 from participation.models import Exemption, ExemptionStatus
 from rules.filing import FilingState, filing_states
 from rules.models import Scheme
 
 from . import rhythm, sources
-from .models import DEFAULT_OVERDUE_DAYS, CaseStatus, ExemplaryCase, OversightPolicy
+from .models import CaseStatus, ExemplaryCase
 
 Status = Declaration.Status
 RECOGNISED = (Status.RECOGNISED, Status.PARTLY_RECOGNISED)
@@ -36,10 +38,7 @@ QUARTERS = range(1, 5)
 
 
 def overdue_days(committee: Organization | None) -> int:
-    if committee is None:
-        return DEFAULT_OVERDUE_DAYS
-    policy = OversightPolicy.objects.filter(committee=committee).first()
-    return policy.overdue_days if policy is not None else DEFAULT_OVERDUE_DAYS
+    return committee_settings(committee).overdue_days
 
 
 @dataclass(frozen=True)
@@ -227,10 +226,8 @@ def dashboard(
         row.waiting += waiting
         row.overdue += overdue
 
-    for branch_id, day in DeadlinePolicy.objects.filter(branch_id__in=ids).values_list(
-        "branch_id", "deadline_day"
-    ):
-        rows[branch_id].deadline_day = day
+    for branch_id, values in branch_settings_of(ids).items():
+        rows[branch_id].deadline_day = values.declaration_deadline_day
 
     for branch_id, state in _filings(year, ids).items():
         rows[branch_id].filing = state

@@ -23,7 +23,7 @@ from notifications.services import notify
 from organizations.models import Organization, Role, RoleAssignment
 
 from . import sampling
-from .models import Finding, OversightPolicy, SpotCheck, SpotCheckItem
+from .models import Finding, SpotCheck, SpotCheckItem
 from .permissions import branches_of
 
 MAX_SAMPLE = 200
@@ -38,34 +38,6 @@ def check_year(year: Any) -> int:
             _("Choose a year between %(a)d and %(b)d.") % {"a": EARLIEST, "b": LATEST}
         )
     return year
-
-
-# The dashboard's setting --------------------------------------------------------------
-
-
-@transaction.atomic
-def oversight_policy_set(
-    *, committee: Organization, overdue_days: int, actor: Any = None
-) -> OversightPolicy:
-    """The committee sets after how many days a waiting review counts as overdue."""
-    if not isinstance(overdue_days, int) or not 1 <= overdue_days <= 60:
-        raise DomainError(_("Choose between 1 and 60 days."))
-    policy, _created = OversightPolicy.objects.select_for_update(**ROW_LOCK).get_or_create(
-        committee=committee
-    )
-    before = {"overdue_days": policy.overdue_days}
-    policy.overdue_days = overdue_days
-    policy.updated_by = signed_in(actor)
-    policy.save()
-    audit_record(
-        action="oversight.policy.set",
-        actor=actor,
-        obj=policy,
-        organization=committee,
-        before=before,
-        after={"overdue_days": overdue_days},
-    )
-    return policy
 
 
 # Spot checks --------------------------------------------------------------------------

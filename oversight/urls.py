@@ -1,11 +1,13 @@
 from django.urls import path
 
+from organizations.views_settings import moved_to_committee_settings
+
 from . import views, views_cases, views_checks, views_public
 
 app_name = "oversight"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("settings/", views.policy, name="policy"),
+    path("settings/", moved_to_committee_settings, name="policy"),
     path("branch/<str:code>/<int:year>/", views.branch, name="branch"),
     path("report/", views.report_index, name="report_index"),
     path("report/<str:code>/<int:year>/", views.report, name="report"),

@@ -6,26 +6,22 @@ branch's secretary and the committee.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from commitments.selectors import commitments_by_branch
 from core.downloads import xlsx_response
-from core.errors import DomainError
 from core.years import checked_year, year_choices, year_from_query
 from organizations.models import Organization
 from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
 
-from . import selectors, services
+from . import selectors
 from .exports import report_workbook
-from .forms import PolicyForm, first_error
 from .permissions import branches_of, get_branch_for_report, secretary_branch_ids
 from .platforms import contributions
 from .report import branch_report
@@ -53,33 +49,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "years": year_choices(year),
             "months": selectors.MONTHS,
             "quarters": selectors.QUARTERS,
-            "policy_form": PolicyForm(initial={"overdue_days": grace}),
             "contributions": contributions(year, [b.pk for b in branches]),
             "commitments": commitments_by_branch(branches, year, timezone.localdate()),
         },
     )
-
-
-@login_required
-@require_POST
-def policy(request: HttpRequest) -> HttpResponse:
-    committee = committee_for_user(request.user)
-    year = year_from_query(request)
-    form = PolicyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect(_dashboard_url(year))
-    try:
-        services.oversight_policy_set(
-            committee=committee,
-            overdue_days=form.cleaned_data["overdue_days"],
-            actor=request.user,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The setting is saved."))
-    return redirect(_dashboard_url(year))
 
 
 def _committee_branch(request: HttpRequest, code: str) -> tuple[Organization, Organization]:

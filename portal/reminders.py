@@ -27,10 +27,12 @@ from django.utils.translation import gettext as _
 from commitments.reminders import remind_missing_commitments
 from core.periods import Month
 from declarations import deadlines
-from declarations.models import DEFAULT_DEADLINE_DAY, WAITING, DeadlinePolicy, Declaration
+from declarations.models import WAITING, Declaration
 from notifications.models import Notification
 from notifications.services import notify
 from organizations.models import Member, Organization, Participation, Role, RoleAssignment
+from organizations.settings_models import DEFAULT_DECLARATION_DEADLINE_DAY as DEFAULT_DAY
+from organizations.settings_models import BranchSettings
 
 from .reminders_windows import remind_appraisal_votes, remind_publicity_windows
 
@@ -72,7 +74,7 @@ def _previous(month: Month) -> Month:
 
 def _deadline_days() -> dict[int, int]:
     """Each branch's deadline day where it has set one (one query)."""
-    return dict(DeadlinePolicy.objects.values_list("branch_id", "deadline_day"))
+    return dict(BranchSettings.objects.values_list("branch_id", "declaration_deadline_day"))
 
 
 def _members_to_remind(year: int) -> list[Member]:
@@ -95,7 +97,7 @@ def remind_declarations_open(today: dt.date) -> int:
     url = _url("declarations:create")
     sent = 0
     for member in _members_to_remind(month.year):
-        deadline = deadlines.deadline(month, days.get(member.branch_id, DEFAULT_DEADLINE_DAY))
+        deadline = deadlines.deadline(month, days.get(member.branch_id, DEFAULT_DAY))
         title = _("Declarations for %(month)s are open; the deadline is %(deadline)s.") % {
             "month": month,
             "deadline": deadline.strftime("%Y-%m-%d"),
@@ -121,10 +123,7 @@ def remind_deadline_near(today: dt.date) -> int:
         "pk", flat=True
     ):
         for month in (_previous(this), this):
-            if (
-                deadlines.deadline(month, days.get(branch_id, DEFAULT_DEADLINE_DAY)) - notice
-                == today
-            ):
+            if deadlines.deadline(month, days.get(branch_id, DEFAULT_DAY)) - notice == today:
                 due[month].add(branch_id)
     not_submitted = {Declaration.Status.DRAFT}
     url = _url("declarations:mine")
@@ -135,9 +134,7 @@ def remind_deadline_near(today: dt.date) -> int:
             .exclude(status__in=not_submitted)
             .values_list("member_id", flat=True)
         )
-        deadline_of = {
-            b: deadlines.deadline(month, days.get(b, DEFAULT_DEADLINE_DAY)) for b in branch_ids
-        }
+        deadline_of = {b: deadlines.deadline(month, days.get(b, DEFAULT_DAY)) for b in branch_ids}
         for member in _members_to_remind(month.year):
             if member.branch_id not in branch_ids or member.pk in submitted:
                 continue

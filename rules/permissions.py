@@ -12,26 +12,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from organizations.models import Organization, Role, RoleAssignment
-from organizations.permissions import get_branch_for_user, scope_for
+from organizations.models import Organization
+from organizations.permissions import administered_committee, get_branch_for_user, scope_for
 
 from .models import Item
 
 
 def committee_for_user(user: Any) -> Organization:
     """The committee the user administers; 404 for anyone else."""
-    if not scope_for(user).is_committee:
+    committee = administered_committee(user)
+    if committee is None:
         raise Http404
-    assignment = (
-        RoleAssignment.objects.current()
-        .filter(user=user, role=Role.COMMITTEE_ADMIN)
-        .select_related("organization")
-        .order_by("organization__order", "organization__code")
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    return assignment.organization.committee()
+    return committee
 
 
 def get_branch_scheme_owner(user: Any, code: str, *, write: bool = False) -> Organization:

@@ -162,3 +162,16 @@ def post_points(
         )
         remaining -= step
     return entries
+
+
+def settings_form(**changes: object) -> dict[str, str]:
+    """The branch's settings page as posted: every default, with `changes`."""
+    data = {
+        "declaration_deadline_day": "5",
+        "signin_window": "30",
+        "commitments_per_member": "2",
+        "commitment_deadline_month": "3",
+        "commitment_deadline_day": "31",
+    }
+    data.update({name: str(value) for name, value in changes.items()})
+    return data

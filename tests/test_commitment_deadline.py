@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
-from commitments import reminders, selectors, services
-from commitments.models import BranchCommitmentRule, Commitment
+from commitments import reminders, selectors
+from commitments.models import Commitment
 from core.errors import DomainError
 from notifications.models import Notification
-from organizations.models import Participation
-from tests.factories import UserFactory
+from organizations.models import BranchSettings, Participation
+from organizations.settings_services import update_branch_settings
+from tests.factories import UserFactory, settings_form
 
 YEAR = 2026
 
@@ -64,26 +65,32 @@ def test_the_default_deadline_is_the_end_of_the_first_quarter(bureau):
 
 
 def test_the_branch_sets_its_own_deadline_where_it_sets_its_number(bureau, client_for):
-    url = reverse("commitments:rule", args=["zb1"]) + f"?year={YEAR}"
+    url = reverse("organizations:branch_settings", args=["zb1"])
     client = client_for(bureau.secretary_a)
-    client.post(url, {"max_per_member": "2", "deadline_month": "4", "deadline_day": "30"})
-    rule = BranchCommitmentRule.objects.get(branch=bureau.branch_a)
-    assert (rule.deadline_month, rule.deadline_day) == (4, 30)
+    client.post(url, settings_form(commitment_deadline_month=4, commitment_deadline_day=30))
+    values = BranchSettings.objects.get(branch=bureau.branch_a)
+    assert (values.commitment_deadline_month, values.commitment_deadline_day) == (4, 30)
     assert selectors.commitment_deadline(bureau.branch_a, YEAR) == date(YEAR, 4, 30)
     assert selectors.commitment_deadline(bureau.branch_b, YEAR) == date(YEAR, 3, 31)
-    event = AuditEvent.objects.filter(action="commitments.rule.changed").latest("pk")
-    assert event.after["deadline_month"] == 4
+    event = AuditEvent.objects.filter(action="organizations.branch_settings.changed").latest("pk")
+    assert event.after["commitment_deadline_month"] == 4
     # Only the secretary; and a day the calendar does not have is refused.
-    assert client_for(bureau.group_a).post(url, {"max_per_member": "2"}).status_code == 403
+    assert client_for(bureau.group_a).post(url, settings_form()).status_code == 404
     with pytest.raises(DomainError, match="day of the year"):
-        services.commitment_rule_set(
-            branch=bureau.branch_a, max_per_member=2, deadline_month=2, deadline_day=30
+        update_branch_settings(
+            actor=bureau.secretary_a,
+            branch=bureau.branch_a,
+            commitment_deadline_month=2,
+            commitment_deadline_day=30,
         )
 
 
 def test_29_february_is_the_last_day_of_february_in_other_years(bureau):
-    services.commitment_rule_set(
-        branch=bureau.branch_a, max_per_member=2, deadline_month=2, deadline_day=29
+    update_branch_settings(
+        actor=bureau.secretary_a,
+        branch=bureau.branch_a,
+        commitment_deadline_month=2,
+        commitment_deadline_day=29,
     )
     assert selectors.commitment_deadline(bureau.branch_a, YEAR) == date(YEAR, 2, 28)
     assert selectors.commitment_deadline(bureau.branch_a, 2028) == date(2028, 2, 29)
@@ -154,8 +161,11 @@ def test_after_the_deadline_they_hear_once_more_and_the_secretary_hears_how_many
 
 
 def test_a_branch_with_a_later_deadline_is_reminded_later(accounts):
-    services.commitment_rule_set(
-        branch=accounts.branch_b, max_per_member=2, deadline_month=5, deadline_day=31
+    update_branch_settings(
+        actor=accounts.secretary_b,
+        branch=accounts.branch_b,
+        commitment_deadline_month=5,
+        commitment_deadline_day=31,
     )
     reminders.remind_missing_commitments(date(YEAR, 3, 25))
     assert not reminded(accounts.member_b_user)

@@ -19,7 +19,8 @@ from audit.models import AuditEvent
 from commitments import selectors, services
 from commitments.models import Commitment, Fulfilment, IdentityPost, Status, Topic
 from core.errors import DomainError
-from tests.factories import MemberFactory
+from organizations.settings_services import update_branch_settings
+from tests.factories import MemberFactory, settings_form
 
 YEAR = timezone.localdate().year
 PHONE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -84,7 +85,8 @@ def test_a_third_commitment_is_refused_and_nothing_is_made(bureau, client_for):
 
 def test_the_branch_sets_one_commitment_per_member(bureau, client_for):
     response = client_for(bureau.secretary_a).post(
-        reverse("commitments:rule", args=["zb1"]), {"max_per_member": "1"}
+        reverse("organizations:branch_settings", args=["zb1"]),
+        settings_form(commitments_per_member="1"),
     )
     assert response.status_code == 302
     assert selectors.max_commitments(bureau.branch_a) == 1
@@ -96,19 +98,30 @@ def test_the_branch_sets_one_commitment_per_member(bureau, client_for):
 
 def test_the_rule_stays_within_the_plans_one_or_two(bureau, client_for):
     with pytest.raises(DomainError):
-        services.commitment_rule_set(branch=bureau.branch_a, max_per_member=3)
+        update_branch_settings(
+            actor=bureau.secretary_a, branch=bureau.branch_a, commitments_per_member=3
+        )
     response = client_for(bureau.secretary_a).post(
-        reverse("commitments:rule", args=["zb1"]), {"max_per_member": "9"}, follow=True
+        reverse("organizations:branch_settings", args=["zb1"]),
+        settings_form(commitments_per_member="9"),
+        follow=True,
     )
     assert response.status_code == 200
     assert selectors.max_commitments(bureau.branch_a) == 2
 
 
 def test_only_the_secretary_changes_the_rule(bureau, client_for):
-    url = reverse("commitments:rule", args=["zb1"])
-    assert client_for(bureau.group_a).post(url, {"max_per_member": "1"}).status_code == 403
-    assert client_for(bureau.secretary_b).post(url, {"max_per_member": "1"}).status_code == 404
+    url = reverse("organizations:branch_settings", args=["zb1"])
+    data = settings_form(commitments_per_member="1")
+    assert client_for(bureau.group_a).post(url, data).status_code == 404
+    assert client_for(bureau.secretary_b).post(url, data).status_code == 404
+    # The committee sets the branch's deadline but not its commitments: those stay as they are.
+    assert client_for(bureau.committee_admin).post(url, data).status_code == 302
     assert selectors.max_commitments(bureau.branch_a) == 2
+    with pytest.raises(DomainError):
+        update_branch_settings(
+            actor=bureau.committee_admin, branch=bureau.branch_a, commitments_per_member=1
+        )
 
 
 def test_an_empty_or_overlong_commitment_is_refused(bureau, client_for):

@@ -27,6 +27,7 @@ from declarations.recognition import (
 from ledger.models import Entry, PeriodLock
 from ledger.services import entry_post
 from notifications.models import Notification
+from organizations.settings_services import update_branch_settings
 from rules.services import item_update, scheme_for_year
 from tests.declarations_support import (  # noqa: F401 (fixtures)
     THIS,
@@ -342,15 +343,21 @@ def test_a_draft_left_past_the_deadline_cannot_be_submitted(bureau, monkeypatch)
 
 
 def test_a_branch_sets_its_own_deadline(bureau, monkeypatch):
-    services.policy_set(branch=bureau.branch_a, deadline_day=10, actor=bureau.secretary_a)
+    update_branch_settings(
+        actor=bureau.secretary_a, branch=bureau.branch_a, declaration_deadline_day=10
+    )
     last = deadlines.previous(THIS)
     on(monkeypatch, deadlines.deadline(last, 10))
     services.declaration_create(member=bureau.member_a, month=last, actor=bureau.member_a_user)
     assert deadlines.deadline_day_of(bureau.branch_b) == 5
     with pytest.raises(DomainError):
-        services.policy_set(branch=bureau.branch_a, deadline_day=12, actor=bureau.group_a)
+        update_branch_settings(
+            actor=bureau.group_a, branch=bureau.branch_a, declaration_deadline_day=12
+        )
     with pytest.raises(DomainError):
-        services.policy_set(branch=bureau.branch_a, deadline_day=31, actor=bureau.secretary_a)
+        update_branch_settings(
+            actor=bureau.secretary_a, branch=bureau.branch_a, declaration_deadline_day=31
+        )
 
 
 def test_the_recorder_opens_a_late_declaration_with_a_reason(bureau, monkeypatch):

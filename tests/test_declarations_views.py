@@ -31,7 +31,7 @@ from tests.declarations_support import (  # noqa: F401 (fixtures)
     upload,
     volunteer,
 )
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import MemberFactory, UserFactory, settings_form
 
 Status = Declaration.Status
 pytestmark = pytest.mark.usefixtures("media", "english")
@@ -494,12 +494,18 @@ def test_others_get_404_for_the_late_page(bureau, client_for, who):
 
 def test_the_secretary_sets_the_deadline(bureau, client_for):
     client = client_for(bureau.secretary_a)
-    assert client.post(url("policy", code="zb1"), {"deadline_day": "8"}).status_code == 302
+    page = reverse("organizations:branch_settings", kwargs={"code": "zb1"})
+    form = settings_form(declaration_deadline_day=8)
+    assert client.post(page, form).status_code == 302
     assert deadlines.deadline_day_of(bureau.branch_a) == 8
-    page = client.post(url("policy", code="zb1"), {"deadline_day": "40"})
-    assert page.status_code == 200 and deadlines.deadline_day_of(bureau.branch_a) == 8
+    response = client.post(page, settings_form(declaration_deadline_day=40))
+    assert response.status_code == 200
+    assert deadlines.deadline_day_of(bureau.branch_a) == 8
     for who in ("group_a", "secretary_b"):
-        assert client_for(getattr(bureau, who)).get(url("policy", code="zb1")).status_code == 404
+        assert client_for(getattr(bureau, who)).get(page).status_code == 404
+    # The old address leads to the settings page.
+    old = client.get(url("policy", code="zb1"))
+    assert (old.status_code, old["Location"]) == (301, page)
 
 
 # --- attachment 1 ----------------------------------------------------------------

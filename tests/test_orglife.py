@@ -15,12 +15,13 @@ from audit.models import AuditEvent
 from core.errors import DomainError
 from ledger.models import Entry, PeriodLock
 from ledger.totals import branch_year
+from organizations.settings_services import update_branch_settings
 from orglife import services
 from orglife.models import Attendance, Meeting, MeetingKind
 from orglife.services import SignInRefused
 from rules.models import PointsKind
 from rules.services import item_update, scheme_for_year
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, settings_form
 
 YEAR = 2025
 Status = Attendance.Status
@@ -269,12 +270,12 @@ def test_a_member_of_another_branch_cannot_sign_in(bureau):
 
 
 def test_the_branch_sets_a_wider_window(bureau):
-    services.policy_update(branch=bureau.branch_a, signin_window=60, actor=bureau.secretary_a)
+    update_branch_settings(actor=bureau.secretary_a, branch=bureau.branch_a, signin_window=60)
     meeting = make_meeting(bureau)
     row = sign_in(meeting, bureau.member_a, meeting.starts_at + timedelta(minutes=45))
     assert row.status == Status.PRESENT
     with pytest.raises(DomainError):
-        services.policy_update(branch=bureau.branch_a, signin_window=0, actor=None)
+        update_branch_settings(actor=bureau.secretary_a, branch=bureau.branch_a, signin_window=0)
 
 
 def test_a_member_not_on_the_list_who_signs_in_is_added(bureau):
@@ -517,13 +518,15 @@ def test_a_member_sees_their_own_attendance_only(bureau, client_for):
 
 
 def test_only_the_secretary_sets_the_sign_in_window(bureau, client_for):
-    url = reverse("orglife:policy", kwargs={"code": "zb1"})
+    url = reverse("organizations:branch_settings", kwargs={"code": "zb1"})
     assert client_for(bureau.group_a).get(url).status_code == 404
     assert client_for(bureau.secretary_b).get(url).status_code == 404
     client = client_for(bureau.secretary_a)
-    assert client.post(url, {"signin_window": "500"}).status_code == 200
-    assert client.post(url, {"signin_window": "45"}).status_code == 302
-    assert bureau.branch_a.orglife_policy.signin_window == 45
+    assert client.post(url, settings_form(signin_window=500)).status_code == 200
+    assert client.post(url, settings_form(signin_window=45)).status_code == 302
+    assert bureau.branch_a.branch_settings.signin_window == 45
+    old = client.get(reverse("orglife:policy", kwargs={"code": "zb1"}))
+    assert (old.status_code, old["Location"]) == (301, url)
 
 
 def test_the_meeting_page_takes_the_same_queries_however_many_attend(bureau, client_for):

@@ -14,10 +14,10 @@ from django.utils import timezone
 from appraisals.models import AppraisalSession
 from audit.models import AuditEvent
 from declarations.models import Declaration
+from organizations.models import CommitteeSettings
+from organizations.settings_services import update_committee_settings
 from oversight import rhythm
-from oversight.models import OversightPolicy
 from oversight.selectors import dashboard
-from oversight.services import oversight_policy_set
 from participation.models import Exemption
 from rules.filing import scheme_filing_file, scheme_filing_submit
 from rules.services import scheme_for_year
@@ -274,7 +274,9 @@ def test_nobody_but_the_committee_sees_the_dashboard(bureau, client_for, who):
     assert client.get(reverse("oversight:dashboard")).status_code == 404
     url = reverse("oversight:branch", kwargs={"code": bureau.branch_a.code, "year": YEAR})
     assert client.get(url).status_code == 404
-    assert client.post(reverse("oversight:policy"), {"overdue_days": 3}).status_code == 404
+    settings = reverse("organizations:committee_settings")
+    assert client.post(settings, {"overdue_days": 3}).status_code == 404
+    assert not CommitteeSettings.objects.exists()
 
 
 def test_the_drill_down_shows_a_branch_month_by_month(bureau, client_for):
@@ -297,10 +299,10 @@ def test_the_drill_down_of_an_unknown_branch_or_the_committee_is_404(bureau, cli
 
 def test_the_committee_sets_the_overdue_days_and_it_is_audited(bureau, client_for):
     client = client_for(bureau.committee_admin)
-    response = client.post(reverse("oversight:policy") + f"?year={YEAR}", {"overdue_days": 3})
+    response = client.post(reverse("organizations:committee_settings"), {"overdue_days": 3})
     assert response.status_code == 302
-    assert OversightPolicy.objects.get(committee=bureau.committee).overdue_days == 3
-    assert AuditEvent.objects.filter(action="oversight.policy.set").exists()
+    assert CommitteeSettings.objects.get(committee=bureau.committee).overdue_days == 3
+    assert AuditEvent.objects.filter(action="organizations.committee_settings.changed").exists()
     declaration(bureau.member_a, 1, Status.SUBMITTED, submitted_days_ago=4)
     page = client.get(reverse("oversight:dashboard") + f"?year={YEAR}")
     assert page.context["board"].rows[0].overdue == 1
@@ -309,16 +311,19 @@ def test_the_committee_sets_the_overdue_days_and_it_is_audited(bureau, client_fo
 @pytest.mark.parametrize("days", ["0", "61", "x", ""])
 def test_a_bad_number_of_days_changes_nothing(bureau, client_for, days):
     client = client_for(bureau.committee_admin)
-    response = client.post(reverse("oversight:policy"), {"overdue_days": days}, follow=True)
+    url = reverse("organizations:committee_settings")
+    response = client.post(url, {"overdue_days": days}, follow=True)
     assert response.status_code == 200
-    assert not OversightPolicy.objects.exists()
+    assert not CommitteeSettings.objects.exists()
 
 
 def test_the_policy_service_refuses_out_of_range_days(bureau):
     from core.errors import DomainError
 
     with pytest.raises(DomainError):
-        oversight_policy_set(committee=bureau.committee, overdue_days=0)
+        update_committee_settings(
+            actor=bureau.committee_admin, committee=bureau.committee, overdue_days=0
+        )
 
 
 def test_the_committee_s_menu_has_its_three_links(bureau, client_for):

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from notifications.models import Notification
-from organizations.models import Participation
+from organizations.models import BranchSettings, Participation
 from portal import reminders
 from tests.factories import MemberFactory, UserFactory
 
@@ -102,8 +102,7 @@ def test_two_days_before_the_deadline_those_not_submitted_are_reminded(bureau):
 
 
 def test_a_branch_with_a_later_deadline_is_reminded_later(bureau):
-    models = pytest.importorskip("declarations.models")
-    models.DeadlinePolicy.objects.create(branch=bureau.branch_b, deadline_day=10)
+    BranchSettings.objects.create(branch=bureau.branch_b, declaration_deadline_day=10)
     run("2026-04-03")
     assert titles(bureau.member_a_user, Kind.DEADLINE_NEAR)
     assert not titles(bureau.member_b_user, Kind.DEADLINE_NEAR)

@@ -19,12 +19,12 @@ from commitments.services import (
     commitment_approve,
     commitment_assess,
     commitment_create,
-    commitment_rule_set,
     commitment_submit,
 )
 from contributions.models import Platform
 from contributions.services import platform_save
 from organizations.models import Department, Member, Organization
+from organizations.settings_services import update_branch_settings
 from participation.models import RetireeDecision
 from participation.services import department_head_appoint, retiree_decide, retiree_file
 from results.selectors import vanguard_board
@@ -184,12 +184,12 @@ class Posts:
 
     def deadline(self, year: int) -> None:
         code, month, day = EARLY_DEADLINE
-        commitment_rule_set(
-            branch=self.t.branches[code],
-            max_per_member=2,
-            deadline_month=month,
-            deadline_day=day,
+        update_branch_settings(
             actor=self.t.secretary(code),
+            branch=self.t.branches[code],
+            commitments_per_member=2,
+            commitment_deadline_month=month,
+            commitment_deadline_day=day,
         )
 
     def remind(self, day: dt.date) -> None:

@@ -171,6 +171,22 @@ def start_gunicorn(port: int, env: dict[str, str], log: Any) -> subprocess.Popen
     return serverkit.start_gunicorn(port, env, GUNICORN_OPTIONS, log)
 
 
+def wait_answering(port: int, patience: float = 90.0) -> None:
+    """Until the server answers a page (its workers have loaded the app): on a loaded
+    machine that takes seconds after gunicorn starts accepting connections."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            connection = HTTPConnection(HOST, port, timeout=15)
+            connection.request("GET", "/accounts/login/", headers={"Host": HOST})
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn on port {port} answered nothing for {patience:.0f} s")
+
+
 def kill(server: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     stop(server, sig)
 

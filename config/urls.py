@@ -19,6 +19,8 @@ urlpatterns = [
     path("results/", include("results.urls")),
     path("publicity/", include("publicity.urls")),
     path("oversight/", include("oversight.urls")),
+    path("api/v1/", include("api.urls")),
+    path("account/", include("api.page_urls")),
 ]
 
 # Uploaded files (evidence, photos, attachments) are never served from a public

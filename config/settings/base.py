@@ -305,6 +305,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
+JIFEN_API_RATE = os.environ.get("JIFEN_API_RATE", "600/min")
 # The REST API (api/): DRF with the browser's session or personal access tokens, errors as
 # problem details, each token throttled in its own bucket (JIFEN_API_RATE, e.g. 600/min).
 REST_FRAMEWORK = {
@@ -314,7 +315,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn", "api.permissions.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("JIFEN_API_RATE", "600/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from .problems import not_found
 from .views import committee, declarations, me, mydata, officers
@@ -17,7 +17,7 @@ docs = SpectacularSwaggerSplitView.as_view(
 )
 
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs/", docs, name="docs"),
     # the member's own
     path("me/card/", me.CardView.as_view(), name="card"),

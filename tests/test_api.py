@@ -232,8 +232,10 @@ def test_an_unknown_api_path_is_a_problem_not_a_page(bureau):
     assert_problem(Client().get("/api/v1/nothing/"), 404)
 
 
-def test_the_problem_speaks_chinese(bureau):
+def test_the_problem_speaks_chinese(bureau, settings):
+    settings.LANGUAGE_CODE = "zh-hans"  # the deployment's language (tests default to English)
     body = assert_problem(Client().get("/api/v1/me/card/"), 401)
+    assert body["title"] == "未登录"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["title"] + body.get("detail", ""))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -267,7 +266,3 @@ class WithdrawView(ApiView):
             declaration=declaration, version=data.validated_data["version"], actor=request.user
         )
         return Response(detail(declaration))
-
-
-def queryset_of(rows: QuerySet[Declaration]) -> QuerySet[Declaration]:
-    return rows

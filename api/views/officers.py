@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,7 +25,6 @@ from organizations.permissions import (
     scope_for,
 )
 from orglife.dues import dues_set
-from orglife.models import DuesRecord
 from orglife.permissions import get_attendance_to_keep, get_member_to_keep
 from orglife.services import attendance_set
 from rules.models import Item, Section
@@ -255,9 +252,6 @@ class DuesView(ApiView):
                 "year": record.year,
                 "month": record.month,
                 "status": record.status,
-                "amount": number(record.amount) if record.amount is not None else None,
+                "amount": None if record.amount is None else str(record.amount),  # yuan, two places
             }
         )
-
-
-__all__ = ["DuesRecord", "Q", "get_object_or_404"]

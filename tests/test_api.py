@@ -704,3 +704,20 @@ def test_the_committee_grants_a_service_account_that_acts_with_its_role(bureau, 
     assert (
         client_for(bureau.secretary_a).get(reverse("api_pages:service_accounts")).status_code == 404
     )
+
+
+def test_the_api_s_audit_rows_read_in_chinese(bureau, client_for, settings):
+    from audit.display import ACTIONS
+
+    raw = token(bureau.member_a_user)
+    api(raw).get("/api/v1/me/card/")
+    client_for(bureau.member_a_user).get(reverse("api_pages:my_data", args=["json"]))
+    settings.LANGUAGE_CODE = "zh-hans"
+    page = client_for(bureau.committee_admin).get(reverse("audit:log"))
+    assert page.status_code == 200
+    labels = {change.label for row in page.context["rows"] for change in row.detail}
+    shown = {str(label) for label in labels if label}
+    assert {"前缀", "格式"} <= shown
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in shown), shown
+    for action in ("api.token.created", "api.token.used", "api.my_data.downloaded"):
+        assert action in ACTIONS

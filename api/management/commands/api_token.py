@@ -25,7 +25,7 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--name", default="manage.py")
         create.add_argument("--expires-days", type=int, default=None)
-        create.add_argument("--scope", choices=ApiToken.Scope.values, default=ApiToken.Scope.WRITE)
+        create.add_argument("--scope", choices=ApiToken.Scope.values, default=ApiToken.Scope.READ)
         listing = sub.add_parser("list", help="list tokens (of USERNAME)")
         listing.add_argument("username", nargs="?")
         revoke = sub.add_parser("revoke", help="revoke the token starting with PREFIX")

@@ -73,6 +73,23 @@ class AttendanceIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
+class DuesIn(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    status = serializers.CharField(max_length=20)
+    amount = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+def as_dict(data: object) -> dict:
+    """The request's body as an object (a JSON array or a bare value is bad input)."""
+    if hasattr(data, "dict"):  # a QueryDict: a form or multipart body
+        return data.dict()  # type: ignore[attr-defined]
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    return data
+
+
 class OrganizationIn(serializers.Serializer):
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=100)

@@ -33,7 +33,7 @@ from summaries.summary_table import summary_table
 from ..base import ApiView
 from ..fields import number, when, year_param
 from ..pagination import paginated
-from ..serializers import MemberIn, OrganizationIn
+from ..serializers import MemberIn, OrganizationIn, as_dict
 from .me import YEAR
 
 
@@ -63,7 +63,7 @@ class OrganizationView(ApiView):
     def put(self, request: Request, code: str) -> Response:
         if not may_manage_tree(request.user):
             raise PermissionDenied(_("Only the committee keeps the organisation tree."))
-        data = OrganizationIn(data={**request.data, "code": code})
+        data = OrganizationIn(data={**as_dict(request.data), "code": code})
         data.is_valid(raise_exception=True)
         given = data.validated_data
         parent = Organization.objects.filter(code=given["parent"]).first()
@@ -118,7 +118,7 @@ class MemberByJobNumberView(ApiView):
 
     @extend_schema(request=MemberIn, responses=dict, summary="按工号新增或更新党员（同步）")
     def put(self, request: Request, job_number: str) -> Response:
-        data = MemberIn(data={**request.data, "job_number": job_number})
+        data = MemberIn(data={**as_dict(request.data), "job_number": job_number})
         data.is_valid(raise_exception=True)
         given = data.validated_data
         branch = get_branch_for_user(request.user, given["branch"])

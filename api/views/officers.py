@@ -32,7 +32,7 @@ from rules.models import Item, Section
 from ..base import ApiView
 from ..fields import number, when
 from ..pagination import paginated
-from ..serializers import AttendanceIn, DecisionIn, EntryIn, ReturnIn, VersionIn
+from ..serializers import AttendanceIn, DecisionIn, DuesIn, EntryIn, ReturnIn, VersionIn
 from .declarations import detail
 
 
@@ -230,20 +230,19 @@ class AttendanceView(ApiView):
 
 
 class DuesView(ApiView):
-    @extend_schema(request=dict, responses=dict, summary="记录党费交纳")
+    @extend_schema(request=DuesIn, responses=dict, summary="记录党费交纳")
     def post(self, request: Request, member_pk: int) -> Response:
         member = get_member_to_keep(request.user, member_pk)
-        raw = request.data
-        year, month = parse_id(str(raw.get("year", ""))), parse_id(str(raw.get("month", "")))
-        if year is None or month is None:
-            raise ValidationError({"year": [_("Give the year and the month.")]})
+        data = DuesIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data
         record = dues_set(
             member=member,
-            year=year,
-            month=month,
-            status=str(raw.get("status", "")),
-            amount=raw.get("amount"),
-            note=str(raw.get("note", ""))[:200],
+            year=given["year"],
+            month=given["month"],
+            status=given["status"],
+            amount=given.get("amount") or None,
+            note=given.get("note", ""),
             actor=request.user,
         )
         return Response(

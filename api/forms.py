@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
+from core.ids import IdChoiceField
 from organizations.models import Organization, Role
 
 from .models import ApiToken
@@ -22,7 +21,7 @@ class TokenForm(StyledForm):
 class ServiceAccountForm(StyledForm):
     username = forms.CharField(label=_("Username"), max_length=30)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    organization = forms.ModelChoiceField(
+    organization = IdChoiceField(
         label=_("Organisation"), queryset=Organization.objects.order_by("order", "code")
     )
     role = forms.ChoiceField(
@@ -32,6 +31,3 @@ class ServiceAccountForm(StyledForm):
             for r in (Role.COMMITTEE_ADMIN, Role.SECRETARY, Role.RECORDER, Role.GROUP_MEMBER)
         ],
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)

@@ -40,8 +40,9 @@ from results.models import HandlingCase, HelpTalk
 
 from .models import ApiToken
 
-# Never written out: secrets and the keys to public pages.
-SECRET_FIELDS = frozenset({"password", "token_hash", "code_hash", "token"})
+# Never written out: secrets, the keys to public pages, and the audit chain's own hashes
+# (integrity data of the whole log, not about the person).
+SECRET_FIELDS = frozenset({"password", "token_hash", "code_hash", "token", "hash", "prev_hash"})
 USER_FIELDS = [
     "id",
     "username",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
@@ -12,8 +13,9 @@ app_name = "api"
 
 # Swagger UI from drf-spectacular-sidecar, served by the app; its page and start-up script
 # are separate files (the split view), so the site's CSP holds without 'unsafe-inline'.
-docs = SpectacularSwaggerSplitView.as_view(
-    url_name="api:schema", template_name="api/swagger_ui.html"
+# A page for people: signing in as for every page (the schema itself also takes a token).
+docs = login_required(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html")
 )
 
 urlpatterns = [

@@ -48,7 +48,7 @@ def org_json(org: Organization) -> dict[str, Any]:
 
 
 class OrganizationsView(ApiView):
-    @extend_schema(responses=dict, summary="可见的组织")
+    @extend_schema(responses=dict, summary="可见的组织", operation_id="organizations_list")
     def get(self, request: Request) -> Response:
         rows = visible_branches(request.user).select_related("parent").order_by("order", "code")
         return paginated(request, rows, org_json)

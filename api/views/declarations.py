@@ -103,7 +103,7 @@ def replay_detail(request: Request, status: int = 200) -> Any:
 
 
 class DeclarationListView(ApiView):
-    @extend_schema(responses=dict, summary="我的申报")
+    @extend_schema(responses=dict, summary="我的申报", operation_id="declarations_list")
     def get(self, request: Request) -> Response:
         member = own_member(request)
         return Response({"results": [summary_json(d) for d in selectors.declarations_of(member)]})

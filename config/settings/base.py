@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "党员奉献量化积分制管理系统的 REST API（/api/v1/）。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.SignedIn"],
     # The docs page's assets come from drf-spectacular-sidecar, served by the app: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

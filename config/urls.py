@@ -27,6 +27,8 @@ urlpatterns = [
         include((publicity_urls.urlpatterns + urls_lobby.urlpatterns, publicity_urls.app_name)),
     ),
     path("oversight/", include("oversight.urls")),
+    path("api/v1/", include("api.urls")),
+    path("account/", include("api.page_urls")),
 ]
 
 # Uploaded files (evidence, photos, attachments) are never served from a public

@@ -106,6 +106,9 @@ class IdempotencyMiddleware:
         # Last in MIDDLEWARE, so the other middleware (CSRF first) has passed the request.
         if request.method not in UNSAFE_METHODS:
             return None
+        # A view that keeps the key itself (the REST API's, which answer without redirects).
+        if getattr(getattr(view, "cls", view), "handles_idempotency_key", False):
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None

@@ -49,6 +49,7 @@ MEMBER_FIELDS = [
     "standing",
     "is_retired",
     "is_active",
+    "job_number",  # the HR/OA system's key (工号): sign-in linking and the API's sync
 ]
 # Never the password hash.
 USER_AUDIT_FIELDS = ["id", "username", "first_name", "last_name", "is_active"]
@@ -198,6 +199,16 @@ def _clean_member(member: Member) -> None:
         and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists()
     ):
         raise DomainError(_("Another member already has this ID number."))
+    member.job_number = (member.job_number or "").strip()
+    if len(member.job_number) > 32:
+        raise DomainError(_("The job number is longer than 32 characters."))
+    if (
+        member.job_number
+        and Member.objects.filter(job_number=member.job_number, is_active=True)
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        raise DomainError(_("Another member already has this job number."))
     if member.gender not in ("", *Member.Gender.values):
         raise DomainError(_("Choose male or female."))
     if member.standing not in Member.Standing.values:

@@ -309,6 +309,12 @@ def make_outside(bureau: Any) -> Outside:
         ),
         "乙支部通知标题",
     )
+    # the API: B's member's token and job number (the HR key of the sync routes)
+    from api.services import token_create
+
+    out.add(token_create(user=bureau.member_b_user, name="乙支部令牌")[0], "乙支部令牌")
+    Member.objects.filter(pk=member.pk).update(job_number="B-0001")
+    out.secrets["job_number"] = "B-0001"
     # B's first half-year closed, last: nothing above could be recorded into it
     lock = out.add(PeriodLock.objects.create(branch=b, year=YEAR, half=1))
     out.add(ClosingSnapshot.objects.create(lock=lock, branch=b, year=YEAR, half=1))

@@ -172,7 +172,8 @@ PUBLIC_VIEWS: dict[str, str] = {
 # Posting to these is not about another branch's data.
 POST_SKIPPED: dict[str, str] = {"accounts:logout": "signs the secretary out of the walk"}
 
-REFUSED = {400, 403, 404, 405}
+# 401: the REST API asks an anonymous caller for a token (WWW-Authenticate), not to sign in.
+REFUSED = {400, 401, 403, 404, 405}
 
 
 def refused(response) -> bool:

@@ -175,6 +175,8 @@ def test_the_open_pages_are_exactly_those_anyone_may_open(bureau):
         response = anonymous.get(url)
         if response.status_code == 405:
             response = anonymous.post(url, {})
+        if response.status_code == 401 or page.name == "api:not_found":
+            continue  # the REST API asks for a token or a session (any other path: 404)
         if not (response.status_code == 302 and response.url.startswith((login_prefix, LOGIN))):
             public.add(page.name)
     # Signing in again (with the password or through a provider) waits for the code.

@@ -111,6 +111,11 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("oversight:response", "pk", "oversight.SpotCheckItem"),
     ("oversight:unit_*", "pk", "oversight.ModelUnit"),
     ("oversight:case_*", "pk", "oversight.ExemplaryCase"),
+    ("api:notification_*", "pk", "notifications.Notification"),
+    ("api:attendance", "pk", "orglife.Attendance"),
+    ("api:*", "pk", "declarations.Declaration"),
+    ("api:*", "job_number", "secret:job_number"),
+    ("api_pages:*", "pk", "api.ApiToken"),
 ]
 
 

@@ -142,7 +142,8 @@ def post_points(
     item = scheme_for_year(branch=member.branch, year=year).items.get(code=code)
     remaining = Decimal(str(points))
     largest, smallest = item_maximum(item), item_minimum(item)
-    assert largest is not None and smallest is not None, f"{code} has no points rule"
+    assert largest is not None, f"{code} has no points rule"
+    assert smallest is not None, f"{code} has no points rule"
     entries = []
     while remaining > 0:
         step = min(remaining, largest)

@@ -94,8 +94,10 @@ def test_the_report_holds_every_section(bureau, year_of_a):
     report = branch_report(bureau.branch_a, YEAR)
     assert (report.participation.members, report.participation.taking_part) == (2, 2)
     counts = {status: n for status, _label, n in report.declarations.by_status}
-    assert counts[Status.RECOGNISED] == 1 and counts[Status.REJECTED] == 1
-    assert counts[Status.SUBMITTED] == 1 and Status.DRAFT not in counts
+    assert counts[Status.RECOGNISED] == 1
+    assert counts[Status.REJECTED] == 1
+    assert counts[Status.SUBMITTED] == 1
+    assert Status.DRAFT not in counts
     assert report.declarations.total == 3
     categories = {row.key: (row.points, row.members) for row in report.points.categories}
     assert categories == {
@@ -130,8 +132,10 @@ def test_the_secretary_and_the_committee_read_the_report(bureau, year_of_a, clie
     page = client.get(url("report", bureau.branch_a))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "照片不清晰" in text and "已补充清晰照片" in text
-    assert "生态保护" in text and "志愿服务" in text
+    assert "照片不清晰" in text
+    assert "已补充清晰照片" in text
+    assert "生态保护" in text
+    assert "志愿服务" in text
     printed = client.get(url("report_print", bureau.branch_a))
     assert printed.status_code == 200
     assert "年度党员奉献量化积分制管理工作情况" in printed.content.decode()

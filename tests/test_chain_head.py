@@ -84,7 +84,7 @@ def test_a_truncated_or_rewritten_log_no_longer_holds_the_printed_head(published
 
 
 def test_a_head_that_is_not_one_is_refused_plainly():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="hello"):
         parse_head("hello")
     with pytest.raises(CommandError, match="not a chain head"):
         verify_head("12-xyz")

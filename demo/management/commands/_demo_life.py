@@ -84,7 +84,9 @@ class Clock:
         when that day has not come yet."""
         if day > timezone.localtime(self.real_now).date():
             return False
-        wanted = timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
+        wanted = dt.datetime(
+            day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone()
+        )
         wanted = min(wanted, self.real_now - dt.timedelta(minutes=30))
         self.moment = max(wanted, self.moment)
         return True
@@ -95,7 +97,9 @@ class Clock:
 
     @contextmanager
     def running(self, start: dt.date) -> Iterator[Clock]:
-        self.moment = timezone.make_aware(dt.datetime(start.year, start.month, start.day, 8))
+        self.moment = dt.datetime(
+            start.year, start.month, start.day, 8, tzinfo=timezone.get_current_timezone()
+        )
         saved_now, saved_hash = timezone.now, base_user.make_password
         hashes: dict[str, str] = {}
 
@@ -567,7 +571,9 @@ class Timeline:
                     branch=branch,
                     kind=kind,
                     topic=topic,
-                    starts_at=timezone.make_aware(dt.datetime(year, month, day, 14, 30)),
+                    starts_at=dt.datetime(
+                        year, month, day, 14, 30, tzinfo=timezone.get_current_timezone()
+                    ),
                     members=expected,
                     place=self.rng.choice(texts.PLACES),
                     created_by=self.secretary(code),

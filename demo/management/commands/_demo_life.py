@@ -100,7 +100,9 @@ class Clock:
         self.moment = dt.datetime(
             start.year, start.month, start.day, 8, tzinfo=timezone.get_current_timezone()
         )
-        saved_now, saved_hash = timezone.now, base_user.make_password
+        # django-stubs do not declare the make_password that base_user imports and that
+        # set_password calls: the demo swaps it there.
+        saved_now, saved_hash = timezone.now, base_user.make_password  # type: ignore[attr-defined]
         hashes: dict[str, str] = {}
 
         def make_password(password: Any, *args: Any, **kwargs: Any) -> str:
@@ -111,12 +113,12 @@ class Clock:
             return hashes[password]
 
         timezone.now = self.now
-        base_user.make_password = make_password
+        base_user.make_password = make_password  # type: ignore[attr-defined]
         try:
             yield self
         finally:
             timezone.now = saved_now
-            base_user.make_password = saved_hash
+            base_user.make_password = saved_hash  # type: ignore[attr-defined]
 
 
 class Timeline:

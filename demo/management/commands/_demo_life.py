@@ -225,25 +225,7 @@ class Timeline:
         """This year, as the plan asks: filed scheme, monthly declarations and their
         recognition, meetings and dues, quarterly publicity, the half-year's appraisal."""
         if month == 1:
-            self.day(year, 1, 6)
-            self.filings(year, returned="zb3")
-            self.posts.platforms_set_up(year)
-            self.posts.deadline(year)
-            if self.day(year, 1, 10, 15):
-                for code in self.branches:
-                    period_close(
-                        branch=self.branches[code],
-                        year=year - 1,
-                        half=2,
-                        closed_by=self.secretary(code),
-                    )
-            if self.day(year, 1, 14, 10):
-                for code in self.branches:
-                    summary_confirm(
-                        branch=self.branches[code], year=year - 1, confirmed_by=self.secretary(code)
-                    )
-            if self.day(year, 1, 14, 15):
-                self.posts.vanguard(year)
+            self.new_year(year)
         if not self.day(year, month, 2, 9):
             return
         self.decide_waiting(year, month)
@@ -271,6 +253,29 @@ class Timeline:
             self.dues(year, month)
         if month == 3 and self.day(year, 3, 29, 8):
             self.posts.remind(dt.date(year, 3, 29))
+
+    def new_year(self, year: int) -> None:
+        """January: the year's scheme filed, platforms and posts set up, last year closed
+        and its summary confirmed."""
+        self.day(year, 1, 6)
+        self.filings(year, returned="zb3")
+        self.posts.platforms_set_up(year)
+        self.posts.deadline(year)
+        if self.day(year, 1, 10, 15):
+            for code in self.branches:
+                period_close(
+                    branch=self.branches[code],
+                    year=year - 1,
+                    half=2,
+                    closed_by=self.secretary(code),
+                )
+        if self.day(year, 1, 14, 10):
+            for code in self.branches:
+                summary_confirm(
+                    branch=self.branches[code], year=year - 1, confirmed_by=self.secretary(code)
+                )
+        if self.day(year, 1, 14, 15):
+            self.posts.vanguard(year)
 
     # Schemes --------------------------------------------------------------------------
 

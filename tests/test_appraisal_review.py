@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appraisals import services
 from appraisals.grades import Grade
@@ -30,11 +30,13 @@ HELD_ON = dt.date(YEAR, 6, 20)
 E, Q, B, U = Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 @pytest.fixture(autouse=True)
-def english_and_fresh_cache():
+def fresh_cache():
     cache.clear()
-    with translation.override("en"):
-        yield
+    yield
     cache.clear()
 
 

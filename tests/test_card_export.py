@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from ledger.models import Entry
 from ledger.services import entry_post, entry_reverse, veto_record
@@ -26,10 +25,7 @@ from tests.factories import MemberFactory, OrganizationFactory
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

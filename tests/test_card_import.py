@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from ledger.models import Entry, PeriodLock, Source, Veto
@@ -84,11 +83,7 @@ def nothing_written(branch):
     )
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are compared in English; the pages' own language comes with the request."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def problem_cells(response):

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from audit.services import chain_head, head_check, parse_head
@@ -28,10 +27,7 @@ from tests.factories import post_points
 YEAR = THIS.year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

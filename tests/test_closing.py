@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from appraisals.models import AppraisalSession, Mode, Status
 from audit.models import AuditEvent
@@ -23,10 +22,7 @@ from tests.factories import post_points
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def appraisal(branch, half, status=Status.CLOSED, year=YEAR):

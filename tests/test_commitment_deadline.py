@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from commitments import reminders, selectors
@@ -24,10 +23,7 @@ from tests.factories import UserFactory, settings_form
 YEAR = 2026
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def made(member, status="submitted", year=YEAR):

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ledger.services import entry_post, veto_record
 from organizations.models import Participation
@@ -37,10 +37,7 @@ KEYS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

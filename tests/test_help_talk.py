@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -21,11 +21,7 @@ from results.services import handling_consent_record, handling_decide, handling_
 from tests.factories import MemberFactory, post_points
 from tests.test_results import YEAR, candidate, close_year, ranked, talk_on_last_year  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -27,11 +27,7 @@ YEAR = 2025
 Status = Attendance.Status
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; pages (which speak Chinese) by their structure."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def at(month: int, day: int, hour: int = 14, minute: int = 30) -> datetime:

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from core.errors import DomainError
 from ledger.models import Entry, PeriodLock
@@ -22,11 +21,7 @@ YEAR = 2025
 Status = DuesRecord.Status
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; pages (which speak Chinese) by their structure."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def record(bureau, status, month=3, member=None, **extra):

@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from notifications.models import Notification
 from organizations.models import BranchSettings, Participation
@@ -17,11 +16,7 @@ from tests.factories import MemberFactory, UserFactory
 Kind = Notification.Kind
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; pages (which speak Chinese) by their structure."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -27,10 +27,7 @@ YEAR = 2026
 BEFORE = YEAR - 1
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def post(member, points, year=YEAR, code="dedication.volunteer", month=3):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -20,10 +20,7 @@ from tests.factories import MemberFactory, UserFactory
 YEAR = timezone.localdate().year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.activation import activation_use
 from accounts.models import Activation, User
@@ -43,10 +43,7 @@ from tests.factories import MemberFactory, post_points
 YEAR = timezone.localdate().year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # First run --------------------------------------------------------------------------

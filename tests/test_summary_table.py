@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -36,10 +36,7 @@ from tests.factories import MemberFactory, OrganizationFactory, post_points
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def item(branch, code="dedication.volunteer"):

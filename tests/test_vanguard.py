@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -29,10 +28,7 @@ from tests.factories import MemberFactory, post_points
 YEAR = 2026
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def close_year(branch, secretary, year=YEAR):

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 from appraisals.models import AppraisalSession, Evaluee
 from declarations.models import Declaration
-from ledger.services import entry_post
 from organizations.models import Participation
 from oversight.report import branch_report
 from oversight.services import spot_check_draw, spot_check_item_record, spot_check_item_respond
 from rules.services import scheme_for_year
+from tests.factories import post_entry
 
 YEAR = 2025
 Status = Declaration.Status
@@ -26,35 +26,11 @@ Status = Declaration.Status
 @pytest.fixture
 def year_of_a(bureau):
     scheme = scheme_for_year(branch=bureau.branch_a, year=YEAR)
-    volunteer = scheme.items.get(code="dedication.volunteer")
-    ecology = scheme.items.get(code="dedication.ecology")
-    entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=3,
-        points="3",
-        source="direct",
-        item=volunteer,
-        reason="社区志愿服务",
+    post_entry(bureau.member_a, "3", year=YEAR, reason="社区志愿服务")
+    post_entry(
+        bureau.member_a, "2", year=YEAR, month=4, code="dedication.ecology", reason="巡山护林"
     )
-    entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=4,
-        points="2",
-        source="direct",
-        item=ecology,
-        reason="巡山护林",
-    )
-    entry_post(
-        member=bureau.other_member_a,
-        year=YEAR,
-        month=4,
-        points="1.5",
-        source="direct",
-        item=volunteer,
-        reason="义务植树",
-    )
+    post_entry(bureau.other_member_a, "1.5", year=YEAR, month=4, reason="义务植树")
     for member, month, status in (
         (bureau.member_a, 1, Status.RECOGNISED),
         (bureau.member_a, 2, Status.REJECTED),

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from ledger.services import entry_post
 from ledger.totals import branch_year
 from notifications.models import Notification
 from organizations.models import Participation
@@ -23,7 +22,7 @@ from publicity.models import Objection, Publication, PublicationRow
 from publicity.quarters import Quarter
 from publicity.selectors import histogram, quarters_published, shown_publication
 from rules.services import scheme_for_year
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, post_entry
 
 YEAR = 2026
 Q3 = Quarter(YEAR, 3)
@@ -51,30 +50,15 @@ def items(bureau):
 @pytest.fixture
 def points(bureau, items, clock):
     """Member A has 3 volunteer points; the other member 1 study point and a deduction."""
-    entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=3,
-        points="3",
-        source="direct",
-        item=items["dedication.volunteer"],
-        reason="社区志愿服务",
-    )
-    entry_post(
-        member=bureau.other_member_a,
-        year=YEAR,
-        month=5,
-        points="1",
-        source="direct",
-        item=items["dedication.learning"],
-    )
-    entry_post(
-        member=bureau.other_member_a,
+    post_entry(bureau.member_a, "3", year=YEAR, reason="社区志愿服务")
+    post_entry(bureau.other_member_a, "1", year=YEAR, month=5, code="dedication.learning")
+    post_entry(
+        bureau.other_member_a,
+        "1",
         year=YEAR,
         month=6,
-        points="1",
+        code="deduction.study",
         source="attendance",
-        item=items["deduction.study"],
         reason="无故缺席集体学习",
     )
     return bureau
@@ -229,13 +213,11 @@ def test_a_correction_after_publication_keeps_the_published_numbers_and_adds_a_n
         reason="九月参加的河道清理志愿服务未计分。",
         row=row,
     )
-    correction = entry_post(
-        member=bureau.other_member_a,
+    correction = post_entry(
+        bureau.other_member_a,
+        "2",
         year=YEAR,
         month=9,
-        points="2",
-        source="direct",
-        item=items["dedication.volunteer"],
         reason="公示异议更正",
         recorded_by=bureau.group_a,
     )
@@ -331,14 +313,7 @@ def test_a_correction_must_be_recorded_after_publication_and_only_for_an_upheld_
     points, items, clock
 ):
     bureau = points
-    earlier = entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=9,
-        points="1",
-        source="direct",
-        item=items["dedication.learning"],
-    )
+    earlier = post_entry(bureau.member_a, "1", year=YEAR, month=9, code="dedication.learning")
     publication = publish(bureau)
     objection = services.objection_raise(
         publication=publication, member=bureau.member_a, reason="异议"
@@ -348,14 +323,7 @@ def test_a_correction_must_be_recorded_after_publication_and_only_for_an_upheld_
             objection=objection, answer="更正", upheld=True, correction=earlier, actor=None
         )
     clock(10, 8, 9, 0)
-    later = entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=9,
-        points="1",
-        source="direct",
-        item=items["dedication.learning"],
-    )
+    later = post_entry(bureau.member_a, "1", year=YEAR, month=9, code="dedication.learning")
     with pytest.raises(DomainError, match="Only an upheld objection"):
         services.objection_answer(
             objection=objection, answer="不予采纳", upheld=False, correction=later, actor=None
@@ -545,14 +513,7 @@ def test_the_group_answers_an_objection_and_links_the_correction(points, items, 
         publication=publication, member=bureau.member_a, reason="异议", actor=bureau.member_a_user
     )
     clock(10, 8, 9, 0)
-    correction = entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=9,
-        points="1.5",
-        source="direct",
-        item=items["dedication.learning"],
-    )
+    correction = post_entry(bureau.member_a, "1.5", year=YEAR, month=9, code="dedication.learning")
     url = reverse("publicity:answer", kwargs={"pk": objection.pk})
     client = client_for(bureau.group_a)
     page = client.get(url).content.decode()

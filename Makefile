@@ -36,19 +36,22 @@ run: setup
 	$(PY) manage.py qcluster & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Every Python package of the project (each top-level folder with an __init__.py), but
+# the tests: mypy checks them all, bandit them and the scripts.
+APP_PACKAGES := $(patsubst %/,%,$(filter-out tests/ node_modules/ static/ templates/ locale/ var/,$(dir $(wildcard */__init__.py))))
+
 # lint-imports: the apps' layers (pyproject.toml, README "Architecture"); an import of a
 # higher app fails here.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/mypy scoring */services.py */selectors.py ledger/totals.py notifications/push.py notifications/delivery.py \
-		notifications/channels.py accounts/sso/linking.py core/platforms.py core/wecom.py core/dingtalk.py
+	$(VENV)/bin/mypy $(APP_PACKAGES)
 
 # Known vulnerabilities in the installed packages (scripts/pip_audit.py explains the
 # offline case) and high-severity findings of bandit in the application code.
-# Every Python package of the project; [tool.bandit] leaves out tests and migrations.
-APP_DIRS := $(filter-out tests/ node_modules/ static/ templates/ locale/ var/,$(dir $(wildcard */__init__.py))) scripts
+# [tool.bandit] leaves out tests and migrations.
+APP_DIRS := $(APP_PACKAGES) scripts
 security: $(VENV)/.installed
 	$(PY) scripts/pip_audit.py
 	$(VENV)/bin/bandit -q -c pyproject.toml -r $(APP_DIRS) -lll

@@ -58,7 +58,7 @@ def member_leave(*, member: Member, reason: str, on: dt.date, note: str = "", ac
     held = Q(member=member) | (Q(user_id=member.user_id) if member.user_id else Q(pk__in=[]))
     for assignment in RoleAssignment.objects.filter(held, ends_on__isnull=True):
         role_end(assignment=assignment, reason=_("The member left."), actor=actor)
-    if member.user_id is not None and member.user.is_active:
+    if member.user is not None and member.user.is_active:
         user_disable(user=member.user, actor=actor)
     audit_record(
         action="organizations.member.left",
@@ -88,7 +88,7 @@ def member_login_slip(*, member: Member, actor: Any) -> Slip:
     replacement for an unused opening slip that was lost."""
     if not may_manage_members(actor, member.branch):
         raise PermissionDenied(_("Only the branch secretary or the committee resets passwords."))
-    if member.user_id is None:
+    if member.user is None:
         raise DomainError(_("%(name)s has no login yet.") % {"name": member.name})
     if is_own_member(actor, member):
         raise DomainError(_("Change your own password on your account page."))

@@ -2,13 +2,19 @@
 user's own name in it, not a common password. Every message is the project's own, so
 the zh-Hans catalogue holds each one (Django's catalogue lacks some of its newer texts)."""
 
+from __future__ import annotations
+
 import re
 import string
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -35,7 +41,7 @@ class CharacterClassValidator:
     def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: object = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         classes = [
             any(c.islower() for c in password),
             any(c.isupper() for c in password),
@@ -59,7 +65,7 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
 
     MIN_CONTAINED = 3
 
-    def validate(self, password: str, user: object = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if user is None:
             return
         folded = _letters_and_digits(password)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.actors import SignedInRequest
 from core.errors import DomainError
 from organizations.permissions import scope_for
 
@@ -20,7 +21,7 @@ from .views.mydata import FORMATS, download
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: SignedInRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     shown = None
     if request.method == "POST" and form.is_valid():

@@ -46,14 +46,11 @@ def _flatten(detail: Any) -> Any:
 
 def problem_for(exc: Exception) -> dict[str, Any] | None:
     """The problem document for an exception the API knows; None for any other."""
-    if isinstance(exc, exceptions.ValidationError):
-        return problem(
-            400,
-            "invalid",
-            _("The request is not valid"),
-            _("Some fields are missing or not valid; see errors."),
-            errors=_flatten(exc.detail),
-        )
+    return _plan_problem(exc) or _http_problem(exc)
+
+
+def _plan_problem(exc: Exception) -> dict[str, Any] | None:
+    """A rule of the plan refused the request (the services' own errors)."""
     if isinstance(exc, DecisionInvalid):
         errors = {str(pk): str(msg) for pk, msg in exc.errors.items()}
         return problem(
@@ -75,6 +72,19 @@ def problem_for(exc: Exception) -> dict[str, Any] | None:
         return problem(403, "forbidden", _("Not allowed"), exc.message)
     if isinstance(exc, DomainError):
         return problem(400, "refused", _("Refused by a rule of the plan"), exc.message)
+    return None
+
+
+def _http_problem(exc: Exception) -> dict[str, Any] | None:
+    """The request itself: its shape, who sent it, what it asks for, how often."""
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            400,
+            "invalid",
+            _("The request is not valid"),
+            _("Some fields are missing or not valid; see errors."),
+            errors=_flatten(exc.detail),
+        )
     if isinstance(exc, (Http404, exceptions.NotFound)):
         return problem(404, "not-found", _("Not found"), _("There is nothing here for you."))
     if isinstance(exc, (DjangoPermissionDenied, exceptions.PermissionDenied)):

@@ -44,7 +44,7 @@ CEILING = {
     Grade.BASIC: Decimal("79.9"),
     Grade.UNQUALIFIED: Decimal("59.9"),
 }
-DEFAULT_VALUES = {
+DEFAULT_VALUES: dict[str, Decimal] = {
     Grade.EXCELLENT: Decimal("95"),
     Grade.QUALIFIED: Decimal("85"),
     Grade.BASIC: Decimal("70"),

@@ -7,6 +7,7 @@ it shows the name, photo, position, branch and approved commitments, nothing els
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +111,7 @@ def post_create(request: HttpRequest, member_pk: int) -> HttpResponse:
     return redirect(f"{url}?year={year_from_query(request)}")
 
 
-def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card], list[Member]]:
+def _branch_cards(request: HttpRequest, code: str) -> tuple[Any, int, list[Card], Sequence[Member]]:
     """The cards of the members whose post page exists, and the members still without."""
     branch = get_branch_to_review(request.user, code)
     year = year_from_query(request)

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from core.actors import SignedInRequest
 from notifications.models import Notification
 
 
 @login_required
 @require_POST
-def floor(request: HttpRequest) -> HttpResponse:
+def floor(request: SignedInRequest) -> HttpResponse:
     Notification.objects.create(user=request.user, kind=Notification.Kind.OTHER, title="floor")
     return HttpResponse("ok", content_type="text/plain")
 

@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from portal import urls_lobby
 from publicity import urls as publicity_urls
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
     path("org/", include("organizations.urls")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +45,9 @@ class PlatformForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.groups = groups
         self.by_pk = {str(item.pk): item for group in groups for item in group.items}
-        self.fields["items"].choices = [(pk, item.name) for pk, item in self.by_pk.items()]
+        cast(forms.ChoiceField, self.fields["items"]).choices = [
+            (pk, item.name) for pk, item in self.by_pk.items()
+        ]
 
     def chosen_items(self) -> list[Any]:
         return [self.by_pk[pk] for pk in self.cleaned_data.get("items", []) if pk in self.by_pk]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TypeVar
 from urllib.parse import quote
 
 from django.http import HttpResponse, HttpResponseBase
 from pypinyin import lazy_pinyin
 
 FALLBACK = "download"
+Response = TypeVar("Response", bound=HttpResponseBase)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters a file name never carries: path separators, quotes, control characters.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
@@ -45,9 +47,7 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
     return f"{kind}; filename=\"{ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def name_download(
-    response: HttpResponseBase, name: str, *, inline: bool = False
-) -> HttpResponseBase:
+def name_download(response: Response, name: str, *, inline: bool = False) -> Response:
     """Give the response its file name; every download view ends with this."""
     response["Content-Disposition"] = content_disposition(name, inline=inline)
     return response

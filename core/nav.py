@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 
 @dataclass(frozen=True)
 class NavLink:
-    label: str
+    label: str | Promise  # a lazy translation, shown in the user's language
     url: str
     icon: str = "bi-circle"
     app_name: str = ""  # marks the link active on that app's pages

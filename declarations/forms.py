@@ -182,7 +182,7 @@ class LineForm(forms.Form):
         cast(ItemField, self.fields["suggested_item"]).set_items(items)
         self.platforms = {str(p.pk): p for p in platforms}
         if self.platforms:
-            self.fields["platform"].choices = [("", _("— none —"))] + [
+            cast(forms.ChoiceField, self.fields["platform"]).choices = [("", _("— none —"))] + [
                 (pk, f"{p.name}（{p.get_business_line_display()}）")
                 for pk, p in self.platforms.items()
             ]

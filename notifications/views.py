@@ -11,13 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.actors import SignedInRequest
+
 from . import selectors, services
 from .models import Notification
 
 PER_PAGE = 30
 
 
-def _own(request: HttpRequest, pk: int) -> Notification:
+def _own(request: SignedInRequest, pk: int) -> Notification:
     """The notification if it is the user's own; anyone else's is 404."""
     notification = Notification.objects.filter(pk=pk, user=request.user).first()
     if notification is None:
@@ -39,14 +41,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: SignedInRequest, pk: int) -> HttpResponse:
     services.notification_mark_read(notification=_own(request, pk))
     return redirect("notifications:list")
 
 
 @login_required
 @require_POST
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: SignedInRequest, pk: int) -> HttpResponse:
     """Mark it read and follow its link (only to a page of this site)."""
     notification = services.notification_mark_read(notification=_own(request, pk))
     target = notification.url

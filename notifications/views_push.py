@@ -3,17 +3,19 @@ carry: it opens the page the notification is about."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
+
+from core.actors import SignedInRequest
 
 from .channels import push_channels
 from .models import Delivery, Notification
@@ -40,10 +42,11 @@ class PushPreferenceForm(forms.Form):
 
     def __init__(self, *args: Any, offered: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channels"].choices = offered
+        cast(forms.ChoiceField, self.fields["channels"]).choices = offered
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("quiet_enabled"):
             start, end = data.get("quiet_start"), data.get("quiet_end")
             if start is None or end is None:
@@ -56,7 +59,7 @@ class PushPreferenceForm(forms.Form):
 
 
 @login_required
-def push_settings(request: HttpRequest) -> HttpResponse:
+def push_settings(request: SignedInRequest) -> HttpResponse:
     channels = push_channels()
     offered = [(c.code, str(c.label)) for c in channels]
     choice = choice_of(request.user)
@@ -105,7 +108,7 @@ def push_settings(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def go(request: HttpRequest, pk: int) -> HttpResponse:
+def go(request: SignedInRequest, pk: int) -> HttpResponse:
     """Where a pushed message leads: the notification's page (only a page of this site)."""
     notification = Notification.objects.filter(pk=pk, user=request.user).first()
     if notification is None:

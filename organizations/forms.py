@@ -104,7 +104,7 @@ class ReasonForm(StyledForm):
 class DepartmentForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     business_line = forms.ChoiceField(
-        label=_("Business line"), required=False, choices=[("", "—")] + BUSINESS_LINES
+        label=_("Business line"), required=False, choices=[("", "—"), *BUSINESS_LINES]
     )
 
 
@@ -203,7 +203,8 @@ class RoleGrantForm(StyledForm):
             cast(forms.ModelChoiceField, self.fields["user"]).queryset = users
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("member") and not data.get("user"):
             raise forms.ValidationError(_("Choose whom to appoint."))
         return data

@@ -171,44 +171,9 @@ def _clean_member(member: Member) -> None:
         raise DomainError(_("The name is longer than 50 characters."))
     if len(member.position) > 100:
         raise DomainError(_("The position is longer than 100 characters."))
-    member.phone = normalize_phone(member.phone)
-    if member.phone and not phone_ok(member.phone):
-        raise DomainError(
-            _(
-                "“%(phone)s” is not a phone number: a mobile number of 11 digits, or a "
-                "landline with its area code (0539-8888888)."
-            )
-            % {"phone": member.phone}
-        )
-    if member.phone:
-        same = Member.objects.filter(phone=member.phone, is_active=True).exclude(pk=member.pk)
-        other = same.select_related("branch").first()
-        if other is not None:
-            raise DomainError(
-                _("The phone number %(phone)s is already given for %(name)s (%(branch)s).")
-                % {"phone": member.phone, "name": other.name, "branch": other.branch.name}
-            )
-    member.id_number = normalize_id_number(member.id_number)
-    if member.id_number and not id_number_ok(member.id_number):
-        raise DomainError(
-            _("“%(number)s” is not a valid ID number (18 characters, with its check digit).")
-            % {"number": member.id_number}
-        )
-    if (
-        member.id_number
-        and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists()
-    ):
-        raise DomainError(_("Another member already has this ID number."))
-    member.job_number = (member.job_number or "").strip()
-    if len(member.job_number) > 32:
-        raise DomainError(_("The job number is longer than 32 characters."))
-    if (
-        member.job_number
-        and Member.objects.filter(job_number=member.job_number, is_active=True)
-        .exclude(pk=member.pk)
-        .exists()
-    ):
-        raise DomainError(_("Another member already has this job number."))
+    _clean_phone(member)
+    _clean_id_number(member)
+    _clean_job_number(member)
     if member.gender not in ("", *Member.Gender.values):
         raise DomainError(_("Choose male or female."))
     if member.standing not in Member.Standing.values:
@@ -227,6 +192,56 @@ def _clean_member(member: Member) -> None:
             raise DomainError(_("The date of joining the party is not plausible."))
         if member.birth_month is not None and member.joined_on < member.birth_month:
             raise DomainError(_("The member cannot have joined the party before birth."))
+
+
+def _clean_phone(member: Member) -> None:
+    """A phone number that reads as one, given for no other serving member."""
+    member.phone = normalize_phone(member.phone)
+    if member.phone and not phone_ok(member.phone):
+        raise DomainError(
+            _(
+                "“%(phone)s” is not a phone number: a mobile number of 11 digits, or a "
+                "landline with its area code (0539-8888888)."
+            )
+            % {"phone": member.phone}
+        )
+    if member.phone:
+        same = Member.objects.filter(phone=member.phone, is_active=True).exclude(pk=member.pk)
+        other = same.select_related("branch").first()
+        if other is not None:
+            raise DomainError(
+                _("The phone number %(phone)s is already given for %(name)s (%(branch)s).")
+                % {"phone": member.phone, "name": other.name, "branch": other.branch.name}
+            )
+
+
+def _clean_id_number(member: Member) -> None:
+    """An ID number with a right check digit, no other member's."""
+    member.id_number = normalize_id_number(member.id_number)
+    if member.id_number and not id_number_ok(member.id_number):
+        raise DomainError(
+            _("“%(number)s” is not a valid ID number (18 characters, with its check digit).")
+            % {"number": member.id_number}
+        )
+    if (
+        member.id_number
+        and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists()
+    ):
+        raise DomainError(_("Another member already has this ID number."))
+
+
+def _clean_job_number(member: Member) -> None:
+    """The unit's job number (HR/OA sync matches on it): unique among active members."""
+    member.job_number = (member.job_number or "").strip()
+    if len(member.job_number) > 32:
+        raise DomainError(_("The job number is longer than 32 characters."))
+    if (
+        member.job_number
+        and Member.objects.filter(job_number=member.job_number, is_active=True)
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        raise DomainError(_("Another member already has this job number."))
 
 
 @transaction.atomic

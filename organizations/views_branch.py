@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,7 @@ from .permissions import (
 from .roles import BRANCH_ROLES, role_end, role_grant
 
 
-def _roles_for(user: Any, org: Organization) -> list[tuple[str, str]]:
+def _roles_for(user: Any, org: Organization) -> list[tuple[str, str | Promise]]:
     if org.is_committee:
         candidates: tuple[str, ...] = (Role.COMMITTEE_ADMIN,)
     else:

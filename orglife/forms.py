@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -79,7 +79,7 @@ class MeetingCreateForm(MeetingForm):
         queryset = Member.objects.filter(branch=branch, is_active=True).order_by(
             *name_order(), "pk"
         )
-        members = self.fields["members"]
+        members = cast(MemberChoiceField, self.fields["members"])
         members.queryset = queryset
         if not self.is_bound:
             members.initial = list(queryset.values_list("pk", flat=True))
@@ -95,7 +95,7 @@ class AddMembersForm(forms.Form):
 
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = queryset
+        cast(MemberChoiceField, self.fields["members"]).queryset = queryset
 
 
 class DuesForm(forms.Form):

@@ -297,7 +297,12 @@ def life_records(
     and in full: what the appraisal meeting reviews beside the points (plan 一(三)3:
     对党员履行承诺、参加组织生活会等情况进行评议). Two queries, however many members."""
     now = now or timezone.now()
-    end = min(now, timezone.make_aware(datetime(until.year, until.month, until.day, 23, 59, 59)))
+    end = min(
+        now,
+        datetime(
+            until.year, until.month, until.day, 23, 59, 59, tzinfo=timezone.get_current_timezone()
+        ),
+    )
     counts: dict[int, dict[str, int]] = {pk: {} for pk in member_ids}
     for member_id, status, n in (
         Attendance.objects.filter(

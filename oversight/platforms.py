@@ -8,9 +8,10 @@ points recognised. Four queries, whatever the number of platforms and lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -101,7 +102,7 @@ def contributions(
     return out
 
 
-def _figures(row: dict) -> dict:
+def _figures(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "declared": row.get("declared") or 0,
         "recognised": row.get("recognised") or 0,

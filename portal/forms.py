@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -42,8 +42,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = display.action_choices()
-        self.fields["object_type"].choices = display.object_type_choices()
+        cast(forms.ChoiceField, self.fields["action"]).choices = display.action_choices()
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = display.object_type_choices()
         for field in self.fields.values():
             css = (
                 "form-select form-select-sm"

@@ -170,9 +170,10 @@ def _group_users(branch_ids: set[int]) -> dict[int, dict[int, Any]]:
         )
         .select_related("user")
     )
-    by_org: dict[int, dict[int, Any]] = defaultdict(dict)
+    by_org: dict[int | None, dict[int, Any]] = defaultdict(dict)
     for assignment in assignments:
-        by_org[assignment.organization_id][assignment.user_id] = assignment.user
+        if assignment.user_id is not None:  # always, by user__is_active above
+            by_org[assignment.organization_id][assignment.user_id] = assignment.user
     return {
         branch_id: {**by_org.get(parent or 0, {}), **by_org.get(branch_id, {})}
         for branch_id, parent in branches.items()

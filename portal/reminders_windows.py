@@ -30,7 +30,11 @@ def remind_appraisal_votes(today: dt.date) -> int:
         )
         sent += len(
             notify_many(
-                users=[v.member.user for v in waiting if v.member and v.member.user.is_active],
+                users=[
+                    v.member.user
+                    for v in waiting
+                    if v.member and v.member.user and v.member.user.is_active
+                ],
                 kind=Notification.Kind.OTHER,
                 title=_(
                     "The democratic appraisal of %(half)s closes on %(date)s; you have not "

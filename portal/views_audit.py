@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ def log(request: HttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered; a constant number of queries per page."""
     _committee_only(request)
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.select_related("actor").order_by("-pk")
+    events: QuerySet[AuditEvent] = AuditEvent.objects.select_related("actor").order_by("-pk")
     if form.is_bound and form.is_valid():
         events = form.filter(events)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -52,9 +53,9 @@ def _scheme_url(scheme: Scheme, item: Item | None = None) -> str:
     if scheme.is_template:
         url = reverse("rules:template")
     else:
-        url = reverse(
-            "rules:scheme", kwargs={"code": scheme.organization.code, "year": scheme.year}
-        )
+        branch = scheme.organization
+        assert branch is not None  # a scheme that is not the template is a branch's
+        url = reverse("rules:scheme", kwargs={"code": branch.code, "year": scheme.year})
     return f"{url}#item-{item.pk}" if item is not None else url
 
 
@@ -62,6 +63,7 @@ def _may_edit(request: HttpRequest, scheme: Scheme) -> bool:
     scope = scope_for(request.user)
     if scheme.is_template:
         return scope.is_committee
+    assert scheme.organization_id is not None  # a scheme that is not the template is a branch's
     return scope.may_edit_scheme(scheme.organization_id)
 
 
@@ -79,9 +81,8 @@ def _item_with_use(pk: int) -> Item:
 
 def _year_links(branch: Organization, shown: int) -> list[tuple[int, str, bool]]:
     """(year, url, has a scheme) for the year selector, newest first."""
-    existing = set(
-        Scheme.objects.filter(organization=branch, is_template=False).values_list("year", flat=True)
-    )
+    filed = Scheme.objects.filter(organization=branch, is_template=False)
+    existing = {year for year in filed.values_list("year", flat=True) if year is not None}
     now = timezone.localdate().year
     years = set(range(FIRST_YEAR, now + 2)) | existing | {shown}
     return [
@@ -129,6 +130,8 @@ def _render_scheme(
         context["caps_url"] = reverse("rules:template_caps")
     else:
         branch, year = scheme.organization, scheme.year
+        assert branch is not None  # a scheme that is not the template is a branch's
+        assert year is not None
         context["branch"] = branch
         context["year"] = year
         context["year_links"] = _year_links(branch, year)
@@ -139,7 +142,7 @@ def _render_scheme(
     return render(request, "rules/scheme.html", context, status=status)
 
 
-def _category_choices(scheme: Scheme) -> list[tuple[str, str]]:
+def _category_choices(scheme: Scheme) -> list[tuple[str, str | Promise]]:
     return [(v, label) for v, label in Category.choices if scheme.category_cap(v) is not None]
 
 

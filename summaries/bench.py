@@ -125,7 +125,9 @@ def _caps_for(item: Item) -> dict[str, Decimal | None]:
     return {}
 
 
-def _schemes(branches: list[Organization], year: int, *, caps_every: int) -> dict[int, list[Item]]:
+def _schemes(
+    branches: list[Organization], year: int, *, caps_every: int
+) -> dict[int | None, list[Item]]:
     """A scheme per branch copied from the template, as `scheme_for_year` would; every
     `caps_every`-th branch caps a few items and a category."""
     template = default_template()

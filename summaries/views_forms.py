@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -118,7 +120,7 @@ def _months(branch: Organization, year: int) -> list[MonthRow]:
     queue = reverse("declarations:queue")
     rows = []
     for month in range(last, 0, -1):
-        row = counts.get(month, {})
+        row: Mapping[str, Any] = counts.get(month, {})
         query = urlencode({"branch": branch.code, "month": f"{year}-{month:02d}", "status": "all"})
         rows.append(MonthRow(month, row.get("n", 0), row.get("waiting", 0), f"{queue}?{query}"))
     return rows

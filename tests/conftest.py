@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from tests.browser.support import MISSING_NOTICE, browser_missing, browser_required
 from tests.factories import Bureau, make_bureau
@@ -31,6 +32,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {name} SET jifen.allow_truncate = 'on'")
                 cursor.execute("SET jifen.allow_truncate = 'on'")
+
+
+@pytest.fixture
+def english():
+    """Messages are compared in English, the msgids; pages, which speak Chinese, by their
+    structure. A module asks for it with `pytestmark = pytest.mark.usefixtures("english")`."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -142,7 +142,8 @@ def post_points(
     item = scheme_for_year(branch=member.branch, year=year).items.get(code=code)
     remaining = Decimal(str(points))
     largest, smallest = item_maximum(item), item_minimum(item)
-    assert largest is not None and smallest is not None, f"{code} has no points rule"
+    assert largest is not None, f"{code} has no points rule"
+    assert smallest is not None, f"{code} has no points rule"
     entries = []
     while remaining > 0:
         step = min(remaining, largest)
@@ -162,6 +163,30 @@ def post_points(
         )
         remaining -= step
     return entries
+
+
+def post_entry(
+    member: Member,
+    points: object,
+    *,
+    year: int,
+    month: int = 3,
+    code: str | None = "dedication.volunteer",
+    source: str = "direct",
+    **fields: object,
+):
+    """One entry through the ledger's gate (`entry_post`) as most tests want it: under
+    the item of that code in the member's scheme of the year (no item with `code=None`,
+    as an appraisal's), recorded directly; `fields` are entry_post's other arguments."""
+    from ledger.services import entry_post
+    from rules.services import scheme_for_year
+
+    item = None
+    if code is not None:
+        item = scheme_for_year(branch=member.branch, year=year).items.get(code=code)
+    return entry_post(
+        member=member, year=year, month=month, points=points, source=source, item=item, **fields
+    )
 
 
 def settings_form(**changes: object) -> dict[str, str]:

@@ -37,13 +37,15 @@ def test_the_secretary_disables_a_member_and_their_session_ends_at_once(bureau, 
     bureau.member_a_user.refresh_from_db()
     assert bureau.member_a_user.is_active
     response = secretary.post(disable(bureau.member_a), CONFIRMED)
-    assert response.status_code == 302 and response.url == page(bureau.member_a)
+    assert response.status_code == 302
+    assert response.url == page(bureau.member_a)
 
     bureau.member_a_user.refresh_from_db()
     assert not bureau.member_a_user.is_active
     assert member_session.get(page(bureau.member_a)).status_code == 302  # sent to sign in
     event = AuditEvent.objects.get(action="user.disable")
-    assert event.actor == bureau.secretary_a and event.after["sessions_ended"] == 1
+    assert event.actor == bureau.secretary_a
+    assert event.after["sessions_ended"] == 1
     assert "is disabled" in secretary.get(page(bureau.member_a)).content.decode()
 
     assert secretary.post(enable(bureau.member_a)).status_code == 302

@@ -48,7 +48,9 @@ def assert_problem(response, status):
     assert response.status_code == status, (response.status_code, response.content[:300])
     assert response["Content-Type"].startswith(PROBLEM)
     body = response.json()
-    assert body["status"] == status and body["type"] and body["title"]
+    assert body["status"] == status
+    assert body["type"]
+    assert body["title"]
     return body
 
 
@@ -60,7 +62,8 @@ def test_the_token_is_stored_only_as_its_hash(bureau):
     stored = ApiToken.objects.filter(pk=row.pk).values()[0]
     assert raw not in json.dumps(stored, default=str)
     assert row.token_hash == hashlib.sha256(raw.encode()).hexdigest()
-    assert raw.startswith(row.prefix) and len(row.prefix) < len(raw) / 4
+    assert raw.startswith(row.prefix)
+    assert len(row.prefix) < len(raw) / 4
     assert AuditEvent.objects.filter(action="api.token.created", object_id=str(row.pk)).exists()
 
 
@@ -201,11 +204,13 @@ def test_the_account_page_makes_a_token_shown_once(bureau, client_for):
     )
     assert response.status_code == 200
     shown = response.context["shown"]
-    assert shown.startswith("jf_") and shown in response.content.decode()
+    assert shown.startswith("jf_")
+    assert shown in response.content.decode()
     assert shown not in client.get(reverse("api_pages:tokens")).content.decode()
     assert api(shown).get("/api/v1/me/card/").status_code == 200
     bad = client.post(reverse("api_pages:tokens"), {"name": "", "scope": "admin"})
-    assert bad.status_code == 200 and bad.context["shown"] is None
+    assert bad.status_code == 200
+    assert bad.context["shown"] is None
     assert ApiToken.objects.count() == 1
 
 
@@ -217,14 +222,17 @@ def test_the_openapi_document_and_the_docs_page_are_served_locally(bureau, clien
     schema = client.get("/api/v1/openapi.json")
     assert schema.status_code == 200
     paths = json.loads(schema.content)["paths"]
-    assert "/api/v1/me/card/" in paths and "/api/v1/declarations/{id}/decide/" in paths
+    assert "/api/v1/me/card/" in paths
+    assert "/api/v1/declarations/{id}/decide/" in paths
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
-    assert "cdn" not in html.lower() and "<style" not in html
+    assert "cdn" not in html.lower()
+    assert "<style" not in html
     script = client.get("/api/v1/docs/?script=")
-    assert script.status_code == 200 and "/api/v1/openapi.json" in script.content.decode()
+    assert script.status_code == 200
+    assert "/api/v1/openapi.json" in script.content.decode()
 
 
 def test_an_unknown_api_path_is_a_problem_not_a_page(bureau):
@@ -379,7 +387,8 @@ def test_a_foreign_branch_reaches_nothing_of_branch_a(bureau, world, who):
     for url in ("/api/v1/review/queue/", "/api/v1/organizations/", "/api/v1/me/notifications/"):
         response = client.get(url)
         assert response.status_code in (200, 404)
-        assert "张红梅" not in response.content.decode() and "zb1" not in response.content.decode()
+        assert "张红梅" not in response.content.decode()
+        assert "zb1" not in response.content.decode()
     assert not leaks, "\n".join(leaks)
     assert branch_a_state() == before
 
@@ -595,7 +604,8 @@ def test_a_session_with_a_key_is_kept_once_too(bureau, client_for):
     body = {"year": THIS.year, "month": THIS.month}
     send(client, "POST", "/api/v1/declarations/", body, HTTP_IDEMPOTENCY_KEY=key)
     again = send(client, "POST", "/api/v1/declarations/", body, HTTP_IDEMPOTENCY_KEY=key)
-    assert again.status_code == 201 and Declaration.objects.count() == 1
+    assert again.status_code == 201
+    assert Declaration.objects.count() == 1
 
 
 def test_declaring_the_same_month_twice_is_refused(bureau):
@@ -653,7 +663,8 @@ def test_members_are_kept_in_step_by_job_number(bureau):
     updated = send(client, "PUT", url, {"branch": "zb1", "name": "赵新华", "phone": "13800000001"})
     assert updated.status_code == 200
     member.refresh_from_db()
-    assert member.name == "赵新华" and Member.objects.filter(job_number="HR-100").count() == 1
+    assert member.name == "赵新华"
+    assert Member.objects.filter(job_number="HR-100").count() == 1
     assert AuditEvent.objects.filter(
         action="organizations.member.updated", object_id=str(member.pk)
     ).exists()
@@ -663,7 +674,8 @@ def test_members_are_kept_in_step_by_job_number(bureau):
     assert_problem(send(other, "PUT", url, {"branch": "zb1", "name": "x"}), 404)
     assert_problem(send(other, "PUT", url, {"branch": "zb2", "name": "x"}), 403)
     member.refresh_from_db()
-    assert member.name == "赵新华" and member.branch == bureau.branch_a
+    assert member.name == "赵新华"
+    assert member.branch == bureau.branch_a
 
 
 def test_the_committee_keeps_organisations_in_step_by_code(bureau):

@@ -83,7 +83,8 @@ def test_dangyuan_declares_with_evidence_and_kaoping_recognises_it_through_the_a
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=key,
     )
-    assert again.status_code == 201 and again["Idempotent-Replay"] == "true"
+    assert again.status_code == 201
+    assert again["Idempotent-Replay"] == "true"
     assert again.json()["id"] == created.json()["id"]
     assert (
         Declaration.objects.filter(member=member, year=month.year, month=month.month).count() == 1

@@ -263,7 +263,8 @@ def test_an_unknown_code_gets_a_clear_message_and_is_audited(bureau):
     assert response.status_code == 400
     assert "does not exist" in response.content.decode()
     event = AuditEvent.objects.get(action="appraisals.code.refused")
-    assert event.after["reason"] == "unknown" and event.after["count"] == 1
+    assert event.after["reason"] == "unknown"
+    assert event.after["count"] == 1
     assert event.client_address == "127.0.0.1"
 
 
@@ -389,7 +390,8 @@ def test_closing_shows_the_results_and_records_the_scores(bureau, client_for):
     assert response["Location"] == reverse("appraisals:session_results", args=[session.pk])
     results = client.get(response["Location"])
     html = results.content.decode()
-    assert "90.0" in html and "77.5" in html
+    assert "90.0" in html
+    assert "77.5" in html
     assert Entry.objects.filter(source_ref=session.source_ref).count() == 2
     # Closing again does not reopen or post twice.
     again = client.post(url)
@@ -424,7 +426,8 @@ def test_the_blank_form_3_workbook_reproduces_the_form(bureau, client_for):
     assert sheet["A1"].value == "党员奉献量化积分民主评议表"
     assert "A1:F1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A3"].value == "序号"
-    assert "评议对象" in sheet["B3"].value and "综合评定" in sheet["B3"].value
+    assert "评议对象" in sheet["B3"].value
+    assert "综合评定" in sheet["B3"].value
     assert sheet["C3"].value == "优 秀\n（90分-100分）"
     assert sheet["F3"].value == "不 合 格\n（60分以下）"
     assert [sheet.cell(row=r, column=2).value for r in (4, 5)] == ["张红梅", "李建国"]
@@ -462,7 +465,8 @@ def test_the_print_pages_render_for_officers(bureau, client_for):
     page = client.get(reverse("appraisals:form3_print", args=[session.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "党员奉献量化积分民主评议表" in html and "张红梅" in html
+    assert "党员奉献量化积分民主评议表" in html
+    assert "张红梅" in html
     review = client.get(reverse("appraisals:review_sheet", args=[session.pk]))
     assert review.status_code == 200
     assert "100.0" in review.content.decode()  # full base score so far
@@ -502,16 +506,19 @@ def test_a_closed_sheet_of_slips_is_printed_again_in_one_step(bureau, client_for
 
     url = reverse("appraisals:codes_reissue_unused", args=[session.pk])
     response = client.post(url, {"voters": [voter_a.pk, voter_b.pk], "confirm": "1"})
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     again = slip_codes(response)
-    assert list(again) == ["张红梅"] and again["张红梅"] != first["张红梅"]
+    assert list(again) == ["张红梅"]
+    assert again["张红梅"] != first["张红梅"]
     with pytest.raises(services.CodeRefused):
         services.find_code(first["张红梅"])  # the lost slip no longer votes
     services.ballot_cast(code=again["张红梅"], marks=vote_marks(bureau))
     assert Ballot.objects.filter(session=session).count() == 2
     event = AuditEvent.objects.get(action="appraisals.codes.reissued")
     assert event.after == {"voters": [voter_a.pk], "voided_previous": 1}
-    assert first["张红梅"] not in str(event.after) and again["张红梅"] not in str(event.after)
+    assert first["张红梅"] not in str(event.after)
+    assert again["张红梅"] not in str(event.after)
 
 
 def test_printing_again_needs_the_confirmation_and_a_voter(bureau, client_for):

@@ -35,7 +35,8 @@ def test_a_member_asking_for_another_members_card_is_audited(bureau):
     [event] = denials()
     assert event.object_repr == path
     assert event.after == {"status": 404, "method": "GET", "path": path, "view": "summaries:card"}
-    assert event.actor == bureau.member_a_user and event.actor_name == "member_a"
+    assert event.actor == bureau.member_a_user
+    assert event.actor_name == "member_a"
     assert event.client_address == "10.1.2.3"
     assert audit_verify() is None
 
@@ -92,8 +93,10 @@ def test_a_sign_in_lockout_is_audited(bureau):
     ]
     assert statuses[-1] == 429
     event = denials()[-1]
-    assert event.after["status"] == 429 and event.after["view"] == "accounts:login"
-    assert event.actor is None and event.client_address == "10.4.4.4"
+    assert event.after["status"] == 429
+    assert event.after["view"] == "accounts:login"
+    assert event.actor is None
+    assert event.client_address == "10.4.4.4"
     assert "wrong" not in str(event.after)
 
 
@@ -117,8 +120,10 @@ def test_a_hundred_misses_on_public_links_from_one_client_make_three_rows(bureau
     rows = denials()
     assert [row.after["count"] for row in rows] == [1, 10, 100]
     last = rows[-1]
-    assert last.actor is None and last.client_address == "10.5.5.5"
-    assert last.object_repr == path and last.after["view"] == "commitments:public"
+    assert last.actor is None
+    assert last.client_address == "10.5.5.5"
+    assert last.object_repr == path
+    assert last.after["view"] == "commitments:public"
     assert last.after["window_seconds"] == 3600
 
     # Another client's first miss is a row of its own; a signed-in user's misses one each.

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from ledger.models import Entry
 from ledger.services import entry_post, entry_reverse, veto_record
@@ -26,10 +25,7 @@ from tests.factories import MemberFactory, OrganizationFactory
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -86,9 +82,11 @@ def test_a_card_exports_as_the_forms_layout(bureau, year_of_points):
     assert wb.sheetnames == ["张红梅"]
     ws = wb["张红梅"]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert str(ws["A1"].value).startswith(TITLE) and "A1:P1" in merged
+    assert str(ws["A1"].value).startswith(TITLE)
+    assert "A1:P1" in merged
     assert (ws["A2"].value, ws["B2"].value, ws["C2"].value) == ("姓 名", "张红梅", "工作单位")
-    assert ws["D2"].value.startswith("生态保护科") and "D2:P2" in merged
+    assert ws["D2"].value.startswith("生态保护科")
+    assert "D2:P2" in merged
     assert [ws.cell(3, c).value for c in (1, 2, 3, 4, 16)] == [
         "类别",
         "项目",
@@ -100,10 +98,14 @@ def test_a_card_exports_as_the_forms_layout(bureau, year_of_points):
     assert [ws.cell(4, c).value for c in range(4, 16)] == list(range(1, 13))
     # Sections merged down their rows: 5 base, 13 dedication, 5 deduction rows.
     assert {"A5:A9", "A10:A22", "A23:A27"} <= merged
-    assert "基本分" in ws["A5"].value and "（100分）" in ws["A5"].value
-    assert "奉献分" in ws["A10"].value and "扣减分" in ws["A23"].value
-    assert "民主评议" in ws["A28"].value and "B28:O28" in merged
-    assert "一票否决项" in ws["A29"].value and ws["C29"].value == "无"
+    assert "基本分" in ws["A5"].value
+    assert "（100分）" in ws["A5"].value
+    assert "奉献分" in ws["A10"].value
+    assert "扣减分" in ws["A23"].value
+    assert "民主评议" in ws["A28"].value
+    assert "B28:O28" in merged
+    assert "一票否决项" in ws["A29"].value
+    assert ws["C29"].value == "无"
     assert "党员年度积分" in ws["L29"].value
     # Numbers are numbers.
     assert (ws["B5"].value, ws["C5"].value, ws["H5"].value, ws["P5"].value) == (
@@ -130,7 +132,8 @@ def test_the_sheet_is_set_up_for_a4_landscape_one_page_wide(bureau):
     assert int(ws.page_setup.fitToWidth) == 1
     assert ws.column_dimensions["B"].width > ws.column_dimensions["D"].width
     assert ws["B24"].alignment.wrap_text
-    assert ws["B24"].border.left.style == "thin" and ws["P29"].border.bottom.style == "thin"
+    assert ws["B24"].border.left.style == "thin"
+    assert ws["P29"].border.bottom.style == "thin"
 
 
 def test_a_veto_and_a_member_not_taking_part_show_on_the_card(bureau, year_of_points):
@@ -243,9 +246,13 @@ def test_a_member_prints_their_own_card(bureau, client_for, year_of_points):
     response = client_for(bureau.member_a_user).get(print_url(bureau.member_a))
     assert response.status_code == 200
     text = response.text
-    assert TITLE in text and "css/card_print.css" in text and "js/card_print.js" in text
+    assert TITLE in text
+    assert "css/card_print.css" in text
+    assert "js/card_print.js" in text
     assert text.count('class="jf-print-card"') == 1
-    assert "民主评议" in text and "一票否决项" in text and "党员年度积分" in text
+    assert "民主评议" in text
+    assert "一票否决项" in text
+    assert "党员年度积分" in text
     assert "195.3" in text
 
 
@@ -260,7 +267,8 @@ def test_officers_print_every_card_of_the_branch_one_per_page(bureau, client_for
         response = client_for(user).get(branch_print_url(bureau.branch_a))
         assert response.status_code == 200
         assert response.text.count('class="jf-print-card"') == 2
-        assert "张红梅" in response.text and "李建国" in response.text
+        assert "张红梅" in response.text
+        assert "李建国" in response.text
 
 
 def test_the_card_page_and_the_branch_table_link_to_print_and_excel(bureau, client_for):
@@ -268,7 +276,8 @@ def test_the_card_page_and_the_branch_table_link_to_print_and_excel(bureau, clie
     card = client.get(
         reverse("summaries:card", kwargs={"member_pk": bureau.member_a.pk, "year": YEAR})
     )
-    assert print_url(bureau.member_a) in card.text and xlsx_url(bureau.member_a) in card.text
+    assert print_url(bureau.member_a) in card.text
+    assert xlsx_url(bureau.member_a) in card.text
     table = client.get(reverse("summaries:branch_table", kwargs={"code": "zb1", "year": YEAR}))
     assert branch_print_url(bureau.branch_a) in table.text
     assert branch_xlsx_url(bureau.branch_a) in table.text

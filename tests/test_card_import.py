@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from ledger.models import Entry, PeriodLock, Source, Veto
@@ -84,11 +83,7 @@ def nothing_written(branch):
     )
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are compared in English; the pages' own language comes with the request."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def problem_cells(response):
@@ -106,7 +101,8 @@ def fresh_branch(bureau):
 def test_the_sample_imports_into_a_fresh_branch_to_the_expected_totals(fresh_branch):
     result = run(fresh_branch)
     assert result.ok, [str(p) for p in result.problems]
-    assert result.written and result.warnings == []
+    assert result.written
+    assert result.warnings == []
     assert summary(fresh_branch) == sorted(EXPECTED, key=lambda m: m["name"])
     assert set(Member.objects.filter(branch=fresh_branch).values_list("name", flat=True)) == {
         "张红梅",
@@ -130,7 +126,8 @@ def test_the_branch_scheme_is_copied_from_the_template_on_first_use(fresh_branch
     scheme = Scheme.objects.get(organization=fresh_branch, year=YEAR)
     assert scheme.copied_from.is_template
     items = Entry.objects.filter(branch=fresh_branch, item__isnull=False)
-    assert items.exists() and not items.exclude(item__scheme=scheme).exists()
+    assert items.exists()
+    assert not items.exclude(item__scheme=scheme).exists()
 
 
 def test_imported_entries_have_source_import_and_can_be_reversed(fresh_branch, bureau):
@@ -159,7 +156,8 @@ def test_the_same_workbook_is_refused_the_second_time(fresh_branch):
     assert run(fresh_branch).ok
     entries = Entry.objects.count()
     again = run(fresh_branch)
-    assert not again.ok and not again.written
+    assert not again.ok
+    assert not again.written
     assert "already imported" in str(again.problems[0])
     assert Entry.objects.count() == entries
 
@@ -174,7 +172,8 @@ def test_the_same_workbook_may_go_into_another_year(fresh_branch):
 
 def test_a_dry_run_shows_the_totals_and_writes_nothing(fresh_branch):
     result = run(fresh_branch, dry_run=True)
-    assert result.ok and not result.written
+    assert result.ok
+    assert not result.written
     assert {r.member.name: r.totals.total for r in result.results} == {
         "张红梅": Decimal("215.0"),
         "李建国": Decimal("192.0"),
@@ -236,8 +235,10 @@ def test_veto_text_records_a_veto_and_none_means_none(fresh_branch):
     veto = Veto.objects.get(branch=fresh_branch)
     assert (veto.member.name, veto.ground, veto.facts) == ("李建国", "other", "虚报志愿服务时长")
     standing = {r.member.name: r.standing for r in branch_year(fresh_branch, YEAR).results}
-    assert standing["李建国"].vetoed and standing["李建国"].rank == 3
-    assert standing["李建国"].help_talk_due and standing["王晓燕"].help_talk_due
+    assert standing["李建国"].vetoed
+    assert standing["李建国"].rank == 3
+    assert standing["李建国"].help_talk_due
+    assert standing["王晓燕"].help_talk_due
 
 
 def test_veto_text_in_the_label_cell_after_the_colon(fresh_branch):
@@ -249,7 +250,8 @@ def test_veto_text_in_the_label_cell_after_the_colon(fresh_branch):
 def test_a_stated_annual_total_that_differs_is_a_warning_not_a_problem(fresh_branch):
     data = sample_bytes({("张红梅", "N29"): 210, ("李建国", "N29"): 192})
     result = run(fresh_branch, data)
-    assert result.ok and result.written
+    assert result.ok
+    assert result.written
     assert [str(w) for w in result.warnings] == [
         "Sheet 张红梅, cell N29: 党员年度积分 is 210.0 but the card's rows give 215.0."
     ]
@@ -261,7 +263,8 @@ def test_an_empty_sheet_is_skipped_with_a_warning(fresh_branch):
     out = io.BytesIO()
     wb.save(out)
     result = run(fresh_branch, out.getvalue())
-    assert result.ok and len(result.cards) == 3
+    assert result.ok
+    assert len(result.cards) == 3
     assert "Sheet1" in str(result.warnings[0])
 
 
@@ -296,7 +299,8 @@ def test_a_bad_cell_is_reported_by_sheet_and_cell_and_nothing_is_written(
     fresh_branch, edits, expected
 ):
     result = run(fresh_branch, sample_bytes(edits))
-    assert not result.ok and not result.written
+    assert not result.ok
+    assert not result.written
     assert any(str(p).startswith(expected) for p in result.problems), [
         str(p) for p in result.problems
     ]
@@ -509,10 +513,13 @@ def test_upload_preview_and_confirm_import_the_cards(bureau, client_for, media):
     )
     assert response.status_code == 200
     text = response.text
-    assert "215.0" in text and "207.5" in text and "192.0" in text
+    assert "215.0" in text
+    assert "207.5" in text
+    assert "192.0" in text
     assert [row["new"] for row in response.context["rows"]] == [False, False, True]  # 王晓燕
     token = response.context["token"]
-    assert token and not Entry.objects.exists()
+    assert token
+    assert not Entry.objects.exists()
 
     response = client.post(confirm_url(bureau.branch_a), {"token": token})
     assert response.status_code == 302
@@ -551,7 +558,8 @@ def test_a_workbook_with_problems_shows_them_and_offers_no_confirmation(bureau, 
     )
     assert response.status_code == 200
     assert problem_cells(response) == {("李建国", "F9"), ("王晓燕", "B2")}
-    assert "F9" in response.text and "“abc”" in response.text
+    assert "F9" in response.text
+    assert "“abc”" in response.text
     assert response.context["token"] == ""
     assert confirm_url(bureau.branch_a) not in response.text
     assert not list(media.glob("card-imports/*"))
@@ -598,7 +606,8 @@ def test_a_wrong_file_gets_the_form_back_with_the_reason(bureau, client_for, nam
     )
     assert response.status_code == 200
     errors = response.context["form"].errors["file"]
-    assert errors and errors[0] in response.text
+    assert errors
+    assert errors[0] in response.text
     assert not Entry.objects.exists()
 
 

@@ -77,7 +77,8 @@ def test_a_case_is_drafted_with_its_photos_and_the_consent_recorded(bureau, line
     assert case.status == CaseStatus.DRAFT
     assert (case.member, case.branch) == (bureau.member_a, bureau.branch_a)
     assert list(case.photos.all()) == [photo_of(line)]
-    assert case.consent and case.consent_recorded_by == bureau.secretary_a
+    assert case.consent
+    assert case.consent_recorded_by == bureau.secretary_a
     assert case.consent_recorded_at is not None
     assert AuditEvent.objects.filter(action="oversight.case.created").exists()
 
@@ -91,7 +92,8 @@ def test_publishing_needs_the_member_s_consent(bureau, line):
     with pytest.raises(DomainError):
         case_record_consent(case=case)
     case = case_publish(case=case, actor=bureau.secretary_a)
-    assert case.status == CaseStatus.PUBLISHED and case.published_at is not None
+    assert case.status == CaseStatus.PUBLISHED
+    assert case.published_at is not None
     with pytest.raises(DomainError):
         case_publish(case=case)
 
@@ -101,7 +103,8 @@ def test_a_published_case_is_withdrawn_with_a_reason(bureau, line):
     with pytest.raises(DomainError):
         case_withdraw(case=case, reason=" ")
     case = case_withdraw(case=case, reason="本人申请撤下", actor=bureau.committee_admin)
-    assert case.status == CaseStatus.WITHDRAWN and case.withdrawn_by == bureau.committee_admin
+    assert case.status == CaseStatus.WITHDRAWN
+    assert case.withdrawn_by == bureau.committee_admin
     with pytest.raises(DomainError):
         case_withdraw(case=case, reason="again")
     with pytest.raises(DomainError):
@@ -163,7 +166,8 @@ def test_the_committee_names_a_model_department_and_withdraws_it(bureau):
         department=bureau.department,
         citation="生态保护工作成效显著",
     )
-    assert unit.title == "模范科室" and unit.unit_name == bureau.department.name
+    assert unit.title == "模范科室"
+    assert unit.unit_name == bureau.department.name
     with pytest.raises(DomainError):
         model_unit_create(
             committee=bureau.committee,
@@ -203,7 +207,8 @@ def test_a_model_unit_needs_its_unit_and_a_citation(bureau, kwargs):
 def test_the_secretary_features_a_contribution_on_the_pages(bureau, line, client_for):
     client = client_for(bureau.secretary_a)
     listing = client.get(reverse("oversight:case_candidates"))
-    assert listing.status_code == 200 and line in listing.context["lines"]
+    assert listing.status_code == 200
+    assert line in listing.context["lines"]
     url = reverse("oversight:case_new", kwargs={"line_pk": line.pk})
     assert client.get(url).status_code == 200
     response = client.post(
@@ -272,7 +277,8 @@ def test_another_branch_s_secretary_cannot_feature_or_withdraw(bureau, published
     published.refresh_from_db()
     assert published.status == CaseStatus.PUBLISHED
     listing = client.get(reverse("oversight:case_candidates"))
-    assert listing.status_code == 200 and line not in listing.context["lines"]
+    assert listing.status_code == 200
+    assert line not in listing.context["lines"]
 
 
 def test_a_member_cannot_feature_anything(bureau, line, client_for):

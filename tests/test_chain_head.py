@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from audit.services import chain_head, head_check, parse_head
@@ -28,10 +27,7 @@ from tests.factories import post_points
 YEAR = THIS.year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -84,7 +80,7 @@ def test_a_truncated_or_rewritten_log_no_longer_holds_the_printed_head(published
 
 
 def test_a_head_that_is_not_one_is_refused_plainly():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="hello"):
         parse_head("hello")
     with pytest.raises(CommandError, match="not a chain head"):
         verify_head("12-xyz")

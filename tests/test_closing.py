@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from appraisals.models import AppraisalSession, Mode, Status
 from audit.models import AuditEvent
@@ -23,10 +22,7 @@ from tests.factories import post_points
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def appraisal(branch, half, status=Status.CLOSED, year=YEAR):
@@ -82,7 +78,8 @@ def test_the_secretary_closes_the_first_half_after_its_appraisal(ready):
         ready.secretary_a,
     )
     event = AuditEvent.objects.get(action="summaries.period.closed")
-    assert event.object_id == str(lock.pk) and event.actor == ready.secretary_a
+    assert event.object_id == str(lock.pk)
+    assert event.actor == ready.secretary_a
     assert event.after["members"] == 2
     assert audit_verify() is None
 
@@ -92,8 +89,10 @@ def test_closing_stores_every_members_totals_and_ranks_as_decimal_strings(ready)
     snapshot = ClosingSnapshot.objects.get(lock=lock)
     rows = {row["name"]: row for row in snapshot.rows}
     assert rows["张红梅"]["dedication"] == "5.0"
-    assert rows["张红梅"]["total"] == "105.0" and rows["张红梅"]["rank"] == 1
-    assert rows["李建国"]["total"] == "102.5" and rows["李建国"]["rank"] == 2
+    assert rows["张红梅"]["total"] == "105.0"
+    assert rows["张红梅"]["rank"] == 1
+    assert rows["李建国"]["total"] == "102.5"
+    assert rows["李建国"]["rank"] == 2
     assert rows["李建国"]["help_talk_due"] is True
     assert snapshot.closed_by_name == "secretary_a"
     assert all(isinstance(row["total"], str) for row in snapshot.rows)
@@ -112,7 +111,8 @@ def test_closing_before_the_halfs_appraisal_is_closed_is_refused(bureau):
     appraisal(bureau.branch_a, 1, status=Status.OPEN)
     with pytest.raises(DomainError, match="appraisal"):
         close(bureau, 1)
-    assert not PeriodLock.objects.exists() and not ClosingSnapshot.objects.exists()
+    assert not PeriodLock.objects.exists()
+    assert not ClosingSnapshot.objects.exists()
 
 
 def test_an_annulled_appraisal_does_not_count(bureau):
@@ -140,7 +140,8 @@ def test_the_year_closes_after_the_first_half_and_the_second_appraisal(ready):
     lock = close(ready, 2)
     assert lock.half == 2
     status = closing_status(ready.branch_a, YEAR)
-    assert status.first.is_closed and status.year_closed
+    assert status.first.is_closed
+    assert status.year_closed
     with pytest.raises(DomainError):
         post(ready.member_a, 11)
 
@@ -206,12 +207,12 @@ def test_only_the_committee_reopens_with_a_reason(ready):
 
     period_reopen(lock=lock, reason="补录三月份志愿服务", reopened_by=ready.committee_admin)
     lock.refresh_from_db()
-    assert lock.reopened_at is not None and lock.reopen_reason == "补录三月份志愿服务"
+    assert lock.reopened_at is not None
+    assert lock.reopen_reason == "补录三月份志愿服务"
     assert ClosingSnapshot.objects.get(lock=lock).reopened_by == ready.committee_admin
     event = AuditEvent.objects.get(action="summaries.period.reopened")
-    assert (
-        event.before["reopened_at"] is None and event.after["reopen_reason"] == "补录三月份志愿服务"
-    )
+    assert event.before["reopened_at"] is None
+    assert event.after["reopen_reason"] == "补录三月份志愿服务"
     post(ready.member_a, 3)  # the half takes points again
 
 
@@ -268,7 +269,8 @@ def test_the_closing_page_shows_both_halves_and_the_history(ready, client_for):
 def test_the_committee_sees_the_reopen_form_and_no_close_button(ready, client_for):
     close(ready, 1)
     text = client_for(ready.committee_admin).get(closing_url()).content.decode()
-    assert 'data-testid="reopen-1"' in text and 'data-testid="close-2"' not in text
+    assert 'data-testid="reopen-1"' in text
+    assert 'data-testid="close-2"' not in text
 
 
 def test_the_secretary_closes_through_the_page(ready, client_for):
@@ -344,7 +346,8 @@ def test_the_snapshot_page_shows_the_totals_at_closing(ready, client_for):
         "summaries:closing_snapshot", kwargs={"code": "zb1", "year": YEAR, "pk": snapshot.pk}
     )
     text = client_for(ready.group_a).get(url).content.decode()
-    assert "105.0" in text and "114.0" not in text
+    assert "105.0" in text
+    assert "114.0" not in text
     assert client_for(ready.secretary_b).get(url).status_code == 404
     other = reverse(
         "summaries:closing_snapshot", kwargs={"code": "zb1", "year": YEAR + 1, "pk": snapshot.pk}
@@ -357,7 +360,8 @@ def test_closing_status_reads_a_fixed_number_of_queries(ready, django_assert_max
     with django_assert_max_num_queries(4):
         status = closing_status(ready.branch_a, YEAR)
         assert status.first.lock.closed_by == ready.secretary_a
-        assert status.first.appraisal_closed and status.second.appraisal_closed
+        assert status.first.appraisal_closed
+        assert status.second.appraisal_closed
 
 
 def test_a_decimal_total_survives_the_snapshot(ready):
@@ -385,4 +389,5 @@ def test_a_half_whose_appraisal_was_recorded_outside_the_system_can_be_closed(db
         source_ref="import:abc:appraisal",
     )
     status = closing_status(bureau.branch_a, 2025)
-    assert status.halves[0].appraisal_closed and status.halves[1].appraisal_closed
+    assert status.halves[0].appraisal_closed
+    assert status.halves[1].appraisal_closed

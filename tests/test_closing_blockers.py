@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from core.errors import PermissionDenied
@@ -25,10 +24,7 @@ from tests.test_closing import appraisal
 YEAR = 2026  # the current year: 8 December, December still open for declarations
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

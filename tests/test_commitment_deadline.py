@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEvent
 from commitments import reminders, selectors
@@ -24,10 +23,7 @@ from tests.factories import UserFactory, settings_form
 YEAR = 2026
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def made(member, status="submitted", year=YEAR):
@@ -154,7 +150,8 @@ def test_after_the_deadline_they_hear_once_more_and_the_secretary_hears_how_many
     sent = reminders.remind_missing_commitments(date(YEAR, 4, 3))  # a missed day or two
     assert sent == 5  # three members, and each branch's secretary
     titles = reminded(accounts.member_a_user)
-    assert len(titles) == 2 and any("has passed" in t for t in titles)
+    assert len(titles) == 2
+    assert any("has passed" in t for t in titles)
     (note,) = reminded(accounts.secretary_a)
     assert note.startswith("2 members of 第一党支部")
     assert reminders.remind_missing_commitments(date(YEAR, 5, 3)) == 0

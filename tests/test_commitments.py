@@ -59,10 +59,12 @@ def test_a_member_drafts_and_submits_a_commitment(bureau, client_for):
     )
     assert response.status_code == 302
     commitment = Commitment.objects.get(member=bureau.member_a)
-    assert commitment.status == Status.DRAFT and commitment.branch == bureau.branch_a
+    assert commitment.status == Status.DRAFT
+    assert commitment.branch == bureau.branch_a
     response = post(client, "submit", commitment.pk)
     commitment.refresh_from_db()
-    assert commitment.status == Status.SUBMITTED and commitment.submitted_at is not None
+    assert commitment.status == Status.SUBMITTED
+    assert commitment.submitted_at is not None
     assert AuditEvent.objects.filter(action="commitments.commitment.submitted").exists()
     page = client.get(reverse("commitments:mine"))
     assert "每月走访联系群众一次" in page.content.decode()
@@ -166,7 +168,8 @@ def test_editing_an_approved_commitment_is_refused(bureau, client_for):
     assert refusal in messages_of(response)
     response = post(client, "delete", commitment.pk)
     commitment.refresh_from_db()
-    assert commitment.text == "原承诺" and commitment.status == Status.APPROVED
+    assert commitment.text == "原承诺"
+    assert commitment.status == Status.APPROVED
 
 
 # The branch decides ---------------------------------------------------------------
@@ -179,7 +182,8 @@ def test_the_secretary_approves_and_the_commitment_is_published(bureau, client_f
     response = post(client, "approve", commitment.pk, data={"comment": "同意"})
     assert response.status_code == 302
     commitment.refresh_from_db()
-    assert commitment.status == Status.APPROVED and commitment.reviewed_by == bureau.secretary_a
+    assert commitment.status == Status.APPROVED
+    assert commitment.reviewed_by == bureau.secretary_a
     assert selectors.approved_commitments(bureau.branch_a, YEAR) == [commitment]
     assert selectors.approved_commitments(bureau.branch_b, YEAR) == []
     board = client.get(reverse("commitments:board", args=["zb1", YEAR]))
@@ -200,7 +204,8 @@ def test_the_group_returns_a_commitment_with_a_comment(bureau, client_for):
     assert commitment.status == Status.SUBMITTED  # a return needs its reason
     post(client, "return", commitment.pk, data={"comment": "请写具体一些"})
     commitment.refresh_from_db()
-    assert commitment.status == Status.RETURNED and commitment.review_comment == "请写具体一些"
+    assert commitment.status == Status.RETURNED
+    assert commitment.review_comment == "请写具体一些"
     # The member revises and submits again.
     services.commitment_update(
         commitment=commitment, topic="post", text="具体的承诺", actor=bureau.member_a_user
@@ -250,7 +255,8 @@ def test_another_branch_sees_nothing_of_the_review(bureau, client_for):
     assert client.get(reverse("commitments:posts", args=["zb1"])).status_code == 404
     assert client.get(reverse("commitments:sheet", args=["zb1"])).status_code == 404
     own = client.get(reverse("commitments:review", args=["zb2", YEAR]))
-    assert own.status_code == 200 and "甲支部承诺" not in own.content.decode()
+    assert own.status_code == 200
+    assert "甲支部承诺" not in own.content.decode()
 
 
 def test_a_member_is_not_shown_the_review(bureau, client_for):
@@ -275,13 +281,15 @@ def test_the_member_reports_and_the_group_assesses(bureau, client_for):
     assert commitment.fulfilment == ""  # "not kept" needs a note
     post(group, "assess", commitment.pk, data={"fulfilment": "partly", "note": "下半年有缺勤"})
     commitment.refresh_from_db()
-    assert commitment.fulfilment == Fulfilment.PARTLY and commitment.assessed_by == bureau.group_a
+    assert commitment.fulfilment == Fulfilment.PARTLY
+    assert commitment.assessed_by == bureau.group_a
     rows = selectors.commitments_for_appraisal(bureau.branch_a, YEAR)
     assert [(c.report, c.fulfilment) for c in rows] == [("全年巡护 48 次", "partly")]
     # The report closes once assessed.
     response = post(member, "report", commitment.pk, data={"report": "改口"})
     commitment.refresh_from_db()
-    assert commitment.report == "全年巡护 48 次" and response.status_code == 302
+    assert commitment.report == "全年巡护 48 次"
+    assert response.status_code == 302
 
 
 def test_only_an_approved_commitment_is_reported_on_or_assessed(bureau):
@@ -322,8 +330,10 @@ def test_the_public_page_shows_only_the_published_fields(bureau):
     for shown in ("张红梅", "巡护员", "第一党支部", "承诺：巡护"):
         assert shown in html
     assert "未批准的草稿" not in html
-    assert "13912345678" not in html and "1985" not in html
-    assert not PHONE_PATTERN.search(html) and not ID_PATTERN.search(html)
+    assert "13912345678" not in html
+    assert "1985" not in html
+    assert not PHONE_PATTERN.search(html)
+    assert not ID_PATTERN.search(html)
     assert bureau.department.name not in html  # the department is not a published field
 
 
@@ -361,11 +371,13 @@ def test_looking_at_a_card_makes_no_post_page_the_button_does(bureau, client_for
     client = client_for(bureau.member_a_user)
     url = reverse("commitments:card", args=[bureau.member_a.pk])
     page = client.get(url)
-    assert page.status_code == 200 and page.context["card"] is None
+    assert page.status_code == 200
+    assert page.context["card"] is None
     assert reverse("commitments:post_create", args=[bureau.member_a.pk]) in page.content.decode()
     assert not IdentityPost.objects.exists()
     made = client.post(reverse("commitments:post_create", args=[bureau.member_a.pk]))
-    assert made.status_code == 302 and made["Location"].startswith(url)
+    assert made.status_code == 302
+    assert made["Location"].startswith(url)
     post = IdentityPost.objects.get(member=bureau.member_a)
     client.post(reverse("commitments:post_create", args=[bureau.member_a.pk]))
     assert IdentityPost.objects.get().token == post.token  # made once
@@ -401,8 +413,10 @@ def test_the_desk_sign_card_carries_a_qr_code_to_the_public_page(bureau, client_
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<svg" in html and 'class="cm-qr"' in html
-    assert "共产党员岗" in html and "巡护承诺" in html
+    assert "<svg" in html
+    assert 'class="cm-qr"' in html
+    assert "共产党员岗" in html
+    assert "巡护承诺" in html
     assert "cm-photo-none" in html  # no photo: the silhouette
     token = IdentityPost.objects.get(member=bureau.member_a).token
     assert f"/commitments/p/{token}/" in html
@@ -422,7 +436,8 @@ def test_the_a4_sheet_has_a_card_for_every_active_member(bureau, client_for):
     response = client_for(bureau.secretary_a).get(reverse("commitments:sheet", args=["zb1"]))
     html = response.content.decode()
     assert html.count('data-testid="post-card"') == 2
-    assert "离开的人" not in html and "王晓燕" not in html
+    assert "离开的人" not in html
+    assert "王晓燕" not in html
     assert IdentityPost.objects.filter(member__branch=bureau.branch_a).count() == 2
 
 
@@ -435,7 +450,8 @@ def test_a_photo_is_served_through_the_post_key(bureau, settings, tmp_path):
     bureau.member_a.photo.save("a.png", ContentFile(buffer.getvalue()))
     token = services.post_for_member(member=bureau.member_a).token
     response = Client().get(reverse("commitments:photo", args=[token]))
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
     page = Client().get(reverse("commitments:public", args=[token])).content.decode()
     assert f"/commitments/p/{token}/photo/" in page
     other = services.post_for_member(member=bureau.other_member_a).token
@@ -501,7 +517,8 @@ def test_the_branch_does_not_read_a_members_draft(bureau, client_for):
         .get(reverse("commitments:review", args=["zb1", YEAR]))
         .content.decode()
     )
-    assert "尚在斟酌的草稿" not in html and "张红梅" in html
+    assert "尚在斟酌的草稿" not in html
+    assert "张红梅" in html
 
 
 def test_the_qr_code_encodes_the_public_page_address(bureau, client_for):

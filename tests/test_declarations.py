@@ -131,7 +131,8 @@ def test_a_member_saves_lines_with_suggested_items_and_evidence(bureau, scheme):
     files = {f.original_name: f for f in declaration.evidence.all()}
     assert set(files) == {"现场.png", "总结.pdf"}
     assert files["现场.png"].line == declaration.lines.get()
-    assert files["总结.pdf"].line is None and files["总结.pdf"].kind == "pdf"
+    assert files["总结.pdf"].line is None
+    assert files["总结.pdf"].kind == "pdf"
     assert len(files["现场.png"].sha256) == 64
     assert "现场" not in files["现场.png"].file.name  # stored under a random name
     assert files["现场.png"].file.storage.exists(files["现场.png"].file.name)
@@ -325,7 +326,8 @@ def test_the_deadline_defaults_to_the_fifth_of_the_next_month(bureau, monkeypatc
         month=last,
         actor=bureau.member_b_user,
     )
-    assert "closed on" in message and "recorder" in message
+    assert "closed on" in message
+    assert "recorder" in message
 
 
 def test_a_draft_left_past_the_deadline_cannot_be_submitted(bureau, monkeypatch):
@@ -448,7 +450,8 @@ def test_recognised_lines_become_entries_in_the_declarations_month(bureau, schem
     assert entry.recorded_by == bureau.group_a
     assert entry.item == volunteer(scheme)
     assert "河道清理" in entry.reason
-    assert "现场.png" in entry.evidence and photo.sha256[:12] in entry.evidence
+    assert "现场.png" in entry.evidence
+    assert photo.sha256[:12] in entry.evidence
     assert actions(declaration)[-1] == "declarations.declaration.decided"
     decided = AuditEvent.objects.filter(action="declarations.declaration.decided").get()
     assert decided.before["status"] == "submitted"
@@ -629,7 +632,8 @@ def test_return_for_more_information_and_resubmit(bureau, scheme):
     declaration = fresh(declaration)
     assert (declaration.status, declaration.return_reason) == (Status.RETURNED, "请补充现场照片")
     note = Notification.objects.get(user=bureau.member_a_user)
-    assert note.kind == Notification.Kind.DECLARATION_RETURNED and "请补充现场照片" in note.title
+    assert note.kind == Notification.Kind.DECLARATION_RETURNED
+    assert "请补充现场照片" in note.title
     line = only_line(declaration)
     services.declaration_update(
         declaration=declaration,
@@ -739,7 +743,8 @@ def test_a_full_cap_confirmed_rejects_the_line_with_the_explanation(bureau, sche
         declaration, bureau.group_a, LineDecision(line, RECOGNISE, item, "1", confirm_reduced=True)
     )
     line.refresh_from_db()
-    assert line.outcome == "rejected" and "monthly cap" in line.reason
+    assert line.outcome == "rejected"
+    assert "monthly cap" in line.reason
     assert fresh(declaration).status == Status.REJECTED
 
 

@@ -26,7 +26,8 @@ def names_of(response) -> tuple[str, str]:
     header = response["Content-Disposition"]
     fallback = re.search(r'filename="([^"]*)"', header)
     utf8 = re.search(r"filename\*=UTF-8''(\S+)", header)
-    assert fallback and utf8, header
+    assert fallback, header
+    assert utf8, header
     assert header.index('filename="') < header.index("filename*="), "the fallback comes first"
     return fallback.group(1), unquote(utf8.group(1))
 
@@ -53,7 +54,9 @@ def test_a_chinese_name_has_a_pinyin_fallback():
 def test_a_hostile_name_cannot_break_the_header(name, fallback):
     header = content_disposition(name, inline=True)
     assert header.startswith("inline; ")
-    assert "\r" not in header and "\n" not in header and header.isascii()
+    assert "\r" not in header
+    assert "\n" not in header
+    assert header.isascii()
     assert ascii_filename(name) == fallback
     assert header.count('"') == 2
 
@@ -83,7 +86,8 @@ def test_the_declaration_form_is_named_in_chinese(bureau, client_for):
     fallback, name = get(client_for(bureau.member_a_user), url)
     month = f"{declaration.year}年{declaration.month}月"
     assert name == f"月度党员奉献量化积分申报表-张红梅-{month}.xlsx"
-    assert fallback.startswith("yuedudangyuan") and fallback.endswith(".xlsx")
+    assert fallback.startswith("yuedudangyuan")
+    assert fallback.endswith(".xlsx")
     assert "declaration" not in name
 
 
@@ -109,6 +113,8 @@ def test_the_appraisal_form_is_named_in_chinese(bureau, client_for):
 def test_every_other_download_is_named_in_chinese(bureau, client_for, url_name, kwargs, expected):
     kwargs = {k: bureau.member_a.pk if v == "A" else v for k, v in kwargs.items()}
     fallback, name = get(client_for(bureau.secretary_a), reverse(url_name, kwargs=kwargs))
-    assert expected in name and CJK.search(name)
-    assert fallback.isascii() and not CJK.search(fallback)
+    assert expected in name
+    assert CJK.search(name)
+    assert fallback.isascii()
+    assert not CJK.search(fallback)
     assert fallback.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]

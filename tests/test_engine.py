@@ -220,7 +220,7 @@ def test_entries_of_other_members_are_ignored() -> None:
 
 
 def test_rules_refuse_a_base_item_without_maximum() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a maximum"):
         ItemRule(1, "base", "organisation")
 
 
@@ -374,7 +374,7 @@ def test_ranking_compares_totals_as_shown() -> None:
 
 
 def test_ranking_refuses_a_member_twice() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="appears twice"):
         rank_branch([(1, D(100), False), (1, D(90), True)])
 
 

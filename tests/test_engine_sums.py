@@ -84,7 +84,7 @@ def test_sums_of_unknown_items_are_refused() -> None:
 
 
 def test_an_item_with_a_month_cap_must_come_by_month() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="has a month cap"):
         totals_from_sums(RULES, 1, {STUDY: D("4.0")})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="both for the year and by month"):
         totals_from_sums(RULES, 1, {ECOLOGY: D("1.0")}, {ECOLOGY: {1: D("1.0")}})

@@ -4,7 +4,6 @@
 import csv
 import io
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
-from django.utils import translation
+from django.utils import timezone
 
 from ledger.services import entry_post, veto_record
 from organizations.models import Participation
@@ -38,10 +37,7 @@ KEYS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -68,7 +64,8 @@ def as_json(code, year=YEAR):
 def test_the_sample_workbook_exports_to_the_expected_summary(sample_branch):
     data = as_json("zb9")
     assert list(data) == ["branch", "year", "members"]
-    assert data["branch"] == "zb9" and data["year"] == YEAR
+    assert data["branch"] == "zb9"
+    assert data["year"] == YEAR
     assert all(list(member) == KEYS for member in data["members"])
     by_name = sorted(data["members"], key=lambda m: m["name"])
     assert by_name == sorted(EXPECTED, key=lambda m: m["name"])
@@ -77,9 +74,11 @@ def test_the_sample_workbook_exports_to_the_expected_summary(sample_branch):
 
 def test_numbers_are_decimal_strings_and_flags_booleans(sample_branch):
     member = as_json("zb9")["members"][1]
-    assert member["total"] == "207.5" and member["base"] == "100"
+    assert member["total"] == "207.5"
+    assert member["base"] == "100"
     assert isinstance(member["rank"], int)
-    assert member["vetoed"] is False and member["help_talk_due"] is False
+    assert member["vetoed"] is False
+    assert member["help_talk_due"] is False
 
 
 def test_csv_holds_the_same_rows(sample_branch):
@@ -150,18 +149,21 @@ def test_an_open_year_gives_the_totals_so_far_without_exempt_members(bureau):
     exempt = MemberFactory(branch=bureau.branch_a, name="钱秀英")
     Participation.objects.create(member=exempt, year=2026, takes_part=False)
     vetoed = MemberFactory(branch=bureau.branch_a, name="赵卫东")
-    veto_record(member=vetoed, year=2026, ground="fraud", facts="弄虚作假", decided_on=date.today())
+    veto_record(
+        member=vetoed, year=2026, ground="fraud", facts="弄虚作假", decided_on=timezone.localdate()
+    )
     members = as_json("zb1", 2026)["members"]
     assert [(m["name"], m["total"], m["rank"], m["vetoed"]) for m in members] == [
         ("张红梅", "103.5", 1, False),
         ("李建国", "100", 2, False),
         ("赵卫东", "100", 3, True),
     ]
-    assert members[1]["help_talk_due"] and members[2]["help_talk_due"]
+    assert members[1]["help_talk_due"]
+    assert members[2]["help_talk_due"]
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["--branch", "nope", "--year", "2025", "--format", "json"], "no branch with the code"),
         (["--branch", "jgdw", "--year", "2025", "--format", "json"], "no branch with the code"),
@@ -192,7 +194,8 @@ def test_from_the_command_line_a_refusal_goes_to_stderr_with_exit_status_1(burea
         )
     assert exited.value.code == 1
     captured = capsys.readouterr()
-    assert "nope" in captured.err and captured.out == ""
+    assert "nope" in captured.err
+    assert captured.out == ""
 
 
 def test_from_the_command_line_the_json_goes_to_stdout(sample_branch, capsys):

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appraisals import services as appraisals
 from appraisals.grades import Grade
@@ -39,10 +39,7 @@ YEAR = THIS.year
 MONTH = THIS.month
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

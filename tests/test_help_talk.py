@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -21,11 +21,7 @@ from results.services import handling_consent_record, handling_decide, handling_
 from tests.factories import MemberFactory, post_points
 from tests.test_results import YEAR, candidate, close_year, ranked, talk_on_last_year  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -131,4 +127,5 @@ def test_handling_is_final_only_once_the_higher_consent_is_recorded(candidate, c
     assert client_for(candidate.secretary_a).get(scan_url).status_code == 200
     assert client_for(candidate.group_a).get(scan_url).status_code == 404
     page = client_for(candidate.group_a).get(url).content.decode()
-    assert 'data-testid="consent"' in page and scan_url not in page
+    assert 'data-testid="consent"' in page
+    assert scan_url not in page

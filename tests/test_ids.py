@@ -43,7 +43,7 @@ def client_of(client_for):
 
 
 @pytest.mark.parametrize(
-    "value, expected",
+    ("value", "expected"),
     [
         (1, 1),
         ("42", 42),
@@ -74,7 +74,7 @@ def test_an_id_path_argument_too_large_for_the_database_is_404(bureau, client_of
     client = client_of(bureau.committee_admin)
     for path in (f"/publicity/{HUGE}/", f"/appraisals/s/1/voters/{HUGE}/reissue/"):
         assert client.get(path).status_code == 404
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=HUGE):
         IdConverter().to_python(HUGE)
 
 
@@ -132,7 +132,8 @@ def test_a_huge_single_choice_is_a_form_error(bureau, client_of):
     response = client_of(bureau.group_a).post(url, {"member": HUGE, "month": 3, "item": HUGE})
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["member"] and errors["item"]
+    assert errors["member"]
+    assert errors["item"]
 
 
 def project_forms() -> list[type[forms.Form]]:

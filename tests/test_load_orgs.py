@@ -5,7 +5,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from audit.models import AuditEvent
 from organizations.models import Organization
@@ -20,10 +19,7 @@ TREE = HEADER + (
 )
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def load(tmp_path, text, *, bom=False):

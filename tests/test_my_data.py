@@ -46,9 +46,11 @@ def test_my_data_holds_what_is_about_me_and_nothing_secret(bureau, client_for, s
     assert [n["title"] for n in data["notifications"]] == ["给我的通知"]
     assert data["api_tokens"][0]["prefix"] == token.prefix
     text = response.content.decode()
-    assert token.token_hash not in text and raw not in text
+    assert token.token_hash not in text
+    assert raw not in text
     assert "password" not in data["login"][0]
-    assert "别人的通知" not in text and bureau.member_b.name not in text
+    assert "别人的通知" not in text
+    assert bureau.member_b.name not in text
     assert not any("ballot" in part or "voting" in part for part in data)
     assert any(e["action"] == "declarations.declaration.submitted" for e in data["audit_events"])
     assert (
@@ -81,12 +83,14 @@ def test_my_data_through_the_api(bureau):
     assert as_json.status_code == 200
     assert json.loads(as_json.content)["member"][0]["id"] == bureau.member_a.pk
     as_xlsx = client.get("/api/v1/me/data/?format=xlsx")
-    assert as_xlsx.status_code == 200 and as_xlsx.content[:2] == b"PK"
+    assert as_xlsx.status_code == 200
+    assert as_xlsx.content[:2] == b"PK"
     assert AuditEvent.objects.filter(action="api.my_data.downloaded").count() == 2
 
 
 def test_a_login_without_a_member_record_gets_its_login_data(bureau, client_for):
     response = client_for(bureau.committee_admin).get(reverse("api_pages:my_data", args=["json"]))
     data = json.loads(response.content)
-    assert data["member"] == [] and data["login"][0]["username"] == "committee"
+    assert data["member"] == []
+    assert data["login"][0]["username"] == "committee"
     assert client_for(bureau.committee_admin).get("/account/my-data.pdf").status_code == 404

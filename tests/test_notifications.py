@@ -40,7 +40,8 @@ def test_marking_read_works_on_ones_own_and_is_404_for_anyone_elses(bureau, clie
     assert client.post(reverse("notifications:open", kwargs={"pk": theirs.pk})).status_code == 404
     mine.refresh_from_db()
     theirs.refresh_from_db()
-    assert mine.read_at is not None and theirs.read_at is None
+    assert mine.read_at is not None
+    assert theirs.read_at is None
     assert client.get(own).status_code == 405
 
 
@@ -77,7 +78,8 @@ def test_the_top_bar_badge_counts_unread_in_one_query(bureau, client_for):
     with CaptureQueriesContext(connection) as queries:
         (link,) = links(user, scope)
     assert len(queries) == 1
-    assert link.badge == 3 and link.url == LIST
+    assert link.badge == 3
+    assert link.url == LIST
     page = client_for(user).get("/").content.decode()
     assert f'href="{LIST}"' in page
 
@@ -88,7 +90,8 @@ def test_officers_get_meetings_and_dues_and_members_their_attendance(bureau):
 
     meetings, dues = reverse("orglife:meeting_list"), reverse("orglife:dues:index")
     mine = reverse("orglife:my_attendance")
-    assert {meetings, dues} <= urls(bureau.recorder_a) and mine not in urls(bureau.recorder_a)
+    assert {meetings, dues} <= urls(bureau.recorder_a)
+    assert mine not in urls(bureau.recorder_a)
     assert mine in urls(bureau.member_a_user)
     bureau.other_member_a.user = bureau.recorder_a  # a recorder who is also a member
     bureau.other_member_a.save()
@@ -115,4 +118,5 @@ def test_the_notifications_page_takes_the_same_queries_however_many(bureau, clie
 
 def test_an_anonymous_visitor_is_sent_to_log_in(bureau, client):
     response = client.get(LIST)
-    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url

@@ -30,6 +30,6 @@ def test_each_user_gets_it_once_and_a_second_call_writes_nothing(bureau):
 
 
 def test_it_needs_a_dedupe_key_and_takes_nobody_quietly(bureau):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a dedupe_key"):
         notify_many(users=[bureau.group_a], kind=Notification.Kind.OTHER, title="x", dedupe_key="")
     assert notify_many(users=[], kind=Notification.Kind.OTHER, title="x", dedupe_key="k") == []

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -27,15 +27,11 @@ YEAR = 2025
 Status = Attendance.Status
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; pages (which speak Chinese) by their structure."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def at(month: int, day: int, hour: int = 14, minute: int = 30) -> datetime:
-    return timezone.make_aware(datetime(YEAR, month, day, hour, minute))
+    return datetime(YEAR, month, day, hour, minute, tzinfo=timezone.get_current_timezone())
 
 
 def make_meeting(bureau, *, kind=MeetingKind.GENERAL_MEETING, starts_at=None, members=None):
@@ -95,7 +91,8 @@ def test_an_absence_deducts_excusing_reverses_and_absent_again_deducts_anew(bure
     set_status(bureau, row, Status.EXCUSED, reason="出差")
     assert not live_entries(row).exists()
     reversal = Entry.objects.get(reverses=entry)
-    assert reversal.points == Decimal("-2.0") and "出差" in reversal.reason
+    assert reversal.points == Decimal("-2.0")
+    assert "出差" in reversal.reason
     assert deductions_of(bureau) == (Decimal("0.0"), Decimal("100.0"))
 
     set_status(bureau, row, Status.ABSENT)
@@ -126,7 +123,8 @@ def test_missing_study_deducts_under_collective_study(bureau, kind):
     row = row_of(make_meeting(bureau, kind=kind), bureau.member_a)
     set_status(bureau, row, Status.ABSENT)
     entry = live_entries(row).get()
-    assert entry.item.code == "deduction.study" and entry.points == Decimal("1.0")
+    assert entry.item.code == "deduction.study"
+    assert entry.points == Decimal("1.0")
 
 
 @pytest.mark.parametrize(
@@ -248,7 +246,8 @@ def test_signing_in_within_the_window_marks_present(bureau):
         Attendance.objects.filter(meeting=meeting).update(status=Status.PENDING, signed_in_at=None)
         now = meeting.starts_at + timedelta(minutes=offset)
         row = sign_in(meeting, bureau.member_a, now)
-        assert row.status == Status.PRESENT and row.signed_in_at == now
+        assert row.status == Status.PRESENT
+        assert row.signed_in_at == now
 
 
 @pytest.mark.parametrize(("offset", "reason"), [(-31, "early"), (31, "late"), (600, "late")])
@@ -281,7 +280,8 @@ def test_the_branch_sets_a_wider_window(bureau):
 def test_a_member_not_on_the_list_who_signs_in_is_added(bureau):
     meeting = make_meeting(bureau, members=[bureau.other_member_a])
     row = sign_in(meeting, bureau.member_a, meeting.starts_at)
-    assert row.status == Status.PRESENT and row.member == bureau.member_a
+    assert row.status == Status.PRESENT
+    assert row.member == bureau.member_a
 
 
 def test_signing_in_after_being_marked_absent_reverses_the_deduction(bureau):
@@ -326,15 +326,18 @@ def test_the_recorder_sees_the_meeting_with_its_qr_code(bureau, client_for, live
     response = client_for(bureau.recorder_a).get(detail_url(live_meeting))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<svg" in body and 'class="qr"' in body
+    assert "<svg" in body
+    assert 'class="qr"' in body
     assert live_meeting.signin_token in body
-    assert bureau.member_a.name in body and bureau.other_member_a.name in body
+    assert bureau.member_a.name in body
+    assert bureau.other_member_a.name in body
 
 
 def test_the_qr_screen_shows_the_code_large(bureau, client_for, live_meeting):
     client = client_for(bureau.recorder_a)
     response = client.get(reverse("orglife:meeting_screen", kwargs={"pk": live_meeting.pk}))
-    assert response.status_code == 200 and b"<svg" in response.content
+    assert response.status_code == 200
+    assert b"<svg" in response.content
     count = client.get(reverse("orglife:meeting_counts", kwargs={"pk": live_meeting.pk}))
     assert count.status_code == 200
 
@@ -369,7 +372,8 @@ def test_the_recorder_corrects_attendance_in_place(bureau, client_for, live_meet
     response = client.post(url, {"status": "absent"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert f'id="att-{row.pk}"' in body and 'hx-swap-oob="true"' in body
+    assert f'id="att-{row.pk}"' in body
+    assert 'hx-swap-oob="true"' in body
     assert "−2.0" in body
     assert live_entries(row).count() == 1
 
@@ -388,7 +392,8 @@ def test_an_excuse_without_a_reason_shows_the_error_in_the_row(bureau, client_fo
         {"status": "excused", "reason": ""},
         headers={"HX-Request": "true"},
     )
-    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
     assert row_of(live_meeting, bureau.member_a).status == Status.PENDING
 
 
@@ -419,7 +424,8 @@ def test_bad_input_to_attendance_is_refused_without_a_500(bureau, client_for, li
 def test_a_member_signs_in_on_the_page_the_qr_code_opens(bureau, client_for, live_meeting):
     client = client_for(bureau.member_a_user)
     page = client.get(sign_in_url(live_meeting))
-    assert page.status_code == 200 and b'data-testid="sign-in-button"' in page.content
+    assert page.status_code == 200
+    assert b'data-testid="sign-in-button"' in page.content
     response = client.post(sign_in_url(live_meeting), follow=True)
     assert b'data-testid="signed-in"' in response.content
     assert row_of(live_meeting, bureau.member_a).status == Status.PRESENT
@@ -453,7 +459,8 @@ def test_an_unknown_code_is_404_and_an_anonymous_visitor_is_sent_to_log_in(
     )
     assert response.status_code == 404
     anonymous = Client().get(sign_in_url(live_meeting))
-    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous.url
 
 
 def test_a_new_code_stops_the_old_one(bureau, client_for, live_meeting):
@@ -478,7 +485,8 @@ def test_the_recorder_records_a_meeting_and_another_branch_cannot(bureau, client
     assert client_for(bureau.member_a_user).get(url).status_code == 404
     response = client_for(bureau.recorder_a).post(url, data)
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response.url == detail_url(meeting)
+    assert response.status_code == 302
+    assert response.url == detail_url(meeting)
     assert timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M") == f"{YEAR}-04-08 09:00"
     assert meeting.attendances.count() == 2
 
@@ -488,7 +496,8 @@ def test_a_meeting_form_with_bad_input_comes_back_with_reasons(bureau, client_fo
     response = client_for(bureau.recorder_a).post(
         url, {"kind": "x", "topic": "", "day": "9999-99-99", "time": "25:00", "members": ["abc"]}
     )
-    assert response.status_code == 200 and b"invalid-feedback" in response.content
+    assert response.status_code == 200
+    assert b"invalid-feedback" in response.content
     response = client_for(bureau.recorder_a).post(
         url,
         {"kind": "study", "topic": "t", "day": "0001-01-01", "time": "10:00", "members": []},
@@ -511,7 +520,8 @@ def test_a_member_sees_their_own_attendance_only(bureau, client_for):
     set_status(bureau, row_of(meeting, bureau.member_a), Status.ABSENT)
     url = reverse("orglife:my_attendance") + f"?year={YEAR}"
     mine = client_for(bureau.member_a_user).get(url).content.decode()
-    assert "学习贯彻" in mine and "−2.0" in mine
+    assert "学习贯彻" in mine
+    assert "−2.0" in mine
     other = client_for(bureau.member_b_user).get(url).content.decode()
     assert "学习贯彻" not in other
     assert client_for(bureau.secretary_b).get(url).status_code == 404  # no member record
@@ -568,7 +578,9 @@ def test_the_edit_form_shows_the_meeting_and_saves_a_correction(bureau, client_f
     assert client_for(bureau.secretary_b).get(url).status_code == 404
     client = client_for(bureau.recorder_a)
     page = client.get(url).content.decode()
-    assert meeting.topic in page and f'value="{YEAR}-03-10"' in page and 'value="14:30"' in page
+    assert meeting.topic in page
+    assert f'value="{YEAR}-03-10"' in page
+    assert 'value="14:30"' in page
     data = {
         "kind": meeting.kind,
         "topic": "更正后的议题",
@@ -601,5 +613,6 @@ def test_the_bulk_buttons_count_the_rows_still_unrecorded_after_htmx_updates(
     url = reverse("orglife:attendance_set", kwargs={"pk": other.pk})
     last = client.post(url, {"status": "present"}, headers={"HX-Request": "true"})
     body = last.content.decode()
-    assert 'id="ol-bulk" hx-swap-oob="true"' in body and "Mark the" not in body
+    assert 'id="ol-bulk" hx-swap-oob="true"' in body
+    assert "Mark the" not in body
     assert "Mark the" not in client.get(detail_url(live_meeting)).content.decode()

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from core.errors import DomainError
 from ledger.models import Entry, PeriodLock
@@ -22,11 +21,7 @@ YEAR = 2025
 Status = DuesRecord.Status
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; pages (which speak Chinese) by their structure."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def record(bureau, status, month=3, member=None, **extra):
@@ -123,7 +118,8 @@ def test_a_closed_half_year_refuses_dues_and_changes_nothing(bureau):
     with pytest.raises(DomainError, match="closed"):
         dues.dues_mark_month_paid(branch=bureau.branch_a, year=YEAR, month=3, actor=None)
     rec.refresh_from_db()
-    assert rec.status == Status.LATE and live(rec).count() == 1
+    assert rec.status == Status.LATE
+    assert live(rec).count() == 1
     assert DuesRecord.objects.count() == 1
 
 
@@ -154,7 +150,8 @@ def test_the_recorder_sees_the_grid_and_the_committee_reads_it(bureau, client_fo
     assert body.count('data-testid="dues-cell"') == 2 * 12
     assert cell_url(bureau.member_a) in body
     committee = client_for(bureau.committee_admin).get(grid_url()).content.decode()
-    assert bureau.member_a.name in committee and cell_url(bureau.member_a) not in committee
+    assert bureau.member_a.name in committee
+    assert cell_url(bureau.member_a) not in committee
 
 
 @pytest.mark.parametrize("who", ["secretary_b", "member_a_user", "member_b_user"])
@@ -178,7 +175,8 @@ def test_the_recorder_cannot_touch_another_branch_member(bureau, client_for):
 def test_a_cell_edit_with_htmx_answers_with_the_new_cell(bureau, client_for):
     client = client_for(bureau.recorder_a)
     editor = client.get(cell_url(bureau.member_a), headers={"HX-Request": "true"})
-    assert editor.status_code == 200 and b'data-testid="dues-editor"' in editor.content
+    assert editor.status_code == 200
+    assert b'data-testid="dues-editor"' in editor.content
     response = client.post(
         cell_url(bureau.member_a),
         {"status": "short", "amount": "12.00", "note": ""},
@@ -186,7 +184,8 @@ def test_a_cell_edit_with_htmx_answers_with_the_new_cell(bureau, client_for):
     )
     body = response.content.decode()
     assert 'data-testid="dues-saved"' in body
-    assert f'id="dues-{bureau.member_a.pk}-3"' in body and 'hx-swap-oob="true"' in body
+    assert f'id="dues-{bureau.member_a.pk}-3"' in body
+    assert 'hx-swap-oob="true"' in body
     assert "ol-dues-short" in body
     assert deductions(bureau) == Decimal("2.0")
 
@@ -195,14 +194,16 @@ def test_a_cell_edit_without_htmx_redirects_to_the_grid(bureau, client_for):
     client = client_for(bureau.recorder_a)
     assert client.get(cell_url(bureau.member_a)).status_code == 200
     response = client.post(cell_url(bureau.member_a), {"status": "late"})
-    assert response.status_code == 302 and response.url == grid_url()
+    assert response.status_code == 302
+    assert response.url == grid_url()
 
 
 def test_a_bad_cell_edit_comes_back_with_the_reason(bureau, client_for):
     client = client_for(bureau.recorder_a)
     for data in ({"status": "bogus"}, {"status": "late", "amount": "-5"}):
         response = client.post(cell_url(bureau.member_a), data, headers={"HX-Request": "true"})
-        assert response.status_code == 200 and b'role="alert"' in response.content
+        assert response.status_code == 200
+        assert b'role="alert"' in response.content
     assert client.get(cell_url(bureau.member_a, month=13)).status_code == 404
     assert not DuesRecord.objects.exists()
 
@@ -229,7 +230,8 @@ def test_the_bulk_button_marks_the_month(bureau, client_for):
 
 def test_the_dues_index_leads_an_officer_to_the_grid(bureau, client_for):
     response = client_for(bureau.recorder_a).get(reverse("orglife:dues:index"))
-    assert response.status_code == 302 and "/orglife/dues/zb1/" in response.url
+    assert response.status_code == 302
+    assert "/orglife/dues/zb1/" in response.url
     assert client_for(bureau.committee_admin).get(reverse("orglife:dues:index")).status_code == 200
     assert client_for(bureau.member_a_user).get(reverse("orglife:dues:index")).status_code == 404
 
@@ -272,7 +274,8 @@ def test_the_recorder_records_a_chosen_past_month_for_everyone_in_one_step(burea
 def test_a_bad_chosen_month_is_refused_with_a_message(bureau, client_for, month):
     paid = reverse("orglife:dues:chosen_month_paid", kwargs={"code": "zb1", "year": YEAR})
     response = client_for(bureau.recorder_a).post(paid, {"month": month}, follow=True)
-    assert response.status_code == 200 and b"alert-danger" in response.content
+    assert response.status_code == 200
+    assert b"alert-danger" in response.content
     assert not DuesRecord.objects.exists()
 
 

@@ -94,7 +94,8 @@ def test_a_quarter_without_a_publication_is_red_after_its_end_and_the_grace_days
 
 def test_unknown_publications_and_confirmations_are_never_red():
     later = flags_on(dt.date(YEAR + 2, 1, 1), publications=None, confirmed=None)
-    assert not later.quarters and not later.confirmation
+    assert not later.quarters
+    assert not later.confirmation
 
 
 def test_a_half_without_a_closed_appraisal_is_red_after_it_ends():
@@ -117,8 +118,12 @@ def test_a_branch_with_nobody_taking_part_is_judged_only_on_its_reviews():
         confirmed=False,
         scheme_filed=False,
     )
-    assert not (result.filing or result.months or result.quarters or result.halves)
-    assert not result.confirmation and not result.any
+    assert not result.filing
+    assert not result.months
+    assert not result.quarters
+    assert not result.halves
+    assert not result.confirmation
+    assert not result.any
     assert flags_on(dt.date(YEAR, 6, 1), taking_part=0, overdue=1).overdue
 
 
@@ -201,9 +206,12 @@ def test_the_dashboard_counts_participation_exemptions_filing_and_appraisals(bur
     a, b = board.rows
     assert (a.members, a.taking_part) == (2, 1)
     assert (a.exemptions_filed, a.exemptions_open) == (1, 1)
-    assert a.filing.is_filed and not a.flags.filing
-    assert not b.filing.is_filed and b.flags.filing
-    assert a.appraisals == {1} and not a.flags.halves
+    assert a.filing.is_filed
+    assert not a.flags.filing
+    assert not b.filing.is_filed
+    assert b.flags.filing
+    assert a.appraisals == {1}
+    assert not a.flags.halves
     assert b.flags.halves == {1}
 
 
@@ -234,7 +242,8 @@ def test_the_dashboard_costs_as_many_queries_for_12_branches_as_for_3(bureau):
     with CaptureQueriesContext(connection) as twelve:
         large = dashboard(year=YEAR, branches=many, grace=7)
     assert len(twelve) == len(three)
-    assert len(large.rows) == 12 and large.rows[-1].recognised == {1: 1, 2: 0}
+    assert len(large.rows) == 12
+    assert large.rows[-1].recognised == {1: 1, 2: 0}
     assert small.rows[0].overdue == 1
 
 
@@ -263,7 +272,8 @@ def test_the_committee_sees_every_branch_on_the_dashboard(bureau, client_for):
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert bureau.branch_a.name in text and bureau.branch_b.name in text
+    assert bureau.branch_a.name in text
+    assert bureau.branch_b.name in text
     assert 'data-overdue="1"' in text
     assert "ov-red" in text
 
@@ -363,7 +373,8 @@ def test_the_dashboard_counts_publications_per_quarter(bureau):
     )
     a, b = board.rows
     assert a.publications == {1: 1, 3: 1}
-    assert a.flags.quarters == {2} and b.flags.quarters == {1, 2, 3}
+    assert a.flags.quarters == {2}
+    assert b.flags.quarters == {1, 2, 3}
     assert [c.value for c in a.quarter_cells] == [1, 0, 1, 0]
 
 
@@ -377,9 +388,12 @@ def test_the_dashboard_counts_a_summary_confirmed_for_the_year_s_current_closing
     )
     day = dt.date(YEAR + 1, 2, 1)
     a, b = dashboard(year=YEAR, branches=[bureau.branch_a, bureau.branch_b], today=day).rows
-    assert a.confirmed and not a.flags.confirmation
-    assert b.confirmed is False and b.flags.confirmation
+    assert a.confirmed
+    assert not a.flags.confirmation
+    assert b.confirmed is False
+    assert b.flags.confirmation
     lock.reopened_at = timezone.now()
     lock.save(update_fields=["reopened_at"])
     a = dashboard(year=YEAR, branches=[bureau.branch_a], today=day).rows[0]
-    assert a.confirmed is False and a.flags.confirmation
+    assert a.confirmed is False
+    assert a.flags.confirmation

@@ -139,14 +139,16 @@ def test_a_member_sees_their_own_points_on_home(bureau, client_for, card_entries
 def test_a_secretary_sees_their_branch_table_on_home(bureau, client_for):
     response = client_for(bureau.secretary_a).get(home(YEAR))
     assert response.status_code == 200
-    assert "张红梅" in response.text and "李建国" in response.text
+    assert "张红梅" in response.text
+    assert "李建国" in response.text
     assert "王晓燕" not in response.text
 
 
 def test_the_committee_sees_every_branch_on_home(bureau, client_for):
     response = client_for(bureau.committee_admin).get(home(YEAR))
     assert response.status_code == 200
-    assert "第一党支部" in response.text and "第二党支部" in response.text
+    assert "第一党支部" in response.text
+    assert "第二党支部" in response.text
     assert 'id="jf-branch-averages"' in response.text
     assert branch_url(bureau.branch_b) in response.text
 
@@ -154,7 +156,8 @@ def test_the_committee_sees_every_branch_on_home(bureau, client_for):
 def test_home_ignores_a_bad_year(bureau, client_for):
     response = client_for(bureau.secretary_b).get(reverse("core:home") + "?year=abc")
     assert response.status_code == 200
-    assert "王晓燕" in response.text and "张红梅" not in response.text
+    assert "王晓燕" in response.text
+    assert "张红梅" not in response.text
 
 
 def test_a_user_without_member_or_role_gets_a_notice(db, client_for):
@@ -167,12 +170,15 @@ def test_the_top_bar_links_follow_the_users_roles(bureau, client_for):
     this_year = current_year()
     scheme_a = reverse("rules:scheme", kwargs={"code": "zb1", "year": this_year})
     secretary = client_for(bureau.secretary_a).get(home()).text
-    assert scheme_a in secretary and reverse("organizations:member_list") in secretary
+    assert scheme_a in secretary
+    assert reverse("organizations:member_list") in secretary
     assert reverse("audit:log") not in secretary
     committee = client_for(bureau.committee_admin).get(home()).text
-    assert reverse("rules:index") in committee and reverse("audit:log") in committee
+    assert reverse("rules:index") in committee
+    assert reverse("audit:log") in committee
     member = client_for(bureau.member_a_user).get(home()).text
-    assert "/rules/" not in member and reverse("organizations:member_list") not in member
+    assert "/rules/" not in member
+    assert reverse("organizations:member_list") not in member
     assert card_url(bureau.member_a, this_year) in member
     assert f'action="{reverse("accounts:logout")}"' in member
 
@@ -235,7 +241,8 @@ def test_a_secretary_gets_404_for_the_committee_overview(bureau, client_for):
 def test_a_secretary_lists_only_their_branch_members(bureau, client_for):
     response = client_for(bureau.secretary_a).get(members_url())
     assert response.status_code == 200
-    assert "张红梅" in response.text and "李建国" in response.text
+    assert "张红梅" in response.text
+    assert "李建国" in response.text
     assert "王晓燕" not in response.text
 
 
@@ -263,7 +270,8 @@ def test_the_live_search_returns_only_the_results_part(bureau, client_for):
     response = client_for(bureau.secretary_a).get(members_url(q="李"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "李建国" in response.text and "张红梅" not in response.text
+    assert "李建国" in response.text
+    assert "张红梅" not in response.text
 
 
 def test_the_committee_filters_members_by_branch(bureau, client_for):
@@ -307,7 +315,8 @@ def test_the_card_shows_the_engine_totals_with_caps_applied(bureau, card_entries
     assert volunteer.year_score == Decimal("3.0")
     assert "河道清理" in volunteer.months[2].title
     ecology = card.dedication_rows[0]
-    assert ecology.label == "生态保护" and ecology.months[6].value == Decimal("0.0")
+    assert ecology.label == "生态保护"
+    assert ecology.months[6].value == Decimal("0.0")
     assert [r.label for r in card.base_rows][0] == "组织活动"
     assert card.base_rows[0].months[4].value == Decimal("-2.0")
     assert card.base_max == Decimal("100")
@@ -319,10 +328,13 @@ def test_the_card_page_lays_out_the_form(bureau, client_for, card_entries):
     text = response.text
     for heading in ("党员奉献量化积分制管理记录卡", "基本分", "奉献分", "扣减分", "民主评议"):
         assert heading in text
-    assert "一票否决项" in text and "无" in text
+    assert "一票否决项" in text
+    assert "无" in text
     assert "190.0" in text
-    assert 'title="' in text and "河道清理" in text
-    assert "Reversal" in text and "Reversed" in text
+    assert 'title="' in text
+    assert "河道清理" in text
+    assert "Reversal" in text
+    assert "Reversed" in text
 
 
 def test_the_card_shows_the_veto_ground(bureau, client_for):
@@ -338,7 +350,8 @@ def test_the_card_shows_the_veto_ground(bureau, client_for):
 def test_a_card_without_a_scheme_shows_the_template_rows(bureau):
     card = member_card(bureau.member_b, YEAR)
     assert card.scheme is None
-    assert len(card.base_rows) == 5 and len(card.dedication_rows) == 13
+    assert len(card.base_rows) == 5
+    assert len(card.dedication_rows) == 13
     assert card.totals.total == Decimal("100.0")
 
 

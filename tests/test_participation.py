@@ -76,7 +76,7 @@ def test_a_member_applies_with_an_attachment(bureau, client_for):
 
 
 @pytest.mark.parametrize(
-    "upload, message",
+    ("upload", "message"),
     [
         (SimpleUploadedFile("a.exe", b"MZ..."), ("Attach a PDF, JPG or PNG file.", {})),
         (
@@ -186,7 +186,8 @@ def test_another_branch_does_not_see_the_branch_page(bureau, client_for):
     assert client_for(bureau.secretary_b).get(url).status_code == 404
     assert client_for(bureau.member_a_user).get(url).status_code == 404
     page = client_for(bureau.secretary_a).get(url)
-    assert page.status_code == 200 and "甲支部的理由" in page.content.decode()
+    assert page.status_code == 200
+    assert "甲支部的理由" in page.content.decode()
     other = client_for(bureau.secretary_b).get(reverse("participation:branch", args=["zb2", YEAR]))
     assert "甲支部的理由" not in other.content.decode()
 
@@ -203,11 +204,13 @@ def test_a_filed_exemption_takes_the_member_out_of_totals_and_ranks(bureau, clie
     exemption.refresh_from_db()
     assert exemption.status == ExemptionStatus.FILED
     row = Participation.objects.get(member=bureau.member_a, year=YEAR)
-    assert row.takes_part is False and "术后休养一年" in row.reason
+    assert row.takes_part is False
+    assert "术后休养一年" in row.reason
     after = branch_year(bureau.branch_a, YEAR)
     assert [r.member.pk for r in after.ranked] == [bureau.other_member_a.pk]
     mine = next(r for r in after.results if r.member.pk == bureau.member_a.pk)
-    assert mine.rank is None and not mine.takes_part
+    assert mine.rank is None
+    assert not mine.takes_part
     assert AuditEvent.objects.filter(action="organizations.participation.set").exists()
 
 
@@ -249,7 +252,8 @@ def test_the_committee_sees_everyone_not_taking_part_with_reasons(bureau, client
     filed(bureau, reason="长期病休")
     url = reverse("participation:committee") + f"?year={YEAR}"
     page = client_for(bureau.committee_admin).get(url).content.decode()
-    assert "张红梅" in page and "长期病休" in page
+    assert "张红梅" in page
+    assert "长期病休" in page
     assert client_for(bureau.secretary_a).get(url).status_code == 404
     assert client_for(bureau.member_a_user).get(url).status_code == 404
     assert absent_names() == {"张红梅"}
@@ -279,8 +283,10 @@ def test_the_recorder_and_the_group_see_the_application_but_not_its_attachment(
     assert client.get(url).status_code == 403
     page = client.get(reverse("participation:branch", args=["zb1", YEAR]))
     html = page.content.decode()
-    assert page.status_code == 200 and "术后休养" in html  # the application itself
-    assert url not in html and "诊断证明.pdf" not in html
+    assert page.status_code == 200
+    assert "术后休养" in html
+    assert url not in html
+    assert "诊断证明.pdf" not in html
     assert "only the branch secretary and the committee open it" in html
     secretary = client_for(bureau.secretary_a).get(
         reverse("participation:branch", args=["zb1", YEAR])
@@ -311,13 +317,15 @@ def test_the_department_head_decides_a_retiree_does_not_take_part(bureau, client
     head, member = retiree
     client = client_for(head)
     page = client.get(reverse("participation:retirees"))
-    assert page.status_code == 200 and "退休老党员" in page.content.decode()
+    assert page.status_code == 200
+    assert "退休老党员" in page.content.decode()
     url = reverse("participation:retiree_decide", args=[member.pk]) + f"?year={YEAR}"
     client.post(url, {"takes_part": "no", "note": ""})
     assert not Participation.objects.exists()  # not taking part needs a reason
     client.post(url, {"takes_part": "no", "note": "年事已高"})
     row = Participation.objects.get(member=member, year=YEAR)
-    assert row.takes_part is False and "年事已高" in row.reason
+    assert row.takes_part is False
+    assert "年事已高" in row.reason
     assert member.pk not in {r.member.pk for r in branch_year(bureau.branch_a, YEAR).ranked}
     client.post(url, {"takes_part": "yes", "note": ""})
     row.refresh_from_db()
@@ -373,7 +381,8 @@ def test_the_committee_appoints_department_heads(bureau, client_for):
     head = DepartmentHead.objects.get()
     assert head.user.username == "kezhang"
     response = client.post(url, {"department": bureau.department.pk, "username": "kezhang"})
-    assert response.status_code == 400 and DepartmentHead.objects.count() == 1
+    assert response.status_code == 400
+    assert DepartmentHead.objects.count() == 1
     assert client_for(bureau.secretary_a).post(url, {}).status_code == 404
     assert client_for(bureau.secretary_a).get(reverse("participation:heads")).status_code == 404
     client.post(reverse("participation:head_remove", args=[head.pk]))

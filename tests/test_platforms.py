@@ -77,14 +77,15 @@ def test_the_head_sets_up_a_platform_with_its_line_items_and_months(head, scheme
     assert response.status_code == 302
     platform = Platform.objects.get()
     assert (platform.department, platform.year) == (head.department, YEAR)
-    assert platform.business_line == "ecology" and list(platform.items.all()) == [ecology]
+    assert platform.business_line == "ecology"
+    assert list(platform.items.all()) == [ecology]
     assert platform.months_text == "1–5、11–12"
     event = AuditEvent.objects.get(action="contributions.platform.created")
     assert event.after["months"] == [1, 2, 3, 4, 5, 11, 12]
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    ("change", "message"),
     [
         ({"line": "volunteer"}, "six business lines"),
         ({"months": []}, "months the platform runs"),
@@ -166,7 +167,8 @@ def test_a_member_sees_the_departments_platforms_and_names_one_per_line(head, sc
     client = client_for(head.member_a_user)
     url = reverse("declarations:edit", kwargs={"pk": declaration.pk})
     page = client.get(url).content.decode()
-    assert 'data-testid="platforms"' in page and f'value="{platform.pk}"' in page
+    assert 'data-testid="platforms"' in page
+    assert f'value="{platform.pk}"' in page
     line = declaration.lines.get()
     response = client.post(
         url,
@@ -318,7 +320,8 @@ def test_contributions_are_counted_by_platform_and_business_line(counted):
         "support",
     ]
     assert (lines["ecology"].platforms, lines["ecology"].declared) == (1, 2)
-    assert lines["research"].points == Decimal("3.0") and lines["planning"].declared == 0
+    assert lines["research"].points == Decimal("3.0")
+    assert lines["planning"].declared == 0
     assert (c.total.declared, c.total.recognised, c.total.members) == (3, 2, 2)
     # Branch B's members contributed nothing.
     assert contributions(YEAR, [counted.branch_b.pk]).total.declared == 0

@@ -73,7 +73,8 @@ def gunicorn_options() -> list[str]:
         if line.startswith("ExecStart=")
     )
     words = shlex.split(line.removeprefix("ExecStart="))
-    assert words[0] == "/srv/jifen/.venv/bin/gunicorn" and words[1] == "config.wsgi"
+    assert words[0] == "/srv/jifen/.venv/bin/gunicorn"
+    assert words[1] == "config.wsgi"
     options, rest = [], iter(words[2:])
     for word in rest:
         if word == "--bind":
@@ -237,12 +238,14 @@ def test_the_readme_install_serves_the_site_in_chinese(production):
 
     # Plain HTTP reaching the application is sent to HTTPS (nginx terminates TLS).
     status, headers, _ = nginx.get("/accounts/login/", https=False)
-    assert status == 301 and headers["Location"] == "https://127.0.0.1/accounts/login/"
+    assert status == 301
+    assert headers["Location"] == "https://127.0.0.1/accounts/login/"
 
     status, headers, body = nginx.get("/accounts/login/")
     login = body.decode()
     assert status == 200, login[:2000]
-    assert "登录" in login and "用户名" in login
+    assert "登录" in login
+    assert "用户名" in login
     assert "max-age=31536000" in headers["Strict-Transport-Security"]
     assert "script-src 'self'" in headers["Content-Security-Policy"]
 
@@ -251,7 +254,8 @@ def test_the_readme_install_serves_the_site_in_chinese(production):
     js = re.search(
         r'src="(/static/vendor/bootstrap/bootstrap\.bundle\.min\.[0-9a-f]{12}\.js)"', login
     )
-    assert css and js, login[:2000]
+    assert css, login[:2000]
+    assert js, login[:2000]
     status, headers, _ = nginx.get(css[1], headers={"Accept-Encoding": "gzip"})
     assert status == 200
     assert "max-age=315360000" in headers["Cache-Control"]
@@ -261,13 +265,15 @@ def test_the_readme_install_serves_the_site_in_chinese(production):
     source_map = re.search(
         rb"sourceMappingURL=(bootstrap\.bundle\.min\.js\.[0-9a-f]{12}\.map)", script
     )
-    assert status == 200 and source_map, script[-200:]
+    assert status == 200
+    assert source_map, script[-200:]
     assert nginx.get(f"/static/vendor/bootstrap/{source_map[1].decode()}")[0] == 200
 
     status, _, body = nginx.get("/no-such-page/")
     assert status == 404
     missing = body.decode()
-    assert "页面不存在" in missing and "返回首页" in missing
+    assert "页面不存在" in missing
+    assert "返回首页" in missing
 
     # The administrator made by createsuperuser signs in; two-factor set-up comes first.
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)
@@ -280,13 +286,15 @@ def test_the_readme_install_serves_the_site_in_chinese(production):
     )
     assert status == 302, "sign-in refused"
     status, path, body = nginx.follow(headers["Location"])
-    assert status == 200 and path.startswith("/accounts/two-factor/"), path
+    assert status == 200, path
+    assert path.startswith("/accounts/two-factor/"), path
     assert "设置双因素认证" in body.decode()
     assert "no-store" in headers_after(nginx, path)
 
     # Signed in, the static files stay cacheable (WhiteNoise answers before the middleware).
     status, headers, _ = nginx.get(css[1])
-    assert status == 200 and "immutable" in headers["Cache-Control"]
+    assert status == 200
+    assert "immutable" in headers["Cache-Control"]
     assert "no-store" not in headers["Cache-Control"]
 
 

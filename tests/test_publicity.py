@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
-from ledger.services import entry_post
 from ledger.totals import branch_year
 from notifications.models import Notification
 from organizations.models import Participation
@@ -23,7 +22,7 @@ from publicity.models import Objection, Publication, PublicationRow
 from publicity.quarters import Quarter
 from publicity.selectors import histogram, quarters_published, shown_publication
 from rules.services import scheme_for_year
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, post_entry
 
 YEAR = 2026
 Q3 = Quarter(YEAR, 3)
@@ -31,13 +30,14 @@ Q3 = Quarter(YEAR, 3)
 
 @pytest.fixture
 def clock(monkeypatch):
-    """clock(datetime) sets the time (Asia/Shanghai) for everything that asks Django for it."""
+    """clock(month, day, hour, minute) sets the time in YEAR (Asia/Shanghai) for everything
+    that asks Django for it."""
 
-    def set_to(moment: datetime) -> None:
-        aware = timezone.make_aware(moment)
+    def set_to(month: int, day: int, hour: int, minute: int) -> None:
+        aware = datetime(YEAR, month, day, hour, minute, tzinfo=timezone.get_current_timezone())
         monkeypatch.setattr(timezone, "now", lambda: aware)
 
-    set_to(datetime(YEAR, 9, 30, 10, 0))
+    set_to(9, 30, 10, 0)
     return set_to
 
 
@@ -50,30 +50,15 @@ def items(bureau):
 @pytest.fixture
 def points(bureau, items, clock):
     """Member A has 3 volunteer points; the other member 1 study point and a deduction."""
-    entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=3,
-        points="3",
-        source="direct",
-        item=items["dedication.volunteer"],
-        reason="社区志愿服务",
-    )
-    entry_post(
-        member=bureau.other_member_a,
-        year=YEAR,
-        month=5,
-        points="1",
-        source="direct",
-        item=items["dedication.learning"],
-    )
-    entry_post(
-        member=bureau.other_member_a,
+    post_entry(bureau.member_a, "3", year=YEAR, reason="社区志愿服务")
+    post_entry(bureau.other_member_a, "1", year=YEAR, month=5, code="dedication.learning")
+    post_entry(
+        bureau.other_member_a,
+        "1",
         year=YEAR,
         month=6,
-        points="1",
+        code="deduction.study",
         source="attendance",
-        item=items["deduction.study"],
         reason="无故缺席集体学习",
     )
     return bureau
@@ -221,20 +206,18 @@ def test_a_correction_after_publication_keeps_the_published_numbers_and_adds_a_n
     bureau = points
     publication = publish(bureau)
     row = publication.rows.get(member=bureau.other_member_a)
-    clock(datetime(YEAR, 10, 8, 9, 0))
+    clock(10, 8, 9, 0)
     objection = services.objection_raise(
         publication=publication,
         member=bureau.other_member_a,
         reason="九月参加的河道清理志愿服务未计分。",
         row=row,
     )
-    correction = entry_post(
-        member=bureau.other_member_a,
+    correction = post_entry(
+        bureau.other_member_a,
+        "2",
         year=YEAR,
         month=9,
-        points="2",
-        source="direct",
-        item=items["dedication.volunteer"],
         reason="公示异议更正",
         recorded_by=bureau.group_a,
     )
@@ -260,14 +243,15 @@ def test_a_correction_after_publication_keeps_the_published_numbers_and_adds_a_n
 
 def test_an_objection_on_the_last_day_of_the_window_is_accepted(points, clock):
     publication = publish(points)
-    clock(datetime(YEAR, 10, 12, 23, 30))
+    clock(10, 12, 23, 30)
     objection = services.objection_raise(
         publication=publication,
         member=points.member_a,
         reason="排名有误",
         actor=points.member_a_user,
     )
-    assert objection.pk and objection.row is None
+    assert objection.pk
+    assert objection.row is None
     assert AuditEvent.objects.filter(action="publicity.objection.raised").exists()
     assert Notification.objects.filter(user=points.secretary_a, url__contains="/answer/").exists()
     assert Notification.objects.filter(user=points.group_a, url__contains="/answer/").exists()
@@ -275,7 +259,7 @@ def test_an_objection_on_the_last_day_of_the_window_is_accepted(points, clock):
 
 def test_an_objection_after_the_window_is_refused_with_a_message(points, clock):
     publication = publish(points)
-    clock(datetime(YEAR, 10, 13, 0, 5))
+    clock(10, 13, 0, 5)
     with pytest.raises(DomainError, match="closed on 2026-10-12"):
         services.objection_raise(publication=publication, member=points.member_a, reason="异议")
     assert not Objection.objects.exists()
@@ -313,7 +297,8 @@ def test_an_objection_is_answered_once_and_the_member_is_told(points):
         objection=objection, answer="经核实，积分无误。", upheld=False, actor=bureau.secretary_a
     )
     objection.refresh_from_db()
-    assert objection.is_answered and objection.upheld is False
+    assert objection.is_answered
+    assert objection.upheld is False
     assert Notification.objects.filter(
         user=bureau.member_a_user, url__endswith=f"#objection-{objection.pk}"
     ).exists()
@@ -328,14 +313,7 @@ def test_a_correction_must_be_recorded_after_publication_and_only_for_an_upheld_
     points, items, clock
 ):
     bureau = points
-    earlier = entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=9,
-        points="1",
-        source="direct",
-        item=items["dedication.learning"],
-    )
+    earlier = post_entry(bureau.member_a, "1", year=YEAR, month=9, code="dedication.learning")
     publication = publish(bureau)
     objection = services.objection_raise(
         publication=publication, member=bureau.member_a, reason="异议"
@@ -344,15 +322,8 @@ def test_a_correction_must_be_recorded_after_publication_and_only_for_an_upheld_
         services.objection_answer(
             objection=objection, answer="更正", upheld=True, correction=earlier, actor=None
         )
-    clock(datetime(YEAR, 10, 8, 9, 0))
-    later = entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=9,
-        points="1",
-        source="direct",
-        item=items["dedication.learning"],
-    )
+    clock(10, 8, 9, 0)
+    later = post_entry(bureau.member_a, "1", year=YEAR, month=9, code="dedication.learning")
     with pytest.raises(DomainError, match="Only an upheld objection"):
         services.objection_answer(
             objection=objection, answer="不予采纳", upheld=False, correction=later, actor=None
@@ -403,7 +374,8 @@ def test_a_secretary_publishes_through_the_form(points, client_for):
     assert not Publication.objects.exists()
     response = client.post(url, {**publish_form(), "confirmed": "1"})
     publication = Publication.objects.get()
-    assert response.status_code == 302 and response.url == detail_url(publication)
+    assert response.status_code == 302
+    assert response.url == detail_url(publication)
     assert publication.published_by == points.secretary_a
 
 
@@ -453,7 +425,8 @@ def test_the_window_preview_shows_the_dates(points, client_for):
     client = client_for(points.secretary_a)
     url = reverse("publicity:window_preview")
     text = client.get(url, {"window_start": "2026-09-30", "workdays": "5"}).content.decode()
-    assert "2026-09-30" in text and "2026-10-12" in text
+    assert "2026-09-30" in text
+    assert "2026-10-12" in text
     assert client.get(url, {"window_start": "x", "workdays": "y"}).status_code == 200
 
 
@@ -500,7 +473,7 @@ def test_a_member_raises_an_objection_on_the_publication_page(points, client_for
 
 def test_an_objection_after_the_window_is_refused_on_the_page(points, client_for, clock):
     publication = publish(points)
-    clock(datetime(YEAR, 10, 20, 9, 0))
+    clock(10, 20, 9, 0)
     client = client_for(points.member_a_user)
     page = client.get(detail_url(publication)).content.decode()
     assert 'data-testid="objection-form"' not in page
@@ -526,9 +499,11 @@ def test_a_member_sees_only_their_own_objections(points, client_for):
         publication=publication, member=points.other_member_a, reason="乙的异议"
     )
     mine = client_for(points.member_a_user).get(detail_url(publication)).content.decode()
-    assert "甲的异议" in mine and "乙的异议" not in mine
+    assert "甲的异议" in mine
+    assert "乙的异议" not in mine
     officer = client_for(points.secretary_a).get(detail_url(publication)).content.decode()
-    assert "甲的异议" in officer and "乙的异议" in officer
+    assert "甲的异议" in officer
+    assert "乙的异议" in officer
 
 
 def test_the_group_answers_an_objection_and_links_the_correction(points, items, client_for, clock):
@@ -537,25 +512,20 @@ def test_the_group_answers_an_objection_and_links_the_correction(points, items, 
     objection = services.objection_raise(
         publication=publication, member=bureau.member_a, reason="异议", actor=bureau.member_a_user
     )
-    clock(datetime(YEAR, 10, 8, 9, 0))
-    correction = entry_post(
-        member=bureau.member_a,
-        year=YEAR,
-        month=9,
-        points="1.5",
-        source="direct",
-        item=items["dedication.learning"],
-    )
+    clock(10, 8, 9, 0)
+    correction = post_entry(bureau.member_a, "1.5", year=YEAR, month=9, code="dedication.learning")
     url = reverse("publicity:answer", kwargs={"pk": objection.pk})
     client = client_for(bureau.group_a)
     page = client.get(url).content.decode()
-    assert 'data-testid="ledger-link"' in page and "+1.5" in page
+    assert 'data-testid="ledger-link"' in page
+    assert "+1.5" in page
     response = client.post(
         url, {"upheld": "yes", "answer": "属实，已补记。", "correction": correction.pk}
     )
     assert response.status_code == 302
     objection.refresh_from_db()
-    assert objection.correction == correction and objection.upheld
+    assert objection.correction == correction
+    assert objection.upheld
     notice = client.get(reverse("publicity:notice", kwargs={"pk": publication.pk}))
     assert "Corrected: +1.5" in notice.content.decode()
     again = client.post(url, {"upheld": "no", "answer": "改答"}, follow=True)
@@ -584,8 +554,10 @@ def test_the_notice_to_print_has_title_window_contact_and_table(points, client_f
         .content.decode()
     )
     assert publication.title in text
-    assert "13900001111" in text and "张书记" in text
-    assert "Oct. 12, 2026" in text and "Sept. 30, 2026" in text
+    assert "13900001111" in text
+    assert "张书记" in text
+    assert "Oct. 12, 2026" in text
+    assert "Sept. 30, 2026" in text
     assert "103.0" in text
     assert "css/publicity.css" in text
 
@@ -606,7 +578,8 @@ def test_the_index_sends_a_branch_officer_to_the_branch_and_lists_branches_for_t
     response = client_for(points.secretary_a).get(reverse("publicity:index"))
     assert response.url == reverse("publicity:branch", kwargs={"code": "zb1"})
     committee = client_for(points.committee_admin).get(reverse("publicity:index"))
-    assert "第一党支部" in committee.content.decode() and "第二党支部" in committee.content.decode()
+    assert "第一党支部" in committee.content.decode()
+    assert "第二党支部" in committee.content.decode()
     member = client_for(points.member_a_user).get(reverse("publicity:index"))
     assert member.url == reverse("publicity:mine")
 
@@ -633,7 +606,8 @@ def test_the_publication_page_costs_the_same_queries_however_many_rows(
 def test_the_top_bar_offers_publicity_by_role(points, client_for):
     home = reverse("core:home")
     member = client_for(points.member_a_user).get(home).content.decode()
-    assert reverse("publicity:mine") in member and reverse("publicity:screens") not in member
+    assert reverse("publicity:mine") in member
+    assert reverse("publicity:screens") not in member
     secretary = client_for(points.secretary_a).get(home).content.decode()
     assert reverse("publicity:index") in secretary
     committee = client_for(points.committee_admin).get(home).content.decode()

@@ -47,5 +47,5 @@ def test_a_year_the_calendar_does_not_know_is_counted_monday_to_friday_and_says_
 
 @pytest.mark.parametrize("days", [0, -1, 31])
 def test_an_unreasonable_length_is_refused(days):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="workdays out of range"):
         objection_window(date(2026, 9, 30), days)

@@ -91,7 +91,8 @@ def test_a_notification_reaches_the_member_in_wecom_once_with_a_link_back(
     row = Delivery.objects.get()
     assert (row.status, row.key, row.attempts) == ("sent", f"jifen-{note.pk}-wecom", 1)
     [sent] = wecom.delivered
-    assert sent["touser"] == "zhanghm" and sent["textcard"]["title"] == "您的申报已认定"
+    assert sent["touser"] == "zhanghm"
+    assert sent["textcard"]["title"] == "您的申报已认定"
     assert sent["textcard"]["url"] == f"https://jifen.bureau.gov/notifications/{note.pk}/go/"
     assert sent["enable_duplicate_check"] == 1
     assert drain() == {}  # nothing left to send
@@ -107,7 +108,8 @@ def test_the_link_in_a_pushed_message_opens_the_page_it_is_about(bureau, client_
 
 def test_the_in_app_notification_is_written_even_with_no_channel_configured(bureau):
     notify(user=bureau.member_a_user, kind="other", title="t")
-    assert Notification.objects.count() == 1 and not Delivery.objects.exists()
+    assert Notification.objects.count() == 1
+    assert not Delivery.objects.exists()
 
 
 def test_a_member_without_a_wecom_link_gets_no_wecom_delivery(bureau, wecom, clock):
@@ -123,7 +125,8 @@ def test_a_member_who_turned_wecom_off_gets_only_the_in_app_one(bureau, wecom, c
     assert PushPreference.objects.get(user=bureau.member_a_user).channels == []
     assert AuditEvent.objects.filter(action="notifications.preference.changed").exists()
     notify(user=bureau.member_a_user, kind="other", title="t")
-    assert Notification.objects.count() == 1 and not Delivery.objects.exists()
+    assert Notification.objects.count() == 1
+    assert not Delivery.objects.exists()
 
 
 def test_the_settings_form_refuses_quiet_hours_without_both_times(bureau, wecom, client_for):
@@ -131,7 +134,8 @@ def test_the_settings_form_refuses_quiet_hours_without_both_times(bureau, wecom,
     answer = client.post(
         reverse("notifications:settings"), {"channels": ["wecom"], "quiet_enabled": "on"}
     )
-    assert answer.status_code == 200 and b"Give both times" in answer.content
+    assert answer.status_code == 200
+    assert b"Give both times" in answer.content
     assert not PushPreference.objects.exists()
 
 
@@ -141,9 +145,11 @@ def test_at_night_the_message_waits_for_the_end_of_the_quiet_hours(bureau, wecom
     row = Delivery.objects.get()
     assert timezone.localtime(row.due_at) == dt.datetime(2026, 3, 3, 7, 0, tzinfo=SHANGHAI)
     clock.set(dt.datetime(2026, 3, 3, 6, 59, tzinfo=SHANGHAI))
-    assert drain() == {} and wecom.delivered == []
+    assert drain() == {}
+    assert wecom.delivered == []
     clock.set(dt.datetime(2026, 3, 3, 7, 0, 30, tzinfo=SHANGHAI))
-    assert drain() == {row.key: "sent"} and len(wecom.delivered) == 1
+    assert drain() == {row.key: "sent"}
+    assert len(wecom.delivered) == 1
 
 
 def test_a_member_may_choose_other_quiet_hours(bureau, wecom, clock, client_for):
@@ -168,7 +174,8 @@ def test_a_busy_platform_is_retried_with_growing_pauses_then_sent(bureau, wecom,
     row = Delivery.objects.get()
     assert drain() == {row.key: "retry"}
     row.refresh_from_db()
-    assert row.due_at - NOON == dt.timedelta(minutes=1) and "system busy" in row.last_error
+    assert row.due_at - NOON == dt.timedelta(minutes=1)
+    assert "system busy" in row.last_error
     clock.advance(seconds=61)
     assert drain() == {row.key: "retry"}
     row.refresh_from_db()
@@ -212,7 +219,8 @@ def test_a_send_repeated_after_a_lost_lease_is_shown_once(bureau, wecom, clock):
     clock.advance(seconds=worker.lease_seconds() + 1)
     assert worker.deliver_due() == 1  # the sweep finds it
     assert drain() == {row.key: "sent"}
-    assert len(wecom.calls("/cgi-bin/message/send")) == 2 and len(wecom.delivered) == 1
+    assert len(wecom.calls("/cgi-bin/message/send")) == 2
+    assert len(wecom.delivered) == 1
 
 
 def test_a_delivery_another_worker_holds_is_left_to_it(bureau, wecom, clock):
@@ -222,7 +230,8 @@ def test_a_delivery_another_worker_holds_is_left_to_it(bureau, wecom, clock):
         status="sending", lease_until=clock.now + dt.timedelta(seconds=30)
     )
     assert worker.deliver_one(row.key) == "not due"
-    assert worker.deliver_due() == 0 and wecom.calls("/cgi-bin/message/send") == []
+    assert worker.deliver_due() == 0
+    assert wecom.calls("/cgi-bin/message/send") == []
     clock.advance(seconds=31)  # the holder died: its lease lapsed
     assert worker.deliver_one(row.key) == "sent"
     assert worker.deliver_one(row.key) == "not due"
@@ -261,7 +270,8 @@ def test_dingtalk_work_notices_reach_the_linked_member(bureau, settings, clock):
     finally:
         fake.stop()
     [notice] = fake.delivered
-    assert notice["userid"] == "ding-u1" and notice["msg"]["msgtype"] == "text"
+    assert notice["userid"] == "ding-u1"
+    assert notice["msg"]["msgtype"] == "text"
 
 
 @pytest.fixture
@@ -303,7 +313,8 @@ def test_the_daily_reminders_reach_wecom_through_the_outbox(bureau, wecom, clock
     assert report.opened >= 1
     drain()
     titles = [m["textcard"]["title"] for m in wecom.delivered]
-    assert len(titles) == 1 and "2026" in titles[0]
+    assert len(titles) == 1
+    assert "2026" in titles[0]
     send_reminders(today=dt.date(2026, 3, 1))  # run twice: nothing new
     drain()
     assert len(wecom.delivered) == 1
@@ -322,7 +333,8 @@ def test_the_day_before_the_vote_closes_members_who_have_not_voted_are_reminded(
     assert report.appraisals == 1  # member_a; the other member has no account
     drain()
     [message] = wecom.delivered
-    assert message["touser"] == "zhanghm" and "2026-06-22" in message["textcard"]["title"]
+    assert message["touser"] == "zhanghm"
+    assert "2026-06-22" in message["textcard"]["title"]
 
     codes = {
         i.voter.name: i.code
@@ -352,7 +364,8 @@ def test_a_push_channel_offered_without_its_settings_fails_the_system_check(sett
 
     settings.JIFEN_PUSH_CHANNELS = ["wecom", "fax"]
     messages = [problem.msg for problem in check_push_settings()]
-    assert any("'fax'" in m for m in messages) and any("wecom" in m for m in messages)
+    assert any("'fax'" in m for m in messages)
+    assert any("wecom" in m for m in messages)
 
 
 def test_the_queue_is_the_database_by_default_redis_for_a_city(monkeypatch):
@@ -361,7 +374,8 @@ def test_the_queue_is_the_database_by_default_redis_for_a_city(monkeypatch):
     from config.settings.integrations import queue_from_env
 
     monkeypatch.delenv("JIFEN_QUEUE_URL", raising=False)
-    assert queue_from_env()["orm"] == "default" and "redis" not in queue_from_env()
+    assert queue_from_env()["orm"] == "default"
+    assert "redis" not in queue_from_env()
     monkeypatch.setenv("JIFEN_QUEUE_URL", "redis://10.20.0.30:6379/1")
     assert queue_from_env()["redis"] == "redis://10.20.0.30:6379/1"
     monkeypatch.setenv("JIFEN_QUEUE_URL", "amqp://guest@localhost//")

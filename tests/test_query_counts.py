@@ -1,13 +1,13 @@
 """The summary pages and the summary service cost a fixed number of queries, however
 many members a branch has: the cheap version of `make bench`'s 50/500 query counts."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ledger.services import entry_post, entry_reverse, veto_record
 from ledger.totals import year_results
@@ -36,7 +36,11 @@ def branch_of(bureau, code: str, size: int, *, capped: bool = True):
         )
     entry_reverse(entry=entry, reason="认定有误")
     veto_record(
-        member=members[0], year=YEAR, ground="fraud", facts="弄虚作假", decided_on=date.today()
+        member=members[0],
+        year=YEAR,
+        ground="fraud",
+        facts="弄虚作假",
+        decided_on=timezone.localdate(),
     )
     Participation.objects.create(member=members[1], year=YEAR, takes_part=False, reason="因病")
     if capped:

@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from notifications.models import Notification
 from organizations.models import BranchSettings, Participation
@@ -17,11 +16,7 @@ from tests.factories import MemberFactory, UserFactory
 Kind = Notification.Kind
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; pages (which speak Chinese) by their structure."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +49,8 @@ def test_on_the_first_every_member_with_an_account_hears_declarations_are_open(b
     assert "sent 2 notification(s)" in output
     for user in (bureau.member_a_user, bureau.member_b_user):
         (title,) = titles(user, Kind.DECLARATIONS_OPEN)
-        assert "3/2026" in title and "2026-04-05" in title
+        assert "3/2026" in title
+        assert "2026-04-05" in title
     # The officers have no member record: nothing for them.
     assert not Notification.objects.filter(user=bureau.secretary_a).exists()
 
@@ -68,7 +64,8 @@ def test_running_twice_sends_once(bureau):
 def test_january_opens_decembers_declarations(bureau):
     run("2027-01-01")
     (title,) = titles(bureau.member_a_user, Kind.DECLARATIONS_OPEN)
-    assert "12/2026" in title and "2027-01-05" in title
+    assert "12/2026" in title
+    assert "2027-01-05" in title
 
 
 def test_no_opening_reminder_on_other_days_and_none_for_members_not_taking_part(bureau):
@@ -118,7 +115,8 @@ def test_the_assessment_group_hears_of_reviews_waiting_once_a_day(bureau):
     run("2026-04-07")
     for officer in (bureau.group_a, bureau.recorder_a, bureau.secretary_a):
         (title,) = titles(officer, Kind.REVIEW_WAITING)
-        assert title.startswith("1 ") and bureau.branch_a.name in title
+        assert title.startswith("1 ")
+        assert bureau.branch_a.name in title
     assert not titles(bureau.secretary_b, Kind.REVIEW_WAITING)
     assert not titles(bureau.member_a_user, Kind.REVIEW_WAITING)
     assert "0 reviews waiting" in run("2026-04-07")

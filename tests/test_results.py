@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -27,10 +27,7 @@ YEAR = 2026
 BEFORE = YEAR - 1
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def post(member, points, year=YEAR, code="dedication.volunteer", month=3):
@@ -102,7 +99,8 @@ def test_help_talks_are_due_for_the_lowest_and_the_vetoed(ranked):
 
 def test_an_officer_records_a_help_talk(ranked):
     recorded = talk(ranked, ranked.other_member_a, who=ranked.group_a)
-    assert recorded.branch == ranked.branch_a and recorded.recorded_by == ranked.group_a
+    assert recorded.branch == ranked.branch_a
+    assert recorded.recorded_by == ranked.group_a
     event = AuditEvent.objects.get(action="results.help_talk.recorded")
     assert event.after["content"] == "指出差距，明确改进措施。"
     due = branch_results(ranked.branch_a, YEAR).talks_due[0]
@@ -116,12 +114,12 @@ def test_a_talk_with_a_member_not_due_one_is_refused(ranked):
 
 
 @pytest.mark.parametrize(
-    "overrides, message",
+    ("overrides", "message"),
     [
         ({"talked_by": " "}, "who held the talk"),
         ({"content": ""}, "what the talk was about"),
         ({"response": ""}, "member's response"),
-        ({"held_on": date.today() + timedelta(days=3)}, "future"),
+        ({"held_on": timezone.localdate() + timedelta(days=3)}, "future"),
         ({"held_on": date(BEFORE, 12, 1)}, "held in 2026 or later"),
         ({"held_on": None}, "date of the talk"),
         ({"content": "长" * 4001}, "too long"),
@@ -159,7 +157,8 @@ def test_bottom_two_years_running_after_a_talk_makes_a_candidate(ranked):
     results = branch_results(ranked.branch_a, YEAR)
     assert [c.member.name for c in results.candidates] == ["李建国"]
     candidate = results.candidates[0]
-    assert candidate.previous.standing.help_talk_due and candidate.current.standing.help_talk_due
+    assert candidate.previous.standing.help_talk_due
+    assert candidate.current.standing.help_talk_due
 
 
 def test_a_talk_on_last_years_result_also_counts(ranked):
@@ -186,7 +185,8 @@ def test_bottom_in_one_year_only_is_not_a_candidate(ranked):
     post(ranked.other_member_a, "40", year=BEFORE)  # now first in 2025
     talk(ranked, ranked.other_member_a)
     results = branch_results(ranked.branch_a, YEAR)
-    assert results.candidates == [] and results.awaiting_talk == []
+    assert results.candidates == []
+    assert results.awaiting_talk == []
 
 
 # Proposal and decision ---------------------------------------------------------
@@ -226,10 +226,12 @@ def propose(bureau, who=None, member=None, reasons="谈话后仍无明显改进�
 
 def test_the_secretary_proposes_handling_for_a_candidate(candidate):
     case = propose(candidate)
-    assert case.status == HandlingCase.Status.PROPOSED and case.proposed_by == candidate.secretary_a
+    assert case.status == HandlingCase.Status.PROPOSED
+    assert case.proposed_by == candidate.secretary_a
     assert AuditEvent.objects.filter(action="results.handling.proposed").count() == 1
     note = Notification.objects.get(user=candidate.committee_admin)
-    assert "李建国" in note.title and note.url == reverse("results:case", kwargs={"pk": case.pk})
+    assert "李建国" in note.title
+    assert note.url == reverse("results:case", kwargs={"pk": case.pk})
 
 
 def test_a_proposal_before_the_year_is_closed_is_refused(ranked):
@@ -265,11 +267,14 @@ def test_the_committee_approves_with_a_note_and_nothing_else_changes(candidate):
         case=case, approve=True, note="同意，报市直机关工委。", decided_by=candidate.committee_admin
     )
     assert decided.status == HandlingCase.Status.APPROVED
-    assert decided.decided_by == candidate.committee_admin and decided.decided_at
+    assert decided.decided_by == candidate.committee_admin
+    assert decided.decided_at
     event = AuditEvent.objects.get(action="results.handling.approved")
-    assert event.before["status"] == "proposed" and event.after["status"] == "approved"
+    assert event.before["status"] == "proposed"
+    assert event.after["status"] == "approved"
     member = Member.objects.get(pk=candidate.other_member_a.pk)
-    assert member.is_active and member.standing == Member.Standing.FULL
+    assert member.is_active
+    assert member.standing == Member.Standing.FULL
     assert Notification.objects.filter(user=candidate.secretary_a).exists()
 
 
@@ -304,7 +309,8 @@ def test_the_results_page_shows_the_three_lists(candidate, client_for):
     response = client_for(candidate.group_a).get(branch_url())
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'data-testid="awards-table"' in text and "党员6" in text
+    assert 'data-testid="awards-table"' in text
+    assert "党员6" in text
     assert f'data-testid="talk-new-{candidate.vetoed.pk}"' in text
     assert 'data-testid="propose-' not in text  # a group member does not propose
     secretary_text = client_for(candidate.secretary_a).get(branch_url()).content.decode()
@@ -313,7 +319,9 @@ def test_the_results_page_shows_the_three_lists(candidate, client_for):
 
 def test_the_award_list_prints(ranked, client_for):
     text = client_for(ranked.secretary_a).get(branch_url("awards_print")).content.decode()
-    assert 'data-testid="awards-sheet"' in text and "张红梅" in text and "李建国" not in text
+    assert 'data-testid="awards-sheet"' in text
+    assert "张红梅" in text
+    assert "李建国" not in text
     assert "provisional" in text
 
 
@@ -322,7 +330,8 @@ def test_a_talk_is_recorded_through_the_form(ranked, client_for):
     client = client_for(ranked.group_a)
     assert client.get(url).status_code == 200
     response = client.post(url, {"held_on": "", "talked_by": "", "content": "", "response": ""})
-    assert response.status_code == 200 and not HelpTalk.objects.exists()
+    assert response.status_code == 200
+    assert not HelpTalk.objects.exists()
     response = client.post(
         url,
         {
@@ -332,7 +341,8 @@ def test_a_talk_is_recorded_through_the_form(ranked, client_for):
             "response": "愿意改进",
         },
     )
-    assert response.status_code == 302 and HelpTalk.objects.count() == 1
+    assert response.status_code == 302
+    assert HelpTalk.objects.count() == 1
 
 
 def test_a_refused_talk_shows_the_reason_on_the_form(ranked, client_for):
@@ -346,7 +356,8 @@ def test_a_refused_talk_shows_the_reason_on_the_form(ranked, client_for):
             "response": "表态",
         },
     )
-    assert response.status_code == 200 and "not due a help talk" in response.content.decode()
+    assert response.status_code == 200
+    assert "not due a help talk" in response.content.decode()
 
 
 def test_the_proposal_and_decision_go_through_the_pages(candidate, client_for):
@@ -367,7 +378,8 @@ def test_the_proposal_and_decision_go_through_the_pages(candidate, client_for):
     assert committee.post(case_url, {"decision": "approve", "note": ""}).status_code == 200
     committee.post(case_url, {"decision": "reject", "note": "证据不足"})
     case.refresh_from_db()
-    assert case.status == HandlingCase.Status.REJECTED and case.decision_note == "证据不足"
+    assert case.status == HandlingCase.Status.REJECTED
+    assert case.decision_note == "证据不足"
 
 
 @pytest.mark.parametrize("who", ["secretary_b", "member_a_user"])
@@ -437,4 +449,5 @@ def test_a_year_without_points_does_not_count_as_bottom_for_the_two_year_rule(bu
     post(bureau.member_a, "5")  # 2025 has nothing recorded: everyone tied at 100
     talk(bureau, bureau.other_member_a)
     results = branch_results(bureau.branch_a, YEAR)
-    assert results.candidates == [] and results.awaiting_talk == []
+    assert results.candidates == []
+    assert results.awaiting_talk == []

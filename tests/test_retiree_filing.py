@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import DomainError
@@ -20,10 +20,7 @@ from tests.factories import MemberFactory, UserFactory
 YEAR = timezone.localdate().year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -66,7 +63,8 @@ def test_the_committee_files_it_and_the_department_hears(retiree, client_for):
     assert client.post(url, {"comment": "已备案"}).status_code == 302
     decision.refresh_from_db()
     assert decision.filing == RetireeFiling.FILED
-    assert decision.filed_by == retiree.committee_admin and decision.filing_comment == "已备案"
+    assert decision.filed_by == retiree.committee_admin
+    assert decision.filing_comment == "已备案"
     event = AuditEvent.objects.get(action="participation.retiree.filed")
     assert event.after["filing"] == "filed"
     assert Notification.objects.filter(user=retiree.head, title__contains="filed").exists()
@@ -82,7 +80,8 @@ def test_the_list_of_everyone_not_taking_part_shows_the_filing_state(retiree, cl
     assert "awaiting filing" in committee_page(client).content.decode()
     services.retiree_file(decision=decision, actor=retiree.committee_admin)
     text = committee_page(client).content.decode()
-    assert 'data-testid="retiree-filing"' in text and "filed " in text
+    assert 'data-testid="retiree-filing"' in text
+    assert "filed " in text
     # The branch's own page shows it the same way.
     branch = reverse("participation:branch", kwargs={"code": "zb1", "year": YEAR})
     assert 'data-testid="retiree-filing"' in client_for(retiree.secretary_a).get(branch).text
@@ -94,7 +93,8 @@ def test_a_changed_decision_is_filed_afresh(retiree):
     decision = decide(retiree)  # the same again: the filing stands
     assert decision.filing == RetireeFiling.FILED
     decision = decide(retiree, note="身体原因，不参与")
-    assert decision.filing == RetireeFiling.AWAITING and decision.filed_at is None
+    assert decision.filing == RetireeFiling.AWAITING
+    assert decision.filed_at is None
 
 
 def test_taking_part_needs_no_filing(retiree):

@@ -102,7 +102,8 @@ def test_group_members_and_recorders_see_the_scheme_read_only(bureau, client_for
     assert response.status_code == 403
     assert client.post(reverse("rules:item_retire", kwargs={"pk": item.pk})).status_code == 403
     item.refresh_from_db()
-    assert item.points_max == Decimal("5.0") and not item.is_retired
+    assert item.points_max == Decimal("5.0")
+    assert not item.is_retired
 
 
 def test_a_secretary_of_another_branch_gets_404(bureau, client_for):
@@ -170,7 +171,8 @@ def test_a_secretary_edits_an_item_inline(bureau, client_for):
     client = client_for(bureau.secretary_a)
     form_row = client.get(url, **HTMX)
     assert form_row.templates[0].name == "rules/_item_form_row.html"
-    assert b"<form" in form_row.content and b"<html" not in form_row.content
+    assert b"<form" in form_row.content
+    assert b"<html" not in form_row.content
     response = client.post(
         url, form_data(item, points_min="1", points_max="3", cap_year="10"), **HTMX
     )
@@ -184,8 +186,10 @@ def test_a_secretary_edits_an_item_inline(bureau, client_for):
         Decimal("10.0"),
     )
     event = AuditEvent.objects.get(action="rules.item.updated")
-    assert event.before["points_max"] == "5.0" and event.after["points_max"] == "3.0"
-    assert event.actor == bureau.secretary_a and event.organization_id == bureau.branch_a.pk
+    assert event.before["points_max"] == "5.0"
+    assert event.after["points_max"] == "3.0"
+    assert event.actor == bureau.secretary_a
+    assert event.organization_id == bureau.branch_a.pk
 
 
 def test_editing_works_without_javascript(bureau, client_for):
@@ -235,7 +239,9 @@ def test_a_bad_levels_line_is_named_next_to_the_field(bureau, client_for):
     )
     errors = response.context["form"].errors["levels"]
     assert len(errors) == 2
-    assert "突出" in errors[0] and "2" in errors[0] and "3" in errors[1]
+    assert "突出" in errors[0]
+    assert "2" in errors[0]
+    assert "3" in errors[1]
     item.refresh_from_db()
     assert item.points_kind == PointsKind.RANGE
 
@@ -262,7 +268,8 @@ def test_levels_are_saved_from_name_equals_points_lines(bureau, client_for):
         {"name": "突出", "points": "2.0"},
         {"name": "特别突出", "points": "3.0"},
     ]
-    assert item.points_min is None and item.points_max is None
+    assert item.points_min is None
+    assert item.points_max is None
     assert "一般 1.0 / 突出 2.0 / 特别突出 3.0" in response.content.decode()
 
 
@@ -349,7 +356,8 @@ def test_deleting_an_unused_item_removes_it(bureau, client_for):
     response = client_for(bureau.secretary_a).post(
         reverse("rules:item_delete", kwargs={"pk": item.pk}), **HTMX
     )
-    assert response.status_code == 200 and response.content == b""
+    assert response.status_code == 200
+    assert response.content == b""
     assert not Item.objects.filter(pk=item.pk).exists()
     assert AuditEvent.objects.get(action="rules.item.deleted").before["name"] == "侵害群众利益"
 
@@ -359,7 +367,8 @@ def test_a_closed_year_cannot_be_changed(bureau, client_for):
     PeriodLock.objects.create(branch=bureau.branch_a, year=YEAR, half=2)
     client = client_for(bureau.secretary_a)
     page = client.get(scheme_url())
-    assert page.context["closed"] and not page.context["can_edit"]
+    assert page.context["closed"]
+    assert not page.context["can_edit"]
     response = client.post(
         reverse("rules:item_edit", kwargs={"pk": item.pk}), form_data(item, points="3")
     )
@@ -504,11 +513,13 @@ def test_each_points_kind_keeps_only_its_own_values(bureau):
         points_min=Decimal(1),
         levels=[{"name": "一般", "points": "1"}, {"name": "突出", "points": 2}],
     )
-    assert item.points is None and item.points_min is None
+    assert item.points is None
+    assert item.points_min is None
     assert item.levels == [{"name": "一般", "points": "1.0"}, {"name": "突出", "points": "2.0"}]
     services.item_update(item=item, points_kind="fixed", points=Decimal("1.5"))
     item.refresh_from_db()
-    assert item.levels == [] and item.points == Decimal("1.5")
+    assert item.levels == []
+    assert item.points == Decimal("1.5")
 
 
 def test_a_base_item_is_a_maximum_without_caps(bureau):
@@ -521,8 +532,11 @@ def test_a_base_item_is_a_maximum_without_caps(bureau):
         cap_year=Decimal(3),
         declarable=True,
     )
-    assert item.points_kind == PointsKind.FIXED and item.category == ""
-    assert item.cap_year is None and item.points_min is None and not item.declarable
+    assert item.points_kind == PointsKind.FIXED
+    assert item.category == ""
+    assert item.cap_year is None
+    assert item.points_min is None
+    assert not item.declarable
 
 
 def test_an_item_with_entries_keeps_its_section_and_category(bureau):
@@ -563,4 +577,5 @@ def test_levels_left_in_the_form_do_not_block_fixed_points(bureau, client_for):
         form_data(item, points="2", levels="junk line"),
     )
     item.refresh_from_db()
-    assert item.points == Decimal("2.0") and item.levels == []
+    assert item.points == Decimal("2.0")
+    assert item.levels == []

@@ -90,7 +90,8 @@ def test_the_comparison_finds_added_removed_and_changed_items_and_caps():
     assert by_name["志愿服务"].change == Change.SAME
     assert by_name["学习教育"].change == Change.CHANGED
     assert by_name["学习教育"].changed == {"points_max", "cap_year"}
-    assert by_name["学习教育"].points_changed and by_name["学习教育"].caps_changed
+    assert by_name["学习教育"].points_changed
+    assert by_name["学习教育"].caps_changed
     assert by_name["文明创建"].change == Change.REMOVED
     assert by_name["宣传交流"].change == Change.REMOVED
     assert by_name["护林防火"].change == Change.ADDED
@@ -101,7 +102,8 @@ def test_the_comparison_finds_added_removed_and_changed_items_and_caps():
         "rural": (None, "4.0", True),
         "volunteer": ("5.0", "5.0", False),
     }
-    assert diff.caps_changed == 2 and not diff.is_same
+    assert diff.caps_changed == 2
+    assert not diff.is_same
 
 
 def test_a_renamed_item_is_matched_by_its_template_code_and_an_uncoded_one_by_label():
@@ -121,7 +123,8 @@ def test_a_fresh_copy_of_the_template_is_the_same_as_the_template(bureau):
     scheme = scheme_a(bureau)
     template = services.template_for(bureau.branch_a)
     diff = filing.compare(filing.contents_of(template), filing.contents_of(scheme))
-    assert diff.is_same and len(diff.rows) == template.items.count()
+    assert diff.is_same
+    assert len(diff.rows) == template.items.count()
 
 
 def test_edits_to_the_scheme_show_in_the_comparison(bureau):
@@ -167,7 +170,8 @@ def test_the_secretary_submits_the_scheme(bureau, client_for):
     response = client_for(bureau.secretary_a).post(submit_url())
     assert response.status_code == 302
     f = SchemeFiling.objects.get()
-    assert f.status == FilingStatus.SUBMITTED and f.submitted_by == bureau.secretary_a
+    assert f.status == FilingStatus.SUBMITTED
+    assert f.submitted_by == bureau.secretary_a
     assert filing.filing_state(scheme_a(bureau)).state == State.SUBMITTED
     assert AuditEvent.objects.filter(action="rules.filing.submitted").count() == 1
 
@@ -194,7 +198,8 @@ def test_the_committee_files_the_scheme(bureau, client_for):
     response = client.post(reverse("rules:filing_file", args=[f.pk]), {"comment": "同意备案"})
     assert response.status_code == 302
     f.refresh_from_db()
-    assert f.status == FilingStatus.FILED and f.comment == "同意备案"
+    assert f.status == FilingStatus.FILED
+    assert f.comment == "同意备案"
     assert filing.filing_state(scheme_a(bureau)).state == State.FILED
 
 
@@ -226,7 +231,8 @@ def test_the_committee_returns_with_comments(bureau, client_for):
     f.refresh_from_db()
     assert f.status == FilingStatus.RETURNED
     state = filing.filing_state(scheme_a(bureau))
-    assert state.state == State.RETURNED and state.may_submit
+    assert state.state == State.RETURNED
+    assert state.may_submit
     page = client_for(bureau.secretary_a).get(reverse("rules:scheme", args=["zb1", YEAR]))
     assert "扣分项过轻" in page.content.decode()
     assert submitted(bureau).status == FilingStatus.SUBMITTED  # the branch resubmits
@@ -246,10 +252,12 @@ def test_a_filed_scheme_changed_afterwards_must_be_submitted_again(bureau, clien
     scheme = scheme_a(bureau)
     services.item_update(item=item(scheme, "deduction.study"), points=Decimal("3"))
     state = filing.filing_state(scheme)
-    assert state.state == State.CHANGED_SINCE_FILING and state.filed == f
+    assert state.state == State.CHANGED_SINCE_FILING
+    assert state.filed == f
     page = client_for(bureau.secretary_a).get(reverse("rules:scheme", args=["zb1", YEAR]))
     html = page.content.decode()
-    assert 'data-state="changed_since_filing"' in html and submit_url() in html
+    assert 'data-state="changed_since_filing"' in html
+    assert submit_url() in html
     again = submitted(bureau)
     assert again.status == FilingStatus.SUBMITTED
     f.refresh_from_db()
@@ -268,7 +276,8 @@ def test_a_scheme_changed_after_submitting_cannot_be_filed_as_it_is(bureau):
     )
     again = submitted(bureau)
     f.refresh_from_db()
-    assert f.status == FilingStatus.SUPERSEDED and again.contents["caps"] == {"learning": "6.0"}
+    assert f.status == FilingStatus.SUPERSEDED
+    assert again.contents["caps"] == {"learning": "6.0"}
 
 
 # Pages ------------------------------------------------------------------------------
@@ -277,12 +286,15 @@ def test_a_scheme_changed_after_submitting_cannot_be_filed_as_it_is(bureau):
 def test_a_branch_working_on_an_unfiled_scheme_sees_a_warning(bureau, client_for):
     url = reverse("rules:scheme", args=["zb1", YEAR])
     html = client_for(bureau.secretary_a).get(url).content.decode()
-    assert 'data-state="not_submitted"' in html and submit_url() in html
+    assert 'data-state="not_submitted"' in html
+    assert submit_url() in html
     group = client_for(bureau.group_a).get(url).content.decode()
-    assert 'data-state="not_submitted"' in group and submit_url() not in group
+    assert 'data-state="not_submitted"' in group
+    assert submit_url() not in group
     filed(bureau)
     html = client_for(bureau.secretary_a).get(url).content.decode()
-    assert 'data-state="filed"' in html and submit_url() not in html
+    assert 'data-state="filed"' in html
+    assert submit_url() not in html
 
 
 def test_the_template_page_has_no_filing_banner(bureau, client_for):
@@ -298,10 +310,12 @@ def test_the_committee_compares_the_scheme_with_the_template(bureau, client_for)
     response = client_for(bureau.committee_admin).get(reverse("rules:filing_detail", args=[f.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('data-change="changed"') == 1 and html.count('data-change="removed"') == 1
+    assert html.count('data-change="changed"') == 1
+    assert html.count('data-change="removed"') == 1
     assert 'data-testid="filing-decision"' in html
     own = client_for(bureau.secretary_a).get(reverse("rules:filing_detail", args=[f.pk]))
-    assert own.status_code == 200 and 'data-testid="filing-decision"' not in own.content.decode()
+    assert own.status_code == 200
+    assert 'data-testid="filing-decision"' not in own.content.decode()
     for outsider in (bureau.secretary_b, bureau.member_a_user):
         assert (
             client_for(outsider).get(reverse("rules:filing_detail", args=[f.pk])).status_code == 404
@@ -312,7 +326,8 @@ def test_the_filing_list_is_the_committees(bureau, client_for):
     submitted(bureau)
     url = reverse("rules:filing_index") + f"?year={YEAR}"
     html = client_for(bureau.committee_admin).get(url).content.decode()
-    assert "第一党支部" in html and "第二党支部" in html
+    assert "第一党支部" in html
+    assert "第二党支部" in html
     assert client_for(bureau.secretary_a).get(url).status_code == 404
 
 

@@ -114,7 +114,7 @@ def test_pages_forbid_camera_microphone_and_location(bureau, client_for):
 
 
 @pytest.mark.parametrize(
-    "name, value",
+    ("name", "value"),
     [
         ("SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin"),
         ("X_FRAME_OPTIONS", "DENY"),
@@ -170,7 +170,8 @@ def test_a_disabled_user_is_signed_out_at_their_next_request(bureau, client_for)
     assert other.get(home).status_code == 200  # another branch's member keeps theirs
     event = AuditEvent.objects.get(action="user.disable")
     assert event.actor == bureau.secretary_a
-    assert event.after["is_active"] is False and event.after["sessions_ended"] == 1
+    assert event.after["is_active"] is False
+    assert event.after["sessions_ended"] == 1
 
 
 def test_an_inactive_user_is_refused_even_if_their_session_survives(bureau, client_for):
@@ -199,7 +200,7 @@ def test_a_phone_is_masked_to_its_first_three_and_last_four_digits():
 
 
 @pytest.mark.parametrize(
-    "who, sees",
+    ("who", "sees"),
     [
         ("member_a_user", False),
         ("secretary_a", True),
@@ -312,7 +313,8 @@ def test_everything_a_signed_in_user_gets_is_private_and_not_stored(bureau, clie
                 problems.append(
                     f"{who} {url} {response.status_code}: {response.get('Cache-Control')}"
                 )
-    assert seen > 300 and downloads >= 10
+    assert seen > 300
+    assert downloads >= 10
     assert problems == []
 
 

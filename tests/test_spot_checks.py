@@ -159,7 +159,8 @@ def item(bureau, ledger):
 def test_a_confirmed_finding_is_recorded_once(bureau, item):
     spot_check_item_record(item=item, finding="confirmed", actor=bureau.committee_admin)
     item.refresh_from_db()
-    assert item.status == Finding.CONFIRMED and item.checked_by == bureau.committee_admin
+    assert item.status == Finding.CONFIRMED
+    assert item.checked_by == bureau.committee_admin
     with pytest.raises(DomainError):
         spot_check_item_record(item=item, finding="problem", note="x")
     assert not Notification.objects.exists()

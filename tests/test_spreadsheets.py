@@ -30,7 +30,7 @@ LINK = '=HYPERLINK("http://x.example/","y")'
 
 
 @pytest.mark.parametrize(
-    "value, expected",
+    ("value", "expected"),
     [
         ("=1+1", "'=1+1"),
         ("+8613800000000", "'+8613800000000"),

@@ -68,15 +68,18 @@ def test_the_login_page_shows_the_button_of_each_provider_turned_on(keyed, wecom
     finally:
         oidc.stop()
     assert 'data-provider="wecom"' in page
-    assert 'data-provider="oidc"' in page and "统一身份认证" in page
-    assert 'data-provider="dingtalk"' not in page and 'data-provider="cas"' not in page
+    assert 'data-provider="oidc"' in page
+    assert "统一身份认证" in page
+    assert 'data-provider="dingtalk"' not in page
+    assert 'data-provider="cas"' not in page
 
 
 def test_wecom_sign_in_in_a_browser_lands_on_the_member_with_that_job_number(keyed, wecom):
     wecom.sign_in_as("E1001")
     client = Client()
     response = follow_provider(client, reverse("accounts:sso_wecom") + "?next=/notifications/")
-    assert response.status_code == 302 and response["Location"] == "/notifications/"
+    assert response.status_code == 302
+    assert response["Location"] == "/notifications/"
     assert signed_in_as(client) == keyed.member_a_user
     assert wecom.calls("/wwlogin/sso/login")  # the QR login page, not the in-app one
     link = ExternalIdentity.objects.get(provider="wecom")
@@ -86,7 +89,8 @@ def test_wecom_sign_in_in_a_browser_lands_on_the_member_with_that_job_number(key
         "job_number",
     )
     actions = list(AuditEvent.objects.values_list("action", flat=True))
-    assert "accounts.identity.linked" in actions and "accounts.login" in actions
+    assert "accounts.identity.linked" in actions
+    assert "accounts.login" in actions
 
 
 def test_inside_the_wecom_app_the_login_page_signs_in_silently(keyed, wecom):
@@ -96,7 +100,8 @@ def test_inside_the_wecom_app_the_login_page_signs_in_silently(keyed, wecom):
     assert response["Location"] == "/declarations/"
     assert signed_in_as(client) == keyed.member_a_user
     authorize = wecom.calls("/connect/oauth2/authorize")
-    assert authorize and authorize[0].query["scope"] == "snsapi_base"
+    assert authorize
+    assert authorize[0].query["scope"] == "snsapi_base"
 
 
 def test_a_link_outlives_a_change_of_the_key(keyed, wecom):
@@ -115,12 +120,14 @@ def test_nobody_matching_is_refused_in_chinese_words_and_audited_without_a_login
     client = Client()
     response = follow_provider(client, LOGIN, **{"User-Agent": WECOM_APP})
     # Back on the password form (no loop through WeCom again), with the reason.
-    assert response.status_code == 200 and b"no party member here matches" in response.content
+    assert response.status_code == 200
+    assert b"no party member here matches" in response.content
     assert not signed_in_as(client).is_authenticated
     assert get_user_model().objects.count() == users
     assert not ExternalIdentity.objects.exists()
     failed = AuditEvent.objects.get(action="accounts.login_failed")
-    assert failed.after["reason"] == "no_member" and failed.after["key_value"] == "E9999"
+    assert failed.after["reason"] == "no_member"
+    assert failed.after["key_value"] == "E9999"
 
 
 def test_a_member_without_a_login_gets_none_made(keyed, wecom):
@@ -234,7 +241,8 @@ def test_oidc_sign_in_lands_on_the_member_by_the_employee_number_claim(keyed, oi
     assert response["Location"] == "/notifications/"
     assert signed_in_as(client) == keyed.member_a_user
     assert ExternalIdentity.objects.get(provider="oidc").external_id == "sub-member"
-    assert oidc.calls("/jwks") and oidc.calls("/token")  # signature checked, PKCE used
+    assert oidc.calls("/jwks")
+    assert oidc.calls("/token")
 
 
 def test_oidc_with_a_second_factor_at_the_provider_counts_as_two_factor(keyed, oidc, settings):
@@ -269,7 +277,8 @@ def test_oidc_unknown_person_is_told_why(keyed, oidc):
         oidc.sign_in_as("sub-x")
         follow_provider(Client(), reverse("accounts:sso_oidc"))
     answer = client.post(LOGIN, {"username": "member_a", "password": PASSWORD})
-    assert answer.status_code == 302 and signed_in_as(client) == keyed.member_a_user
+    assert answer.status_code == 302
+    assert signed_in_as(client) == keyed.member_a_user
 
 
 def test_cas_sign_in_lands_on_the_member_by_an_attribute(keyed, settings):
@@ -305,16 +314,19 @@ def test_the_committee_sees_the_links_and_removes_one_audited(keyed, wecom, clie
     follow_provider(Client(), reverse("accounts:sso_wecom"))
     committee = client_for(keyed.committee_admin)
     page = committee.get(reverse("accounts:identities"))
-    assert "张红梅" in page.content.decode() and "E1001" in page.content.decode()
+    assert "张红梅" in page.content.decode()
+    assert "E1001" in page.content.decode()
     link = ExternalIdentity.objects.get()
     url = reverse("accounts:identity_unlink", kwargs={"pk": link.pk})
     asked = committee.post(url)
-    assert asked.status_code == 200 and not asked.has_header("Location")  # the confirm page
+    assert asked.status_code == 200
+    assert not asked.has_header("Location")
     assert ExternalIdentity.objects.exists()
     committee.post(url, {"confirmed": "1"})
     assert not ExternalIdentity.objects.exists()
     event = AuditEvent.objects.get(action="accounts.identity.unlinked")
-    assert event.before["external_id"] == "E1001" and event.actor == keyed.committee_admin
+    assert event.before["external_id"] == "E1001"
+    assert event.actor == keyed.committee_admin
 
 
 @pytest.mark.parametrize("who", ["secretary_a", "member_a_user", "secretary_b"])
@@ -336,7 +348,8 @@ def test_a_provider_turned_on_without_its_settings_fails_the_system_check(settin
     settings.JIFEN_OIDC_SIGNIN = True
     settings.OIDC_RP_CLIENT_ID = "x"
     [error] = check_sso_settings()
-    assert "JIFEN_OIDC_TOKEN_ENDPOINT" in error.msg and "JIFEN_OIDC_CLIENT_ID" not in error.msg
+    assert "JIFEN_OIDC_TOKEN_ENDPOINT" in error.msg
+    assert "JIFEN_OIDC_CLIENT_ID" not in error.msg
 
 
 def test_ldap_turned_on_without_python_ldap_stops_at_start(settings, monkeypatch):

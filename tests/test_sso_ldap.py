@@ -59,7 +59,8 @@ def directory():
         stdout=subprocess.PIPE,
         cwd=ROOT,
     )
-    assert server.stdin and server.stdout
+    assert server.stdin
+    assert server.stdout
     server.stdin.write(LDIF)
     server.stdin.close()
     line = server.stdout.readline().decode().strip()

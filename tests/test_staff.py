@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.activation import activation_use
 from accounts.models import Activation, User
@@ -43,10 +43,7 @@ from tests.factories import MemberFactory, post_points
 YEAR = timezone.localdate().year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # First run --------------------------------------------------------------------------
@@ -60,7 +57,8 @@ def test_bootstrap_creates_the_committee_and_its_first_administrator():
     committee = Organization.objects.get()
     assert committee.kind == Organization.Kind.COMMITTEE
     admin = User.objects.get(username="wangjun")
-    assert admin.must_change_password and admin.check_password(password)
+    assert admin.must_change_password
+    assert admin.check_password(password)
     assert scope_for(admin).is_committee
     client = Client()
     response = client.post(
@@ -157,7 +155,8 @@ def test_the_tree_and_the_roll_round_trip_with_their_exports(bureau, client_for)
     counts = services.members_import(
         rows=result.rows, create_departments=False, actor=bureau.committee_admin
     )
-    assert counts["created"] == 0 and counts["updated"] == 0
+    assert counts["created"] == 0
+    assert counts["updated"] == 0
 
 
 # Members and logins -----------------------------------------------------------------
@@ -252,7 +251,8 @@ def test_a_member_who_left_is_out_of_the_ranking_and_signs_in_no_more(bureau, cl
     client.post(url, {**data, "confirmed": "1"})
     bureau.member_a.refresh_from_db()
     bureau.member_a_user.refresh_from_db()
-    assert not bureau.member_a.is_active and bureau.member_a.left_reason == "died"
+    assert not bureau.member_a.is_active
+    assert bureau.member_a.left_reason == "died"
     assert not bureau.member_a_user.is_active
     assert Participation.objects.get(member=bureau.member_a, year=YEAR).takes_part is False
     ranked = [r.member for r in branch_year(bureau.branch_a, YEAR).ranked]
@@ -288,7 +288,8 @@ def test_a_member_moves_with_their_points_and_both_cards_say_so(bureau, client_f
     # The new branch's card notes the move and links the old one, which the old branch reads.
     url = reverse("summaries:card", args=[bureau.member_a.pk, YEAR])
     new_card = client_for(bureau.secretary_b).get(url).content.decode()
-    assert 'data-testid="card-move"' in new_card and "?branch=zb1" in new_card
+    assert 'data-testid="card-move"' in new_card
+    assert "?branch=zb1" in new_card
     old = client_for(bureau.secretary_a).get(url + "?branch=zb1")
     assert old.status_code == 200
     assert "with the points recorded there before the move" in old.content.decode()
@@ -327,7 +328,8 @@ def test_roles_are_granted_and_ended_with_dates_and_reasons(bureau, client_for):
     assignment = RoleAssignment.objects.get(member=other, role=Role.LEADING_GROUP)
     assert assignment.user is None  # held without a login, and shown as such
     page = client.get(reverse("organizations:org_detail", args=["zb1"])).content.decode()
-    assert 'data-testid="no-login"' in page and 'data-testid="leading-group"' in page
+    assert 'data-testid="no-login"' in page
+    assert 'data-testid="leading-group"' in page
     # A role that acts in the system needs a login first.
     with pytest.raises(DomainError, match="open a login"):
         role_grant(
@@ -401,7 +403,8 @@ def test_trainings_and_public_representatives_are_kept_by_the_branch(bureau, cli
         == 302
     )
     page = client.get(reverse("organizations:org_detail", args=["zb1"])).content.decode()
-    assert "积分制管理实施细则培训" in page and "138****1234" in page
+    assert "积分制管理实施细则培训" in page
+    assert "138****1234" in page
     assert client_for(bureau.secretary_b).post(rep_url, {"name": "x"}).status_code == 404
     report = client.get(reverse("oversight:report", args=["zb1", YEAR])).content.decode()
     assert "积分制管理实施细则培训" in report

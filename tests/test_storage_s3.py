@@ -79,7 +79,8 @@ def test_the_settings_put_media_and_private_files_in_the_bucket(s3):
     media, private = storages["default"], storages["private"]
     assert (media.bucket_name, media.location) == (BUCKET, "jifen/media")
     assert (private.bucket_name, private.location) == (BUCKET, "jifen/private")
-    assert media.default_acl == "private" and media.querystring_auth
+    assert media.default_acl == "private"
+    assert media.querystring_auth
     assert private_storage() is private
 
 
@@ -114,7 +115,9 @@ def test_evidence_goes_to_the_bucket_and_only_the_view_hands_it_out(
     ):
         html = client_for(bureau.group_a).get(page).content.decode()
         assert url in html
-        assert BUCKET not in html and "X-Amz-" not in html and "amazonaws" not in html
+        assert BUCKET not in html
+        assert "X-Amz-" not in html
+        assert "amazonaws" not in html
 
 
 def test_the_backup_copies_bucket_files_and_restore_puts_them_back(s3, bureau, tmp_path):

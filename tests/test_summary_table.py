@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -36,10 +36,7 @@ from tests.factories import MemberFactory, OrganizationFactory, post_points
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def item(branch, code="dedication.volunteer"):
@@ -95,7 +92,8 @@ def test_the_rows_follow_the_ranking_with_exempt_members_left_out(branch_a):
         (3, "孙志强", Decimal("100.0"), 3),
         (4, "赵卫东", Decimal("120.0"), 4),  # vetoed: after everyone else
     ]
-    assert table.rows[-1].vetoed and table.vetoed_names == ["赵卫东"]
+    assert table.rows[-1].vetoed
+    assert table.vetoed_names == ["赵卫东"]
     assert table.state == State.OPEN
     assert list(table.blank_rows) == list(range(5, 21))
 
@@ -127,11 +125,14 @@ def test_the_secretary_confirms_the_table_of_a_closed_year(branch_a):
     assert summary_table(branch_a.branch_a, YEAR).state == State.UNCONFIRMED
     confirmation = confirm(branch_a)
     assert confirmation.confirmed_by == branch_a.secretary_a
-    assert confirmation.confirmed_by_name == "secretary_a" and confirmation.confirmed_at
+    assert confirmation.confirmed_by_name == "secretary_a"
+    assert confirmation.confirmed_at
     table = summary_table(branch_a.branch_a, YEAR)
-    assert table.state == State.CONFIRMED and table.secretary_name == "secretary_a"
+    assert table.state == State.CONFIRMED
+    assert table.secretary_name == "secretary_a"
     event = AuditEvent.objects.get(action="summaries.summary.confirmed")
-    assert event.actor == branch_a.secretary_a and event.after["members"] == 4
+    assert event.actor == branch_a.secretary_a
+    assert event.after["members"] == 4
 
 
 def test_the_signature_is_the_secretarys_member_name_when_they_have_one(branch_a):
@@ -185,7 +186,8 @@ def test_a_reopened_year_makes_the_confirmation_stale_until_confirmed_again(bran
     lock = summary_table(branch_a.branch_a, YEAR).year_lock
     period_reopen(lock=lock, reason="补录", reopened_by=branch_a.committee_admin)
     table = summary_table(branch_a.branch_a, YEAR)
-    assert table.state == State.STALE and table.secretary_name == ""
+    assert table.state == State.STALE
+    assert table.secretary_name == ""
     with pytest.raises(DomainError, match="Close the year"):
         confirm(branch_a)
     period_close(branch=branch_a.branch_a, year=YEAR, half=2, closed_by=branch_a.secretary_a)
@@ -217,8 +219,10 @@ def test_the_summary_page_shows_the_table_and_the_chart(branch_a, client_for):
     response = client_for(branch_a.group_a).get(summary_url())
     assert response.status_code == 200
     text = response.content.decode()
-    assert "112.5" in text and "钱秀英" not in text
-    assert 'id="jf-summary-distribution"' in text and "js/charts.js" in text
+    assert "112.5" in text
+    assert "钱秀英" not in text
+    assert 'id="jf-summary-distribution"' in text
+    assert "js/charts.js" in text
     assert 'data-state="open"' in text
     assert 'data-testid="summary-confirm"' not in text
 
@@ -232,7 +236,8 @@ def test_the_secretary_confirms_through_the_page(branch_a, client_for):
     assert not SummaryConfirmation.objects.exists()
     response = client.post(summary_url("summary_confirm"), {"confirmed": "1"}, follow=True)
     text = response.content.decode()
-    assert "is confirmed by secretary_a" in text and 'data-state="confirmed"' in text
+    assert "is confirmed by secretary_a" in text
+    assert 'data-state="confirmed"' in text
     assert SummaryConfirmation.objects.count() == 1
 
 
@@ -248,7 +253,8 @@ def test_a_refused_confirmation_shows_the_reason_and_the_waiting_declarations(br
     )
     response = client_for(branch_a.secretary_a).post(summary_url("summary_confirm"), follow=True)
     text = response.content.decode()
-    assert "still await review" in text and 'data-testid="summary-unreviewed"' in text
+    assert "still await review" in text
+    assert 'data-testid="summary-unreviewed"' in text
     assert not SummaryConfirmation.objects.exists()
 
 
@@ -285,8 +291,10 @@ def test_the_print_page_reproduces_the_form_with_a_blank_signature_even_when_con
 ):
     client = client_for(branch_a.secretary_a)
     text = client.get(summary_url("summary_print")).content.decode()
-    assert "党员奉献量化积分制管理汇总表" in text and "单位：第一党支部" in text
-    assert 'class="jf-summary-blank"' in text and "年度<br>总积分" in text
+    assert "党员奉献量化积分制管理汇总表" in text
+    assert "单位：第一党支部" in text
+    assert 'class="jf-summary-blank"' in text
+    assert "年度<br>总积分" in text
     assert text.count("<tr>") >= 21  # the heading and the form's twenty rows
     close_year(branch_a.branch_a, branch_a.secretary_a)
     confirm(branch_a)
@@ -294,8 +302,10 @@ def test_the_print_page_reproduces_the_form_with_a_blank_signature_even_when_con
     # Confirmed or not, the signature is left for the secretary's hand; the confirmation
     # is a note below the table (it filled the signature with the name).
     head = text[text.index('class="jf-summary-head"') : text.index("jf-summary-form")]
-    assert 'data-testid="signature-line"></span>' in head and "secretary_a" not in head
-    assert 'data-testid="confirmed-note"' in text and "secretary_a" in text
+    assert 'data-testid="signature-line"></span>' in head
+    assert "secretary_a" not in head
+    assert 'data-testid="confirmed-note"' in text
+    assert "secretary_a" in text
 
 
 def xlsx_rows(content):
@@ -314,9 +324,8 @@ def test_the_xlsx_reproduces_the_form(branch_a, client_for):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     ws, rows = xlsx_rows(response.content)
-    assert "党员奉献量化积分制管理汇总表" in str(ws["A1"].value) and "2025年度" in str(
-        ws["A1"].value
-    )
+    assert "党员奉献量化积分制管理汇总表" in str(ws["A1"].value)
+    assert "2025年度" in str(ws["A1"].value)
     assert ws["A2"].value == "单位：第一党支部"
     assert ws["D2"].value.startswith("党组织书记签名：secretary_a")
     assert [c.value for c in ws[3]] == [
@@ -335,11 +344,14 @@ def test_the_xlsx_reproduces_the_form(branch_a, client_for):
         (4, "赵卫东", 120),
     ]
     assert ws.max_row == 3 + 20 + 2  # twenty numbered rows, the note on the veto, the chain head
-    assert ws["A23"].value == 20 and ws["A23"].border.left.style == "thin"
+    assert ws["A23"].value == 20
+    assert ws["A23"].border.left.style == "thin"
     assert "赵卫东" in ws["A24"].value
     assert {"A1:G1", "A2:C2", "D2:G2"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert ws.page_setup.orientation == "portrait" and ws.page_setup.paperSize == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.orientation == "portrait"
+    assert ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$3:$3"
     assert ws.column_dimensions["B"].width == 16
 
@@ -360,7 +372,8 @@ def test_the_csv_download_holds_the_same_rows(branch_a, client_for):
 def test_the_json_download_is_the_machine_readable_summary(branch_a, client_for):
     response = client_for(branch_a.secretary_a).get(summary_url("summary_download", fmt="json"))
     data = response.json()
-    assert data["branch"] == "zb1" and data["year"] == YEAR
+    assert data["branch"] == "zb1"
+    assert data["year"] == YEAR
     assert [m["name"] for m in data["members"]] == ["张红梅", "李建国", "孙志强", "赵卫东"]
 
 

@@ -228,18 +228,21 @@ def test_a_secretary_sets_up_an_authenticator_with_its_first_code(bureau):
     assert not TOTPDevice.objects.filter(user=user).exists()  # nothing stored by looking
     device = pending(client)
     html = page.content.decode()
-    assert "<svg" in html and 'class="qr"' in html
+    assert "<svg" in html
+    assert 'class="qr"' in html
     assert page.context["secret"].replace(" ", "") in html.replace(" ", "")
     assert client.get(ENROL).context["secret"] == page.context["secret"]  # the same key
     response = client.post(ENROL, {"code": code_for(device), "next": "/org/members/"})
     assert response.status_code == 302
     assert response.url == "/org/members/"
     stored = TOTPDevice.objects.get(user=user)
-    assert stored.confirmed and stored.key == device.key
+    assert stored.confirmed
+    assert stored.key == device.key
     assert PENDING_SESSION_KEY not in client.session
     assert client.get("/").status_code == 200
     event = AuditEvent.objects.get(action="accounts.two_factor_enrolled")
-    assert event.actor == user and event.object_id == str(user.pk)
+    assert event.actor == user
+    assert event.object_id == str(user.pk)
 
 
 def test_the_secret_decodes_to_the_devices_key(bureau):
@@ -391,7 +394,8 @@ def test_the_committee_resets_a_lost_authenticator(bureau):
     assert response.url == reverse("organizations:member_detail", kwargs={"pk": member.pk})
     assert not TOTPDevice.objects.filter(user=secretary).exists()
     event = AuditEvent.objects.get(action="accounts.two_factor_reset")
-    assert event.actor == bureau.committee_admin and event.object_id == str(secretary.pk)
+    assert event.actor == bureau.committee_admin
+    assert event.object_id == str(secretary.pk)
     assert event.before == {"devices": 1}
     # The secretary's signed-in session loses its second factor at once.
     assert secretary_client.get("/").url == to_verify("/")
@@ -456,7 +460,8 @@ def test_a_misspelt_role_fails_the_system_check():
     assert check_two_factor_roles() == []
     with override_settings(JIFEN_2FA_ROLES=["secretary", "secretray"]):
         [error] = check_two_factor_roles()
-    assert error.id == "accounts.E001" and "secretray" in error.msg
+    assert error.id == "accounts.E001"
+    assert "secretray" in error.msg
 
 
 @on

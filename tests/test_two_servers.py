@@ -180,11 +180,13 @@ def test_a_write_through_one_server_is_read_through_the_other(tmp_path):
             login,
             {"csrfmiddlewaretoken": token, "username": "member_a", "password": PASSWORD},
         )
-        assert status == 302 and "sessionid" in member.cookies, headers
+        assert status == 302, headers
+        assert "sessionid" in member.cookies, headers
 
         # B honours the session A started: the database holds it.
         status, _headers, html = member.get(b, reverse("declarations:mine"))
-        assert status == 200 and 'data-testid="declare-' in html.decode()
+        assert status == 200
+        assert 'data-testid="declare-' in html.decode()
         assert Browser().get(b, reverse("declarations:mine"))[0] == 302  # others are not in
 
         # A write through A: a declaration of this month with a photo, submitted.
@@ -214,11 +216,13 @@ def test_a_write_through_one_server_is_read_through_the_other(tmp_path):
         # Read through B: the submitted declaration, and the photo from the shared store.
         status, _headers, html = member.get(b, detail)
         text = html.decode()
-        assert status == 200 and "两台服务器之间的志愿服务" in text
+        assert status == 200
+        assert "两台服务器之间的志愿服务" in text
         evidence = re.search(r"/declarations/\d+/evidence/\d+/", text)
         assert evidence, "the detail page links no evidence"
         status, headers, content = member.get(b, evidence.group(0))
-        assert status == 200 and content == photo
+        assert status == 200
+        assert content == photo
         assert Browser().get(b, evidence.group(0))[0] in (302, 404)  # not without signing in
         declaration = Declaration.objects.get(member=bureau.member_a)
         assert declaration.status == Declaration.Status.SUBMITTED

@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from appraisals.models import AppraisalSession, Mode
 from audit.models import AuditEvent
@@ -29,10 +28,7 @@ from tests.factories import MemberFactory, post_points
 YEAR = 2026
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def close_year(branch, secretary, year=YEAR):
@@ -114,7 +110,8 @@ def test_the_branch_page_lists_the_candidates_with_their_commitments(ranked, cli
     text = page.content.decode()
     assert f'data-testid="candidate-{ranked.member_a.pk}"' in text
     assert f'data-testid="candidate-{ranked.second.pk}"' not in text
-    assert "为游客提供优质讲解服务" in text and "partly kept" in text
+    assert "为游客提供优质讲解服务" in text
+    assert "partly kept" in text
     assert f'data-testid="propose-vanguard-{ranked.member_a.pk}"' in text
     # The recorder sees the list but proposes nothing; branch B sees nothing.
     assert "propose-vanguard" not in client_for(ranked.recorder_a).get(url).content.decode()
@@ -165,7 +162,8 @@ def test_a_post_is_proposed_only_once_the_years_ranking_is_final(ranked):
 def test_outside_the_candidates_the_branch_still_decides_with_its_reasons(ranked):
     close_year(ranked.branch_a, ranked.secretary_a)
     proposal = propose(ranked, ranked.low, reasons="抗洪抢险中表现突出，群众评价高。")
-    assert not proposal.award_eligible and proposal.commitments_kept == 1
+    assert not proposal.award_eligible
+    assert proposal.commitments_kept == 1
 
 
 @pytest.mark.parametrize("who", ["group_a", "recorder_a", "committee_admin", "secretary_b"])
@@ -215,7 +213,8 @@ def test_the_proposal_page_shows_the_basis_and_sends_it(ranked, client_for):
     page = client.get(url)
     assert "Not among the candidates" in page.content.decode()
     refused = client.post(url, {"title": "", "reasons": " "})
-    assert refused.status_code == 400 and not VanguardPost.objects.exists()
+    assert refused.status_code == 400
+    assert not VanguardPost.objects.exists()
     sent = client.post(url, {"title": "", "reasons": "讲解接待任务完成出色。"})
     assert sent.status_code == 302
     assert VanguardPost.objects.get().member == ranked.second
@@ -243,9 +242,8 @@ def test_confirming_asks_first_then_records_the_designation_with_its_year(propos
     assert done.status_code == 302
     proposed.proposal.refresh_from_db()
     assert proposed.proposal.status == VanguardStatus.CONFIRMED
-    assert (
-        proposed.proposal.year == YEAR and proposed.proposal.decided_by == proposed.committee_admin
-    )
+    assert proposed.proposal.year == YEAR
+    assert proposed.proposal.decided_by == proposed.committee_admin
     assert AuditEvent.objects.filter(action="results.vanguard.confirmed").exists()
     told = Notification.objects.filter(title__contains="vanguard post")
     assert told.filter(user=proposed.member_a_user).exists()
@@ -302,7 +300,8 @@ def test_the_post_card_shows_the_vanguard_post(confirmed, client_for):
     for year in (YEAR, YEAR + 1):
         text = client_for(confirmed.member_a_user).get(f"{url}?year={year}").content.decode()
         assert 'data-testid="card-vanguard"' in text
-        assert "Party Member Vanguard Post 2026" in text and "地质遗迹巡查先锋岗" in text
+        assert "Party Member Vanguard Post 2026" in text
+        assert "地质遗迹巡查先锋岗" in text
     other = reverse("commitments:card", kwargs={"member_pk": confirmed.second.pk})
     IdentityPost.objects.create(member=confirmed.second)
     assert "card-vanguard" not in client_for(confirmed.secretary_a).get(other).content.decode()

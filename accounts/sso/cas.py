@@ -31,7 +31,11 @@ CAS = providers.Provider.CAS
 
 
 class LinkedCASBackend(CASBackend):
-    def authenticate(self, request: HttpRequest, ticket: str, service: str) -> Any:
+    # django-cas-ng's backend takes the ticket and the service, not Django's username and
+    # password: authenticate() hands each backend the keywords it was given.
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest, ticket: str, service: str
+    ) -> Any:
         if request is None or not providers.cas_on():
             return None
         client = get_cas_client(service_url=service, request=request)

@@ -23,6 +23,8 @@ LDAP = providers.Provider.LDAP
 
 
 class LinkedLDAPBackend(LDAPBackend):
+    _settings: LDAPSettings | None  # untyped in django-auth-ldap; set on first use
+
     def authenticate(
         self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
     ) -> Any:

@@ -76,7 +76,8 @@ class Screen:
 
     def open(self, path: str) -> Any:
         response = self.page.goto(self.base_url + path)
-        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        assert response is not None, path
+        assert response.ok, f"{path}: {response.status}"
         return response
 
     def sign_in(self, username: str, password: str) -> None:

@@ -70,15 +70,18 @@ def test_a_post_card_prints_and_its_qr_link_opens_on_a_phone(promised, screen):
     card.screenshot(path=str(SCREENSHOTS / "commitments-desktop-post-card-print.png"))
     desk.page.emulate_media(media="screen")
     public_url = desk.page.locator("a[href*='/commitments/p/']").first.get_attribute("href")
-    assert public_url and "/commitments/p/" in public_url
+    assert public_url
+    assert "/commitments/p/" in public_url
 
     phone = screen("commitments-phone", PHONE)
     response = phone.page.goto(public_url)
-    assert response is not None and response.ok
+    assert response is not None
+    assert response.ok
     post = phone.page.locator("[data-testid=public-post]")
     text = post.inner_text()
     assert bureau.member_a.name in text
-    assert "生态保护科科员" in text and bureau.branch_a.name in text
+    assert "生态保护科科员" in text
+    assert bureau.branch_a.name in text
     assert "带头完成年度生态巡护任务" in text
     assert_no_personal_data(phone.page.content())
     assert not phone.overflows_sideways()

@@ -84,7 +84,9 @@ class Clock:
         when that day has not come yet."""
         if day > timezone.localtime(self.real_now).date():
             return False
-        wanted = timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
+        wanted = dt.datetime(
+            day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone()
+        )
         wanted = min(wanted, self.real_now - dt.timedelta(minutes=30))
         self.moment = max(wanted, self.moment)
         return True
@@ -95,8 +97,12 @@ class Clock:
 
     @contextmanager
     def running(self, start: dt.date) -> Iterator[Clock]:
-        self.moment = timezone.make_aware(dt.datetime(start.year, start.month, start.day, 8))
-        saved_now, saved_hash = timezone.now, base_user.make_password
+        self.moment = dt.datetime(
+            start.year, start.month, start.day, 8, tzinfo=timezone.get_current_timezone()
+        )
+        # django-stubs do not declare the make_password that base_user imports and that
+        # set_password calls: the demo swaps it there.
+        saved_now, saved_hash = timezone.now, base_user.make_password  # type: ignore[attr-defined]
         hashes: dict[str, str] = {}
 
         def make_password(password: Any, *args: Any, **kwargs: Any) -> str:
@@ -107,12 +113,12 @@ class Clock:
             return hashes[password]
 
         timezone.now = self.now
-        base_user.make_password = make_password
+        base_user.make_password = make_password  # type: ignore[attr-defined]
         try:
             yield self
         finally:
             timezone.now = saved_now
-            base_user.make_password = saved_hash
+            base_user.make_password = saved_hash  # type: ignore[attr-defined]
 
 
 class Timeline:
@@ -219,25 +225,7 @@ class Timeline:
         """This year, as the plan asks: filed scheme, monthly declarations and their
         recognition, meetings and dues, quarterly publicity, the half-year's appraisal."""
         if month == 1:
-            self.day(year, 1, 6)
-            self.filings(year, returned="zb3")
-            self.posts.platforms_set_up(year)
-            self.posts.deadline(year)
-            if self.day(year, 1, 10, 15):
-                for code in self.branches:
-                    period_close(
-                        branch=self.branches[code],
-                        year=year - 1,
-                        half=2,
-                        closed_by=self.secretary(code),
-                    )
-            if self.day(year, 1, 14, 10):
-                for code in self.branches:
-                    summary_confirm(
-                        branch=self.branches[code], year=year - 1, confirmed_by=self.secretary(code)
-                    )
-            if self.day(year, 1, 14, 15):
-                self.posts.vanguard(year)
+            self.new_year(year)
         if not self.day(year, month, 2, 9):
             return
         self.decide_waiting(year, month)
@@ -265,6 +253,29 @@ class Timeline:
             self.dues(year, month)
         if month == 3 and self.day(year, 3, 29, 8):
             self.posts.remind(dt.date(year, 3, 29))
+
+    def new_year(self, year: int) -> None:
+        """January: the year's scheme filed, platforms and posts set up, last year closed
+        and its summary confirmed."""
+        self.day(year, 1, 6)
+        self.filings(year, returned="zb3")
+        self.posts.platforms_set_up(year)
+        self.posts.deadline(year)
+        if self.day(year, 1, 10, 15):
+            for code in self.branches:
+                period_close(
+                    branch=self.branches[code],
+                    year=year - 1,
+                    half=2,
+                    closed_by=self.secretary(code),
+                )
+        if self.day(year, 1, 14, 10):
+            for code in self.branches:
+                summary_confirm(
+                    branch=self.branches[code], year=year - 1, confirmed_by=self.secretary(code)
+                )
+        if self.day(year, 1, 14, 15):
+            self.posts.vanguard(year)
 
     # Schemes --------------------------------------------------------------------------
 
@@ -567,7 +578,9 @@ class Timeline:
                     branch=branch,
                     kind=kind,
                     topic=topic,
-                    starts_at=timezone.make_aware(dt.datetime(year, month, day, 14, 30)),
+                    starts_at=dt.datetime(
+                        year, month, day, 14, 30, tzinfo=timezone.get_current_timezone()
+                    ),
                     members=expected,
                     place=self.rng.choice(texts.PLACES),
                     created_by=self.secretary(code),

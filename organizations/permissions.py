@@ -471,3 +471,12 @@ def get_import_branches(user: Any, code: str) -> tuple[list[Organization], Organ
     if chosen is None and len(branches) == 1:
         chosen = branches[0]
     return branches, chosen
+
+
+def get_own_member(user: Any) -> Member:
+    """The user's own party member record; a user who is no member gets 404 (the member's
+    own pages do not exist for them)."""
+    member = scope_for(user).member
+    if member is None:
+        raise Http404
+    return member

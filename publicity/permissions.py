@@ -40,6 +40,14 @@ def own_member_of(user: Any, branch_id: int) -> Member | None:
     return member if member is not None and member.branch_id == branch_id else None
 
 
+def get_own_member_of(user: Any, branch_id: int) -> Member:
+    """The signed-in member of this branch (who may object); anyone else 404."""
+    member = own_member_of(user, branch_id)
+    if member is None:
+        raise Http404
+    return member
+
+
 def get_branch_to_publish(user: Any, code: str) -> Organization:
     """The branch if the user is its secretary or on its assessment group; else 404."""
     branch = get_branch_for_user(user, code)

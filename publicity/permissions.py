@@ -19,6 +19,7 @@ from organizations.models import Member, Organization, Role
 from organizations.permissions import get_branch_for_user, scope_for
 
 from .models import Objection, Publication, Screen
+from .selectors import screen_by_token
 
 PUBLISHERS = (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER)
 SCREEN_KEEPERS = (Role.SECRETARY,)
@@ -119,6 +120,15 @@ def screens_for(user: Any) -> QuerySet[Screen]:
 def get_screen_to_keep(user: Any, pk: Any) -> Screen:
     """A screen the user may revoke; another branch's (or a committee-wide one) is 404."""
     screen = screens_for(user).filter(pk=id_or_404(pk)).first()
+    if screen is None:
+        raise Http404
+    return screen
+
+
+def get_screen_by_token(token: str) -> Screen:
+    """The active screen behind a secret address, for anyone holding it; an unknown or
+    revoked one is 404."""
+    screen = screen_by_token(token)
     if screen is None:
         raise Http404
     return screen

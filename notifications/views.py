@@ -25,7 +25,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread": selectors.unread_count(request.user)},
+        {"page": page, "unread": selectors.badge_counts(request.user)["unread"]},
     )
 
 

@@ -19,7 +19,6 @@ from organizations.models import Member, Organization, Role
 from organizations.permissions import get_branch_for_user, scope_for
 
 from .models import Objection, Publication, Screen
-from .selectors import screen_by_token
 
 PUBLISHERS = (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER)
 SCREEN_KEEPERS = (Role.SECRETARY,)
@@ -128,7 +127,11 @@ def get_screen_to_keep(user: Any, pk: Any) -> Screen:
 def get_screen_by_token(token: str) -> Screen:
     """The active screen behind a secret address, for anyone holding it; an unknown or
     revoked one is 404."""
-    screen = screen_by_token(token)
+    screen = (
+        Screen.objects.filter(token=token, revoked_at__isnull=True).select_related("branch").first()
+        if token and len(token) <= 64
+        else None
+    )
     if screen is None:
         raise Http404
     return screen

@@ -410,7 +410,7 @@ def grantable_roles(user: Any, org: Organization) -> list[tuple[str, str]]:
     from .roles import BRANCH_ROLES
 
     candidates: tuple[str, ...] = (Role.COMMITTEE_ADMIN,) if org.is_committee else BRANCH_ROLES
-    return [(r, Role(r).label) for r in candidates if may_manage_roles(user, org, r)]
+    return [(r, str(Role(r).label)) for r in candidates if may_manage_roles(user, org, r)]
 
 
 def get_org_to_grant(user: Any, code: Any) -> tuple[Organization, list[tuple[str, str]]]:

@@ -8,30 +8,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
-from organizations.models import Member
-from organizations.permissions import get_member_for_user, may_manage_account
 
+from .permissions import get_account_to_manage
 from .services import user_disable, user_enable
-
-
-def _managed_member(request: HttpRequest, member_pk: int) -> Member:
-    member = get_member_for_user(request.user, member_pk)
-    if not may_manage_account(request.user, member):
-        raise Http404
-    return member
 
 
 @require_POST
 @login_required
 def account_disable(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = _managed_member(request, member_pk)
+    member = get_account_to_manage(request.user, member_pk)
     user = member.user
     assert user is not None  # may_manage_account checked it
     if not user.is_active:
@@ -69,7 +61,7 @@ def account_disable(request: HttpRequest, member_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def account_enable(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = _managed_member(request, member_pk)
+    member = get_account_to_manage(request.user, member_pk)
     user = member.user
     assert user is not None
     if user.is_active:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,18 +19,11 @@ from core.errors import DomainError
 from core.qr import qr_svg
 from organizations.forms import LeaveForm, LoginForm
 from organizations.models import Member
-from organizations.permissions import get_member_for_user, may_manage_members
 
 from . import people
 from .activation import ActivationRefused, Slip, activation_find, activation_use
 from .forms import ActivationForm
-
-
-def _kept_member(request: HttpRequest, pk: int) -> Member:
-    member = get_member_for_user(request.user, pk)
-    if not may_manage_members(request.user, member.branch):
-        raise Http404
-    return member
+from .permissions import get_active_member_to_keep, get_member_to_keep, get_member_to_open_login
 
 
 def _slip_page(request: HttpRequest, member: Member, slip: Slip) -> HttpResponse:
@@ -53,9 +46,7 @@ def _slip_page(request: HttpRequest, member: Member, slip: Slip) -> HttpResponse
 
 @login_required
 def login_open(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = _kept_member(request, member_pk)
-    if member.user_id is not None or not member.is_active:
-        raise Http404
+    member = get_member_to_open_login(request.user, member_pk)
     form = LoginForm(request.POST or None, initial={"username": people.suggest_username(member)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +64,7 @@ def login_open(request: HttpRequest, member_pk: int) -> HttpResponse:
 @require_POST
 def login_slip(request: HttpRequest, member_pk: int) -> HttpResponse:
     """A new slip: the old password (or an unused slip) stops working at once."""
-    member = _kept_member(request, member_pk)
+    member = get_member_to_keep(request.user, member_pk)
     if not confirmed(request):
         return confirm_page(
             request,
@@ -102,9 +93,7 @@ def login_slip(request: HttpRequest, member_pk: int) -> HttpResponse:
 
 @login_required
 def member_leave(request: HttpRequest, member_pk: int) -> HttpResponse:
-    member = _kept_member(request, member_pk)
-    if not member.is_active:
-        raise Http404
+    member = get_active_member_to_keep(request.user, member_pk)
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.models import Member
-from organizations.permissions import scope_for
 
 from .forms import TwoFactorCodeForm
-from .models import User
+from .permissions import get_user_to_reset_two_factor
 from .two_factor import (
     confirmed_device,
     qr_svg,
@@ -102,19 +101,10 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_enrol.html", context)
 
 
-def may_reset_two_factor(actor: Any, target: User) -> bool:
-    """The committee or a superuser resets a lost authenticator; a superuser's, only a superuser."""
-    if actor.is_superuser:
-        return True
-    return scope_for(actor).is_committee and not target.is_superuser
-
-
 @require_POST
 @login_required
 def two_factor_reset_view(request: HttpRequest, user_pk: int) -> HttpResponse:
-    target = User.objects.filter(pk=user_pk).first()
-    if target is None or not may_reset_two_factor(request.user, target):
-        raise Http404
+    target = get_user_to_reset_two_factor(request.user, user_pk)
     count = two_factor_reset(user=target, actor=request.user)
     if count:
         messages.success(

@@ -7,14 +7,23 @@ a second sheet holding the session scores and grades.
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.spreadsheets import cell_value
+from core.workbooks import (
+    BOX,
+    CENTER,
+    THIN,
+    a4,
+    column_widths,
+    header_row,
+    put,
+    song,
+    title_row,
+    workbook_bytes,
+)
 
 from .grades import FORM_HEADINGS, FORM_NAMES, ORDER
 from .models import AppraisalSession, Evaluee, Status
@@ -22,11 +31,7 @@ from .selectors import Counts
 
 TITLE = "党员奉献量化积分民主评议表"
 MIN_ROWS = 18  # the printed form has 18 numbered rows
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DIAGONAL = Border(left=THIN, right=THIN, top=THIN, bottom=THIN, diagonal=THIN, diagonalDown=True)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-SONG = "宋体"
 
 
 def subtitle(session: AppraisalSession) -> str:
@@ -39,39 +44,19 @@ def subtitle(session: AppraisalSession) -> str:
 
 
 def _a4(sheet: Worksheet, last_row: int, last_col: str) -> None:
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.6
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.8
-    sheet.print_area = f"A1:{last_col}{last_row}"
-    sheet.print_title_rows = "3:3"
+    area = f"A1:{last_col}{last_row}"
+    a4(sheet, margins=(0.6, 0.8), centred=True, print_area=area, title_rows="3:3")
 
 
 def _form_sheet(
     sheet: Worksheet, session: AppraisalSession, evaluees: list[Evaluee], filled: bool
 ) -> int:
     sheet.title = "民主评议表"
-    sheet.merge_cells("A1:F1")
-    sheet["A1"] = TITLE
-    sheet["A1"].font = Font(name=SONG, size=18, bold=True)
-    sheet["A1"].alignment = CENTER
-    sheet.row_dimensions[1].height = 40
-    sheet.merge_cells("A2:F2")
-    sheet["A2"] = cell_value(subtitle(session))
-    sheet["A2"].font = Font(name=SONG, size=11)
-    sheet["A2"].alignment = Alignment(horizontal="left", vertical="center")
-    sheet.row_dimensions[2].height = 22
-
+    title_row(sheet, TITLE, columns=6, font=song(18, bold=True), height=40)
+    left = Alignment(horizontal="left", vertical="center")
+    title_row(sheet, subtitle(session), columns=6, row=2, font=song(11), align=left, height=22)
     headings = ["序号", "　　　 综合评定\n评议对象", *(FORM_HEADINGS[g] for g in ORDER)]
-    for col, text in enumerate(headings, start=1):
-        cell = sheet.cell(row=3, column=col, value=text)
-        cell.font = Font(name=SONG, size=11, bold=True)
-        cell.alignment = CENTER
-        cell.border = BOX
+    header_row(sheet, headings, row=3)
     sheet["B3"].border = DIAGONAL
     sheet["B3"].alignment = Alignment(vertical="center", wrap_text=True)
     sheet.row_dimensions[3].height = 42
@@ -83,28 +68,17 @@ def _form_sheet(
         values: list[object] = [number, evaluee.member.name if evaluee else None]
         values += evaluee.votes if (filled and evaluee is not None) else [None] * 4
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=cell_value(value))
-            cell.font = Font(name=SONG, size=12)
-            cell.alignment = CENTER
-            cell.border = BOX
+            put(sheet, row, col, value, font=song(12), align=CENTER, border=BOX)
         sheet.row_dimensions[row].height = 26
-    for letter, width in zip("ABCDEF", (8, 22, 16, 16, 16, 16), strict=True):
-        sheet.column_dimensions[letter].width = width
+    column_widths(sheet, (8, 22, 16, 16, 16, 16))
     return row
 
 
 def _results_sheet(sheet: Worksheet, evaluees: list[Evaluee]) -> int:
     sheet.title = "评议结果"
     headings = ["序号", "姓名", *(FORM_NAMES[g] for g in ORDER), "评议得分", "等次"]
-    for col, text in enumerate(headings, start=1):
-        cell = sheet.cell(row=3, column=col, value=text)
-        cell.font = Font(name=SONG, size=11, bold=True)
-        cell.alignment = CENTER
-        cell.border = BOX
-    sheet.merge_cells("A1:H1")
-    sheet["A1"] = "民主评议结果"
-    sheet["A1"].font = Font(name=SONG, size=16, bold=True)
-    sheet["A1"].alignment = CENTER
+    header_row(sheet, headings, row=3)
+    title_row(sheet, "民主评议结果", columns=8, font=song(16, bold=True))
     row = 3
     for number, evaluee in enumerate(evaluees, start=1):
         row = 3 + number
@@ -116,13 +90,9 @@ def _results_sheet(sheet: Worksheet, evaluees: list[Evaluee]) -> int:
             FORM_NAMES.get(evaluee.grade, ""),
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col, value=cell_value(value))
-            cell.alignment = CENTER
-            cell.border = BOX
-            if col == 7:
-                cell.number_format = "0.0"
-    for letter, width in zip("ABCDEFGH", (8, 16, 10, 10, 10, 10, 12, 12), strict=True):
-        sheet.column_dimensions[letter].width = width
+            number_format = "0.0" if col == 7 else None
+            put(sheet, row, col, value, align=CENTER, border=BOX, number_format=number_format)
+    column_widths(sheet, (8, 16, 10, 10, 10, 10, 12, 12))
     return row
 
 
@@ -146,7 +116,7 @@ def form3_workbook(
             "valid": counts.valid_ballots,
             "spoiled": counts.spoiled,
         }
-        sheet[f"A{note_row}"].font = Font(name=SONG, size=11)
+        sheet[f"A{note_row}"].font = song(11)
         turnout_row = note_row + 1
         sheet.merge_cells(f"A{turnout_row}:F{turnout_row}")
         sheet[f"A{turnout_row}"] = _(
@@ -158,12 +128,10 @@ def form3_workbook(
             "percent": counts.turnout_percent,
             "representatives": counts.representative_votes,
         }
-        sheet[f"A{turnout_row}"].font = Font(name=SONG, size=11)
+        sheet[f"A{turnout_row}"].font = song(11)
         last = turnout_row
     _a4(sheet, last, "F")
     if filled:
         results = workbook.create_sheet()
         _a4(results, _results_sheet(results, evaluees), "H")
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

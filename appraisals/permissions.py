@@ -11,7 +11,7 @@ from django.http import Http404
 from organizations.models import Organization, Role
 from organizations.permissions import get_branch_for_user, scope_for
 
-from .models import AppraisalSession
+from .models import AppraisalSession, Status
 
 SEE, RUN, KEY_PAPER, ANNUL = "see", "run", "key_paper", "annul"
 
@@ -43,3 +43,11 @@ def get_branch_to_run(user: Any, code: str) -> Organization:
     if not may(user, branch.pk, RUN):
         raise PermissionDenied
     return branch
+
+
+def get_filled_session_for_user(user: Any, pk: int) -> AppraisalSession:
+    """A closed session the user sees (its filled-in form 3 exists); else 404."""
+    session = get_session_for_user(user, pk)
+    if session.status == Status.OPEN or session.closed_at is None:
+        raise Http404
+    return session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.downloads import xlsx_response
@@ -11,13 +11,8 @@ from core.downloads import xlsx_response
 from . import selectors
 from .exports import TITLE, form3_workbook, subtitle
 from .grades import FORM_HEADINGS, ORDER
-from .models import AppraisalSession, Status
-from .permissions import get_session_for_user
-
-
-def _filled_or_404(session: AppraisalSession) -> None:
-    if session.status == Status.OPEN or session.closed_at is None:
-        raise Http404
+from .models import AppraisalSession
+from .permissions import get_filled_session_for_user, get_session_for_user
 
 
 def _form3_rows(session: AppraisalSession, *, filled: bool) -> list[dict]:
@@ -57,8 +52,7 @@ def form3_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def form3_filled_print(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_user(request.user, pk)
-    _filled_or_404(session)
+    session = get_filled_session_for_user(request.user, pk)
     return _form3_page(request, session, filled=True)
 
 
@@ -79,8 +73,7 @@ def form3_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def form3_filled_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_user(request.user, pk)
-    _filled_or_404(session)
+    session = get_filled_session_for_user(request.user, pk)
     return _xlsx(session, filled=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
 from core.ids import id_or_404
 from core.qr import qr_svg
-from organizations.permissions import scope_for, visible_branches
+from organizations.permissions import check_officer_anywhere, visible_branches
 
 from . import selectors, services
 from .codes import display
@@ -28,8 +28,7 @@ from .permissions import ANNUL, KEY_PAPER, RUN, get_branch_to_run, get_session_f
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Every session of the branches the user serves as an officer, newest first."""
-    if not scope_for(request.user).is_officer_anywhere:
-        raise Http404
+    check_officer_anywhere(request.user)
     sessions = list(selectors.sessions_for_user(request.user))
     counts = selectors.counts_for(sessions)
     branches = [b for b in visible_branches(request.user) if may(request.user, b.pk, RUN)]

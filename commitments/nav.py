@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
 
-from .models import Commitment, Status
-from .permissions import DECIDERS
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -26,12 +25,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
             )
         )
     if scope.is_officer_anywhere:
-        deciding = [b for b, roles in scope.branch_roles.items() if roles & set(DECIDERS)]
-        waiting = (
-            Commitment.objects.filter(branch_id__in=deciding, status=Status.SUBMITTED).count()
-            if deciding
-            else 0
-        )
+        waiting = badge_counts(user)["submitted"]
         out.append(
             NavLink(
                 label=str(_("Commitments")),

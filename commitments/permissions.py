@@ -8,6 +8,7 @@ public key. Anything of another branch is 404.
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from core.ids import id_or_404
 from organizations.models import Member, Organization, Role
 from organizations.permissions import get_branch_for_user, get_member_for_user, scope_for
 
-from .models import Commitment
+from .models import Commitment, IdentityPost
 
 DECIDERS = (Role.SECRETARY, Role.GROUP_LEADER, Role.GROUP_MEMBER)
 
@@ -81,3 +82,38 @@ def get_member_post_to_rekey(user: Any, pk: Any) -> Member:
 
 def may_change_rule(user: Any, branch_id: int) -> bool:
     return scope_for(user).has_role(branch_id, Role.SECRETARY)
+
+
+def get_active_member_post(user: Any, pk: Any) -> Member:
+    """An active member whose post card the user may print or make; else 404."""
+    member = get_member_post(user, pk)
+    if not member.is_active:
+        raise Http404
+    return member
+
+
+def get_public_post(token: str) -> IdentityPost:
+    """The post page behind a QR code, for everyone, while its member is active; else 404."""
+    post = (
+        IdentityPost.objects.select_related("member__branch")
+        .filter(token=token[:40], member__is_active=True)
+        .first()
+    )
+    if post is None:
+        raise Http404
+    return post
+
+
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+def get_public_photo(token: str) -> tuple[Member, str]:
+    """The member behind a post's key and their photo's content type, when they have a photo
+    of a kind browsers show; else 404."""
+    member = get_public_post(token).member
+    if not member.photo:
+        raise Http404
+    content_type = mimetypes.guess_type(member.photo.name or "")[0] or ""
+    if content_type not in PHOTO_TYPES:
+        raise Http404
+    return member, content_type

@@ -7,11 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from core.nav import BadgeCounts, once_per_request
 from core.pinyin import name_order
 from organizations.models import Member, Organization, Participation
+from organizations.permissions import scope_for
 from organizations.settings_selectors import branch_settings, branch_settings_of
 
 from .models import (
@@ -21,6 +24,7 @@ from .models import (
     VanguardPost,
     VanguardStatus,
 )
+from .permissions import DECIDERS
 
 # A member "has made" a commitment once it is submitted to the branch: a draft or one
 # returned for revision is still the member's to finish.
@@ -191,3 +195,16 @@ def confirmed_vanguard_posts(branch_ids: Iterable[int], year: int) -> list[Vangu
         .select_related("member", "branch")
         .order_by("branch__order", "branch__code", *name_order("member__"), "pk")
     )
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """The officers' badge: commitments submitted in the branches the user decides for."""
+    scope = scope_for(user)
+    deciding = [b for b, roles in scope.branch_roles.items() if roles & set(DECIDERS)]
+    submitted = (
+        Commitment.objects.filter(branch_id__in=deciding, status=Status.SUBMITTED).count()
+        if deciding
+        else 0
+    )
+    return {"submitted": submitted}

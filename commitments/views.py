@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from core.years import checked_year, year_from_query
 from organizations.models import Organization
-from organizations.permissions import scope_for, visible_branches
+from organizations.permissions import get_own_member, scope_for, visible_branches
 from organizations.settings_selectors import branch_settings
 
 from . import selectors, services
@@ -66,9 +66,8 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     if branches:
         return redirect("commitments:review", code=branches[0].code, year=year)
-    if scope.member is not None:
-        return redirect(_mine_url(year))
-    raise Http404
+    get_own_member(request.user)
+    return redirect(_mine_url(year))
 
 
 def _branch_counts(branches: list[Organization], year: int) -> list[dict[str, Any]]:

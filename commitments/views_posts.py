@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,9 +32,13 @@ from organizations.permissions import scope_for
 
 from . import selectors, services
 from .models import Commitment, IdentityPost, Status, VanguardPost
-from .permissions import get_branch_to_review, get_member_post, get_member_post_to_rekey
-
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+from .permissions import (
+    get_active_member_post,
+    get_branch_to_review,
+    get_member_post_to_rekey,
+    get_public_photo,
+    get_public_post,
+)
 
 
 @dataclass
@@ -72,9 +76,7 @@ def _card(
 def card(request: HttpRequest, member_pk: int) -> HttpResponse:
     """One member's 共产党员岗 at desk-sign size, ready to print. Looking makes nothing:
     a member without a post page yet gets a button that makes it (post_create)."""
-    member = get_member_post(request.user, member_pk)
-    if not member.is_active:
-        raise Http404
+    member = get_active_member_post(request.user, member_pk)
     year = year_from_query(request)
     post = selectors.post_of(member)
     scope = scope_for(request.user)
@@ -103,9 +105,7 @@ def card(request: HttpRequest, member_pk: int) -> HttpResponse:
 @require_POST
 def post_create(request: HttpRequest, member_pk: int) -> HttpResponse:
     """Make the member's post page (its random key and QR code), then show the card."""
-    member = get_member_post(request.user, member_pk)
-    if not member.is_active:
-        raise Http404
+    member = get_active_member_post(request.user, member_pk)
     services.post_for_member(member=member, actor=request.user)
     url = reverse("commitments:card", kwargs={"member_pk": member.pk})
     return redirect(f"{url}?year={year_from_query(request)}")
@@ -203,22 +203,11 @@ def rekey(request: HttpRequest, member_pk: int) -> HttpResponse:
 # Public -----------------------------------------------------------------------------
 
 
-def _public_post(token: str) -> IdentityPost:
-    post = (
-        IdentityPost.objects.select_related("member__branch")
-        .filter(token=token[:40], member__is_active=True)
-        .first()
-    )
-    if post is None:
-        raise Http404
-    return post
-
-
 @require_GET
 @cache_control(max_age=60, public=True)
 def public(request: HttpRequest, token: str) -> HttpResponse:
     """The post page behind the QR code: who the member is and what they promised."""
-    post = _public_post(token)
+    post = get_public_post(token)
     member = post.member
     year = timezone.localdate().year
     return render(
@@ -241,12 +230,7 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
 @cache_control(max_age=60, public=True)
 def photo(request: HttpRequest, token: str) -> HttpResponseBase:
     """The member's photo, served through the post's key (media files are not public)."""
-    member = _public_post(token).member
-    if not member.photo:
-        raise Http404
-    content_type = mimetypes.guess_type(member.photo.name or "")[0] or ""
-    if content_type not in PHOTO_TYPES:
-        raise Http404
+    member, content_type = get_public_photo(token)
     extension = mimetypes.guess_extension(content_type) or ""
     return stored_file_response(
         member.photo,

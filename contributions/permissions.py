@@ -53,3 +53,11 @@ def get_platform_to_keep(user: Any, pk: Any) -> Platform:
     if not may_keep(user, platform.department_id):
         raise PermissionDenied
     return platform
+
+
+def get_own_department_id(user: Any) -> int:
+    """The department of the user's own member record; 404 for someone without one."""
+    member = scope_for(user).member
+    if member is None or not member.department_id:
+        raise Http404
+    return member.department_id

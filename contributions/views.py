@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from core.years import checked_year, year_choices, year_from_query
 from organizations.models import Department
-from organizations.permissions import scope_for
+from organizations.permissions import check_committee, scope_for
 from participation.models import DepartmentHead
 from participation.permissions import headed_department_ids
 
@@ -27,6 +27,7 @@ from .models import ALL_MONTHS, Platform
 from .permissions import (
     get_department_for_user,
     get_department_to_keep,
+    get_own_department_id,
     get_platform_to_keep,
     may_keep,
 )
@@ -52,9 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
         first = Department.objects.filter(pk__in=headed).order_by("order", "name").first()
         if first is not None:
             return redirect(_department_url(first.pk, year))
-    if scope.member is not None and scope.member.department_id:
-        return redirect(_department_url(scope.member.department_id, year))
-    raise Http404
+    return redirect(_department_url(get_own_department_id(request.user), year))
 
 
 @login_required
@@ -184,8 +183,7 @@ def set_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def committee(request: HttpRequest, year: int) -> HttpResponse:
     """Every department's platforms of the year, with who heads the department."""
-    if not scope_for(request.user).is_committee:
-        raise Http404
+    check_committee(request.user)
     year = checked_year(year)
     platforms = list(
         Platform.objects.filter(year=year)

@@ -35,3 +35,17 @@ def year_choices(shown: int) -> list[int]:
     """Years offered by the year selector, newest first."""
     now = current_year()
     return list(range(max(now, shown), min(FIRST_YEAR, shown) - 1, -1))
+
+
+def checked_month(month: int) -> int:
+    """A month taken from the URL path: 1 to 12; else 404."""
+    if not 1 <= month <= 12:
+        raise Http404
+    return month
+
+
+def checked_scheme_year(year: int) -> int:
+    """A scheme's year taken from the URL path: from 2000 up to next year; else 404."""
+    if not EARLIEST <= year <= timezone.localdate().year + 1:
+        raise Http404
+    return year

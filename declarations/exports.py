@@ -8,23 +8,17 @@ When the group has decided, a row 考评小组认定意见 below the form record
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment
 
-from core.spreadsheets import cell_value
+from core.workbooks import CENTER, TOP_LEFT, a4, box, column_widths, put, song, workbook_bytes
 from rules.points import format_points as points_text
 
 from .models import Declaration, DeclarationLine
 
 TITLE = "月度党员奉献量化积分申报表"
-SONG = "宋体"
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 OUTCOME_WORDS: dict[str, str] = {
     DeclarationLine.Outcome.RECOGNISED: "认定",
@@ -95,16 +89,8 @@ def form1_rows(declaration: Declaration) -> Form1:
 
 def _cell(sheet, ref: str, value: str, *, bold: bool = False, align=CENTER, size: int = 12):
     cell = sheet[ref]
-    cell.value = cell_value(value)
-    cell.font = Font(name=SONG, size=size, bold=bold)
-    cell.alignment = align
+    put(sheet, cell.row, cell.column, value, font=song(size, bold=bold), align=align)
     return cell
-
-
-def _box(sheet, first_row: int, last_row: int) -> None:
-    for row in sheet.iter_rows(min_row=first_row, max_row=last_row, min_col=1, max_col=6):
-        for cell in row:
-            cell.border = BOX
 
 
 def _text_height(text: str, chars_per_line: int = 38, minimum: float = 200) -> float:
@@ -153,19 +139,7 @@ def form1_workbook(declaration: Declaration) -> bytes:
         _cell(sheet, "B6", text, align=TOP_LEFT)
         sheet.row_dimensions[6].height = _text_height(text, minimum=90)
         last = 6
-    _box(sheet, 3, last)
-
-    for letter, width in zip("ABCDEF", (12, 14, 11, 12, 13, 22), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.7
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.8
-    sheet.print_area = f"A1:F{last}"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    box(sheet, 3, last, 1, 6)
+    column_widths(sheet, (12, 14, 11, 12, 13, 22))
+    a4(sheet, margins=(0.7, 0.8), centred=True, print_area=f"A1:F{last}")
+    return workbook_bytes(workbook)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.nav import NavLink
 
 from .permissions import may_review_anywhere
-from .selectors import waiting_count
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -31,7 +31,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 url=reverse("declarations:queue"),
                 icon="bi-inboxes",
                 app_name="declarations",
-                badge=waiting_count(user),
+                badge=badge_counts(user)["waiting"],
             )
         )
     return out

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.ids import parse_id
 from core.periods import Month
-from organizations.permissions import scope_for, visible_branches
+from organizations.permissions import check_officer_anywhere, visible_branches
 from rules.models import Section
 
 from . import deadlines, recognition, selectors, services
@@ -42,9 +42,7 @@ STATUS_FILTERS = [("waiting", gettext_lazy("Waiting for review"))] + [
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Declarations of the user's branches, filterable by month, status, member and branch."""
-    scope = scope_for(request.user)
-    if not scope.is_officer_anywhere:
-        raise Http404
+    scope = check_officer_anywhere(request.user)
     branches = list(visible_branches(request.user).order_by("order", "code"))
     branch_code = request.GET.get("branch", "")
     chosen = [b for b in branches if b.code == branch_code]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from core.nav import BadgeCounts, once_per_request
 from core.pinyin import name_order
 from organizations.models import Member
 from organizations.permissions import scope_for
@@ -166,3 +167,9 @@ def line_filter_members(user: Any, branch_ids: list[int]) -> QuerySet[Member]:
         .distinct()
         .order_by(*name_order(), "pk")
     )
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """The top bar's badge: declarations waiting for the user's review."""
+    return {"waiting": waiting_count(user)}

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from core.files import stored_file_response
 from core.ids import parse_ids
 from core.periods import Month
 from ledger.services import period_is_closed
-from organizations.permissions import scope_for
+from organizations.permissions import get_own_member
 
 from . import deadlines, selectors, services
 from .evidence import ACCEPT, MAX_BYTES, MAX_FILES, CheckedFile, check_upload
@@ -44,17 +44,10 @@ def _version(request: HttpRequest) -> int:
         return -1  # matches no row: reported as a change made meanwhile
 
 
-def _member_or_404(request: HttpRequest) -> Any:
-    member = scope_for(request.user).member
-    if member is None:
-        raise Http404
-    return member
-
-
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """A member's declarations with status and reasons, and the months still open."""
-    member = _member_or_404(request)
+    member = get_own_member(request.user)
     declarations = selectors.declarations_of(member)
     day = deadlines.deadline_day_of(member.branch_id)
     taken = {(d.year, d.month) for d in declarations}
@@ -73,7 +66,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
-    member = _member_or_404(request)
+    member = get_own_member(request.user)
     month = parse_month(request.POST.get("month", ""))
     if month is None:
         messages.error(request, _("Choose a month."))

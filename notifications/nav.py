@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
 
-from .selectors import unread_count
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -22,6 +22,6 @@ def links(user: Any, scope: Any) -> list[NavLink]:
             icon="bi-bell",
             app_name="notifications",
             group="alerts",
-            badge=unread_count(user),
+            badge=badge_counts(user)["unread"],
         )
     ]

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.nav import BadgeCounts, once_per_request
+
 from .models import Notification
 
 
@@ -17,3 +19,9 @@ def notifications_of(user: Any) -> QuerySet[Notification]:
 def unread_count(user: Any) -> int:
     """One indexed COUNT (user, read_at)."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """The top bar's badge and the list's heading: the user's unread notifications."""
+    return {"unread": unread_count(user)}

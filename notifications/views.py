@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,17 +14,9 @@ from django.views.decorators.http import require_POST
 from core.actors import SignedInRequest
 
 from . import selectors, services
-from .models import Notification
+from .permissions import get_notification_for_user
 
 PER_PAGE = 30
-
-
-def _own(request: SignedInRequest, pk: int) -> Notification:
-    """The notification if it is the user's own; anyone else's is 404."""
-    notification = Notification.objects.filter(pk=pk, user=request.user).first()
-    if notification is None:
-        raise Http404
-    return notification
 
 
 @login_required
@@ -35,14 +27,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread": selectors.unread_count(request.user)},
+        {"page": page, "unread": selectors.badge_counts(request.user)["unread"]},
     )
 
 
 @login_required
 @require_POST
 def mark_read(request: SignedInRequest, pk: int) -> HttpResponse:
-    services.notification_mark_read(notification=_own(request, pk))
+    services.notification_mark_read(notification=get_notification_for_user(request.user, pk))
     return redirect("notifications:list")
 
 
@@ -50,7 +42,9 @@ def mark_read(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_notification(request: SignedInRequest, pk: int) -> HttpResponse:
     """Mark it read and follow its link (only to a page of this site)."""
-    notification = services.notification_mark_read(notification=_own(request, pk))
+    notification = services.notification_mark_read(
+        notification=get_notification_for_user(request.user, pk)
+    )
     target = notification.url
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

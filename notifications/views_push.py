@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 from core.actors import SignedInRequest
 
 from .channels import push_channels
-from .models import Delivery, Notification
+from .models import Delivery
+from .permissions import get_notification_for_user
 from .push import choice_of, push_preference_set
 
 RECENT = 10
@@ -110,9 +111,7 @@ def push_settings(request: SignedInRequest) -> HttpResponse:
 @login_required
 def go(request: SignedInRequest, pk: int) -> HttpResponse:
     """Where a pushed message leads: the notification's page (only a page of this site)."""
-    notification = Notification.objects.filter(pk=pk, user=request.user).first()
-    if notification is None:
-        raise Http404
+    notification = get_notification_for_user(request.user, pk)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -9,7 +9,6 @@ after a preview. The parsed rows travel to the confirmation in a signed token.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from core import xlsx
 from core.errors import DomainError
 from core.spreadsheets import cell_value
+from core.workbooks import column_widths, header_row, workbook_bytes
 
 from .models import Department, Member, Organization
 from .services import PHONE_RE
@@ -171,17 +171,20 @@ def _roll_workbook(rows: list[dict[str, str]], *, branch_column: bool, example: 
     for row in rows:
         ws.append([cell_value(row[h]) for h in headings])
     thin = Side(style="thin", color="999999")
-    for col, heading in enumerate(headings, start=1):
-        cell = ws.cell(row=1, column=col)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="B22222")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        letter = cell.column_letter
-        ws.column_dimensions[letter].width = WIDTHS[heading]
+    header_row(
+        ws,
+        headings,
+        row=1,
+        font=Font(bold=True, color="FFFFFF"),
+        fill=PatternFill("solid", fgColor="B22222"),
+        align=Alignment(horizontal="center", vertical="center"),
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+    )
+    for col in range(1, len(headings) + 1):
         # Text cells, so that 1985.10 or a phone number is kept as typed.
         for number in range(2, max(502, len(rows) + 2)):
             ws.cell(row=number, column=col).number_format = "@"
+    column_widths(ws, [WIDTHS[heading] for heading in headings])
     ws.freeze_panes = "A2"
 
     notes = wb.create_sheet("填写说明")
@@ -213,9 +216,7 @@ def _roll_workbook(rows: list[dict[str, str]], *, branch_column: bool, example: 
     for index, text in enumerate(lines, start=1):
         notes.cell(row=index, column=1, value=cell_value(text))
     notes["A1"].font = Font(bold=True, size=13)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 # Reading -------------------------------------------------------------------

@@ -17,7 +17,15 @@ from django.http import Http404
 from core.ids import id_or_404
 from core.pinyin import name_order
 
-from .models import Member, MemberMove, Organization, Role, RoleAssignment
+from .models import (
+    Department,
+    Member,
+    MemberMove,
+    Organization,
+    PublicRepresentative,
+    Role,
+    RoleAssignment,
+)
 
 # Officers see their branch's pages. The deputy secretary, the points leading group and
 # its responsible person read them; only the points roles below write points.
@@ -343,3 +351,132 @@ def may_manage_account(actor: Any, member: Member) -> bool:
         .exists()
     )
     return scope.has_role(member.branch_id, Role.SECRETARY) and not holds_committee_role
+
+
+def get_tree_committee(user: Any) -> Organization:
+    """The committee whose tree the user keeps (the committee's administrators); else 404."""
+    if not may_manage_tree(user):
+        raise Http404
+    committee = Organization.objects.filter(kind=Organization.Kind.COMMITTEE).order_by("pk").first()
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def get_org_to_edit(user: Any, code: Any) -> Organization:
+    """An open organisation under the committee, for the tree's keepers; else 404."""
+    get_tree_committee(user)
+    org = get_org_for_user(user, code)
+    if org.is_committee or org.is_closed:
+        raise Http404
+    return org
+
+
+def get_department_for_user(user: Any, pk: Any) -> Department:
+    """A department, for the tree's keepers; else 404."""
+    get_tree_committee(user)
+    department = Department.objects.filter(pk=id_or_404(pk)).first()
+    if department is None:
+        raise Http404
+    return department
+
+
+def get_branch_to_keep(user: Any, code: Any) -> Organization:
+    """An open branch owning members whose roll the user keeps; else 404."""
+    branch = get_org_for_user(user, code)
+    if not branch.owns_members or branch.is_closed or not may_manage_members(user, branch):
+        raise Http404
+    return branch
+
+
+def get_member_to_edit(user: Any, pk: Any) -> Member:
+    """An active member whose particulars the user keeps; else 404."""
+    member = get_member_for_user(user, pk)
+    if not member.is_active or not may_manage_members(user, member.branch):
+        raise Http404
+    return member
+
+
+def kept_branches(user: Any) -> list[Organization]:
+    """The branches whose roll the user keeps, at least one; else 404."""
+    branches = [b for b in visible_branches(user) if may_manage_members(user, b)]
+    if not branches:
+        raise Http404
+    return branches
+
+
+def grantable_roles(user: Any, org: Organization) -> list[tuple[str, str]]:
+    """The roles (value, label) the user may grant in this organisation."""
+    from .roles import BRANCH_ROLES
+
+    candidates: tuple[str, ...] = (Role.COMMITTEE_ADMIN,) if org.is_committee else BRANCH_ROLES
+    return [(r, str(Role(r).label)) for r in candidates if may_manage_roles(user, org, r)]
+
+
+def get_org_to_grant(user: Any, code: Any) -> tuple[Organization, list[tuple[str, str]]]:
+    """An organisation and the roles the user may grant there, at least one; else 404."""
+    org = get_org_for_user(user, code)
+    roles = grantable_roles(user, org)
+    if not roles:
+        raise Http404
+    return org, roles
+
+
+def get_assignment_to_end(user: Any, pk: Any) -> RoleAssignment:
+    """A role assignment the user may end; else 404."""
+    assignment = (
+        RoleAssignment.objects.select_related("organization", "member", "user")
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    org = get_org_for_user(user, assignment.organization.code)
+    if not may_manage_roles(user, org, assignment.role):
+        raise Http404
+    assignment.organization = org
+    return assignment
+
+
+def get_branch_representative(branch: Organization, pk: Any) -> PublicRepresentative:
+    """A public representative of this branch (one the caller already keeps), else 404."""
+    rep = PublicRepresentative.objects.filter(pk=id_or_404(pk), branch=branch).first()
+    if rep is None:
+        raise Http404
+    return rep
+
+
+IMPORTING_ROLES = (Role.SECRETARY, Role.RECORDER)
+
+
+def importable_branches(user: Any) -> list[Organization]:
+    """The branches the user may add members to, in the committee's order."""
+    scope = scope_for(user)
+    branches = Organization.objects.exclude(kind=Organization.Kind.COMMITTEE)
+    if not scope.is_committee:
+        ids = [b for b in scope.branch_ids if scope.has_role(b, *IMPORTING_ROLES)]
+        branches = branches.filter(pk__in=ids)
+    return list(branches.order_by("order", "code"))
+
+
+def get_import_branches(user: Any, code: str) -> tuple[list[Organization], Organization | None]:
+    """The branches the user imports into (at least one, else 404) and the one named by
+    `code` (404 if not theirs; the only one when they have one)."""
+    branches = importable_branches(user)
+    if not branches:
+        raise Http404
+    chosen = next((b for b in branches if b.code == code), None)
+    if code and chosen is None:
+        raise Http404
+    if chosen is None and len(branches) == 1:
+        chosen = branches[0]
+    return branches, chosen
+
+
+def get_own_member(user: Any) -> Member:
+    """The user's own party member record; a user who is no member gets 404 (the member's
+    own pages do not exist for them)."""
+    member = scope_for(user).member
+    if member is None:
+        raise Http404
+    return member

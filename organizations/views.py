@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -14,6 +14,7 @@ from core.years import current_year, year_choices
 
 from .models import RoleAssignment
 from .permissions import (
+    check_officer_anywhere,
     get_member_for_user,
     may_manage_account,
     may_manage_members,
@@ -28,8 +29,7 @@ PAGE_SIZE = 50
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     """Search by name, department or position; htmx asks for the results part only."""
-    if not scope_for(request.user).is_officer_anywhere:
-        raise Http404
+    check_officer_anywhere(request.user)
     members = visible_members(request.user).select_related("branch", "department")
     query = request.GET.get("q", "").strip()[:50]
     if query:

@@ -9,17 +9,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.errors import DomainError
-from core.ids import id_or_404
 from core.pinyin import name_order
 
 from . import branch as branch_services
@@ -28,20 +26,17 @@ from .models import Member, Organization, PublicRepresentative, Role, RoleAssign
 from .permissions import (
     COMMITTEE_APPOINTS,
     administered_committee,
+    get_assignment_to_end,
+    get_branch_representative,
+    get_branch_to_keep,
     get_org_for_user,
+    get_org_to_grant,
+    grantable_roles,
     may_manage_members,
     may_manage_roles,
     scope_for,
 )
-from .roles import BRANCH_ROLES, role_end, role_grant
-
-
-def _roles_for(user: Any, org: Organization) -> list[tuple[str, str | Promise]]:
-    if org.is_committee:
-        candidates: tuple[str, ...] = (Role.COMMITTEE_ADMIN,)
-    else:
-        candidates = BRANCH_ROLES
-    return [(r, Role(r).label) for r in candidates if may_manage_roles(user, org, r)]
+from .roles import role_end, role_grant
 
 
 def _members_of(org: Organization) -> Any:
@@ -75,7 +70,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         and (a.ends_on is None or a.ends_on > today)
     ]
     ended = [a for a in assignments if a not in current]
-    roles = _roles_for(request.user, org)
+    roles = grantable_roles(request.user, org)
     members = _members_of(org) if org.owns_members else Member.objects.none()
     users = (
         get_user_model().objects.filter(is_active=True).order_by("username")
@@ -113,10 +108,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def role_grant_view(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code)
-    roles = _roles_for(request.user, org)
-    if not roles:
-        raise Http404
+    org, roles = get_org_to_grant(request.user, code)
     members = _members_of(org) if org.owns_members else Member.objects.none()
     users = get_user_model().objects.filter(is_active=True) if org.is_committee else None
     form = RoleGrantForm(request.POST, roles=roles, members=members, users=users)
@@ -148,16 +140,8 @@ def role_grant_view(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def role_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = (
-        RoleAssignment.objects.select_related("organization", "member", "user")
-        .filter(pk=id_or_404(pk))
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    org = get_org_for_user(request.user, assignment.organization.code)
-    if not may_manage_roles(request.user, org, assignment.role):
-        raise Http404
+    assignment = get_assignment_to_end(request.user, pk)
+    org = assignment.organization
     form = RoleEndForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the day the role ends and the reason."))
@@ -202,17 +186,10 @@ def role_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organizations:org_detail", code=org.code)
 
 
-def _kept_branch(request: HttpRequest, code: str) -> Organization:
-    org = get_org_for_user(request.user, code)
-    if not org.owns_members or org.is_closed or not may_manage_members(request.user, org):
-        raise Http404
-    return org
-
-
 @login_required
 @require_POST
 def training_new(request: HttpRequest, code: str) -> HttpResponse:
-    org = _kept_branch(request, code)
+    org = get_branch_to_keep(request.user, code)
     form = TrainingForm(request.POST, members=_members_of(org))
     if form.is_valid():
         data = form.cleaned_data
@@ -237,12 +214,10 @@ def training_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def representative_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     """Add a 群众代表 (pk None) or correct one; the branch's secretary or the committee."""
-    org = _kept_branch(request, code)
+    org = get_branch_to_keep(request.user, code)
     rep = None
     if pk is not None:
-        rep = PublicRepresentative.objects.filter(pk=id_or_404(pk), branch=org).first()
-        if rep is None:
-            raise Http404
+        rep = get_branch_representative(org, pk)
     initial = {"name": rep.name, "affiliation": rep.affiliation, "phone": rep.phone} if rep else {}
     form = RepresentativeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -267,10 +242,8 @@ def representative_edit(request: HttpRequest, code: str, pk: int | None = None) 
 @login_required
 @require_POST
 def representative_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    org = _kept_branch(request, code)
-    rep = PublicRepresentative.objects.filter(pk=id_or_404(pk), branch=org).first()
-    if rep is None:
-        raise Http404
+    org = get_branch_to_keep(request.user, code)
+    rep = get_branch_representative(org, pk)
     try:
         branch_services.representative_retire(representative=rep, actor=request.user)
     except DomainError as exc:

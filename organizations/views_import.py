@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,35 +21,15 @@ from core.errors import DomainError
 
 from . import imports
 from .forms import MemberImportForm
-from .models import Department, Organization, Role
-from .permissions import scope_for
+from .models import Department, Organization
+from .permissions import get_import_branches, scope_for
 from .services import members_import
-
-IMPORTING_ROLES = (Role.SECRETARY, Role.RECORDER)
-
-
-def importable_branches(user: Any) -> list[Organization]:
-    """The branches the user may add members to, in the committee's order."""
-    scope = scope_for(user)
-    branches = Organization.objects.exclude(kind=Organization.Kind.COMMITTEE)
-    if not scope.is_committee:
-        ids = [b for b in scope.branch_ids if scope.has_role(b, *IMPORTING_ROLES)]
-        branches = branches.filter(pk__in=ids)
-    return list(branches.order_by("order", "code"))
 
 
 def _branches_or_404(request: HttpRequest) -> tuple[list[Organization], Organization | None]:
     """The user's branches and the one asked for in ?branch= (404 if not theirs)."""
-    branches = importable_branches(request.user)
-    if not branches:
-        raise Http404
     code = request.POST.get("branch") or request.GET.get("branch") or ""
-    chosen = next((b for b in branches if b.code == code), None)
-    if code and chosen is None:
-        raise Http404
-    if chosen is None and len(branches) == 1:
-        chosen = branches[0]
-    return branches, chosen
+    return get_import_branches(request.user, code)
 
 
 @login_required

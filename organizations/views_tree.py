@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 from core.confirm import Confirmation, confirm_page, confirmed
 from core.downloads import name_download
 from core.errors import DomainError
-from core.ids import id_or_404
 from core.spreadsheets import cell_value
 
 from . import services, tree
@@ -28,22 +27,15 @@ from .forms import DepartmentForm, MemberForm, OrganizationEditForm, Organizatio
 from .imports import members_workbook
 from .models import Department, Member, Organization
 from .permissions import (
-    get_member_for_user,
+    get_branch_to_keep,
+    get_department_for_user,
+    get_member_to_edit,
     get_org_for_user,
-    may_manage_members,
-    may_manage_tree,
+    get_org_to_edit,
+    get_tree_committee,
+    kept_branches,
     scope_for,
-    visible_branches,
 )
-
-
-def _committee_only(user: Any) -> Organization:
-    if not may_manage_tree(user):
-        raise Http404
-    committee = Organization.objects.filter(kind=Organization.Kind.COMMITTEE).order_by("pk").first()
-    if committee is None:
-        raise Http404
-    return committee
 
 
 def _parents(committee: Organization) -> Any:
@@ -56,7 +48,7 @@ def _parents(committee: Organization) -> Any:
 @require_GET
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The committee, its general branches and branches (closed ones too), departments."""
-    committee = _committee_only(request.user)
+    committee = get_tree_committee(request.user)
     orgs = list(
         Organization.objects.annotate(
             active=Count("members", filter=Q(members__is_active=True))
@@ -94,7 +86,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def org_create(request: HttpRequest) -> HttpResponse:
-    committee = _committee_only(request.user)
+    committee = get_tree_committee(request.user)
     form = OrganizationForm(request.POST, parents=_parents(committee))
     if form.is_valid():
         data = form.cleaned_data
@@ -119,10 +111,8 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Rename an organisation or put it under another general branch."""
-    committee = _committee_only(request.user)
-    org = get_org_for_user(request.user, code)
-    if org.is_committee or org.is_closed:
-        raise Http404
+    committee = get_tree_committee(request.user)
+    org = get_org_to_edit(request.user, code)
     parents = _parents(committee).exclude(pk=org.pk)
     form = OrganizationEditForm(
         request.POST or None, parents=parents, initial={"name": org.name, "parent": org.parent}
@@ -145,7 +135,7 @@ def org_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def org_close(request: HttpRequest, code: str) -> HttpResponse:
-    _committee_only(request.user)
+    get_tree_committee(request.user)
     org = get_org_for_user(request.user, code)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -181,7 +171,7 @@ def org_close(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def org_export(request: HttpRequest) -> HttpResponse:
     """The tree as `load_orgs` reads it: code,name,kind,parent — the open organisations."""
-    _committee_only(request.user)
+    get_tree_committee(request.user)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -196,7 +186,7 @@ def org_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def department_create(request: HttpRequest) -> HttpResponse:
-    _committee_only(request.user)
+    get_tree_committee(request.user)
     form = DepartmentForm(request.POST)
     if form.is_valid():
         try:
@@ -214,17 +204,9 @@ def department_create(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("organizations:org_tree") + "#departments")
 
 
-def _department(request: HttpRequest, pk: Any) -> Department:
-    _committee_only(request.user)
-    department = Department.objects.filter(pk=id_or_404(pk)).first()
-    if department is None:
-        raise Http404
-    return department
-
-
 @login_required
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = _department(request, pk)
+    department = get_department_for_user(request.user, pk)
     form = DepartmentForm(
         request.POST or None,
         initial={"name": department.name, "business_line": department.business_line},
@@ -250,7 +232,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def department_close(request: HttpRequest, pk: int) -> HttpResponse:
-    department = _department(request, pk)
+    department = get_department_for_user(request.user, pk)
     try:
         tree.department_close(department=department, actor=request.user)
     except DomainError as exc:
@@ -263,17 +245,10 @@ def department_close(request: HttpRequest, pk: int) -> HttpResponse:
 # Members ----------------------------------------------------------------------------
 
 
-def _branch_to_keep(request: HttpRequest, code: Any) -> Organization:
-    branch = get_org_for_user(request.user, code)
-    if not branch.owns_members or branch.is_closed or not may_manage_members(request.user, branch):
-        raise Http404
-    return branch
-
-
 @login_required
 def member_new(request: HttpRequest, code: str) -> HttpResponse:
     """A new member on the branch's roll (the secretary of the branch, the committee)."""
-    branch = _branch_to_keep(request, code)
+    branch = get_branch_to_keep(request.user, code)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,9 +265,7 @@ def member_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_member_for_user(request.user, pk)
-    if not member.is_active or not may_manage_members(request.user, member.branch):
-        raise Http404
+    member = get_member_to_edit(request.user, pk)
     initial = {field: getattr(member, field) for field in services.MEMBER_FIELDS}
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -318,9 +291,7 @@ def members_export(request: HttpRequest) -> HttpResponse:
     """The roll of the branches the user keeps, in the import's own columns (a round trip:
     importing it back changes nothing)."""
     scope = scope_for(request.user)
-    branches = [b for b in visible_branches(request.user) if may_manage_members(request.user, b)]
-    if not branches:
-        raise Http404
+    branches = kept_branches(request.user)
     members = (
         Member.objects.filter(branch__in=branches, is_active=True)
         .select_related("branch", "department")

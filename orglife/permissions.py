@@ -14,7 +14,12 @@ from django.http import Http404
 
 from core.ids import id_or_404
 from organizations.models import Member, Organization
-from organizations.permissions import get_branch_for_user, get_member_for_user, scope_for
+from organizations.permissions import (
+    get_branch_for_user,
+    get_member_for_user,
+    scope_for,
+    visible_branches,
+)
 
 from .models import Attendance, Meeting
 
@@ -58,3 +63,12 @@ def get_member_to_keep(user: Any, pk: Any) -> Member:
     if not may_keep(user, member.branch_id):
         raise Http404
     return member
+
+
+def get_dues_branches(user: Any) -> list[Organization]:
+    """The branches whose dues the user sees, in the committee's order, at least one; else
+    404."""
+    branches = list(visible_branches(user).order_by("order", "code"))
+    if not branches:
+        raise Http404
+    return branches

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +21,18 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.qr import qr_svg
 from core.years import year_choices, year_from_query
-from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+from organizations.permissions import (
+    check_officer_anywhere,
+    get_own_member,
+    scope_for,
+    visible_branches,
+)
 
 from . import selectors, services
 from .forms import AddMembersForm, MeetingCreateForm, MeetingForm
 from .models import Attendance, Meeting, MeetingKind
 from .permissions import (
+    branch_to_keep,
     get_attendance_to_keep,
     get_meeting_for_user,
     may_keep,
@@ -46,9 +52,7 @@ def _detail(meeting: Meeting) -> str:
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """The meetings of the branches the user serves as an officer, newest first."""
-    scope = scope_for(request.user)
-    if not scope.is_officer_anywhere:
-        raise Http404
+    scope = check_officer_anywhere(request.user)
     year = year_from_query(request)
     branches = list(visible_branches(request.user).order_by("order", "code"))
     chosen = next((b for b in branches if b.code == request.GET.get("branch")), None)
@@ -79,9 +83,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
-    branch = get_branch_for_user(request.user, code)
-    if not may_keep(request.user, branch.pk):
-        raise Http404
+    branch = branch_to_keep(request.user, code)
     kind = request.GET.get("kind")
     initial = {"kind": kind} if kind in MeetingKind.values else {}
     form = MeetingCreateForm(request.POST or None, branch=branch, initial=initial)
@@ -324,9 +326,7 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def my_attendance(request: HttpRequest) -> HttpResponse:
     """A member's own meetings of the year: attendance, sign-in times, deductions."""
-    member = scope_for(request.user).member
-    if member is None:
-        raise Http404
+    member = get_own_member(request.user)
     year = year_from_query(request)
     rows = selectors.my_attendance(member, year)
     return render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,14 +13,14 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.periods import Month
-from core.years import checked_year, current_year, year_choices
+from core.years import checked_month, checked_year, current_year, year_choices
 from organizations.models import Organization
-from organizations.permissions import get_branch_for_user, visible_branches
+from organizations.permissions import get_branch_for_user
 
 from . import dues, selectors
 from .forms import DuesForm
 from .models import DuesRecord
-from .permissions import branch_to_keep, get_member_to_keep, may_keep
+from .permissions import branch_to_keep, get_dues_branches, get_member_to_keep, may_keep
 from .views import is_htmx
 
 
@@ -28,18 +28,10 @@ def _grid_url(branch: Organization, year: int) -> str:
     return reverse("orglife:dues:grid", kwargs={"code": branch.code, "year": year})
 
 
-def _month(month: int) -> int:
-    if not 1 <= month <= 12:
-        raise Http404
-    return month
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The branches whose dues the user may see; straight to the grid when there is one."""
-    branches = list(visible_branches(request.user).order_by("order", "code"))
-    if not branches:
-        raise Http404
+    branches = get_dues_branches(request.user)
     if len(branches) == 1:
         return redirect(_grid_url(branches[0], current_year()))
     return render(
@@ -80,7 +72,7 @@ def cell(request: HttpRequest, member_pk: int, year: int, month: int) -> HttpRes
     """GET: the editor for one member's month. POST: record it; htmx gets the cleared editor
     and, out of band, the cell, the member's row total and the month's count."""
     member = get_member_to_keep(request.user, member_pk)
-    year, month = checked_year(year), _month(month)
+    year, month = checked_year(year), checked_month(month)
     current = selectors.dues_cell(member, year, month)
     record = current.record
     initial = {
@@ -134,7 +126,7 @@ def cell(request: HttpRequest, member_pk: int, year: int, month: int) -> HttpRes
 def month_paid(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
     """Bulk: everyone without a record for the month paid on time and in full."""
     branch = branch_to_keep(request.user, code)
-    return _mark_month_paid(request, branch, checked_year(year), _month(month))
+    return _mark_month_paid(request, branch, checked_year(year), checked_month(month))
 
 
 @login_required

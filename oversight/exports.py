@@ -1,101 +1,79 @@
-"""The branch's annual report as an .xlsx workbook: one sheet per section."""
+"""The branch's annual report as an .xlsx workbook: one sheet per section, each written
+by its own function from the report's part."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from io import BytesIO
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraisals.grades import FORM_NAMES
-from core.spreadsheets import cell_value
+from core.workbooks import (
+    BOX,
+    HEAD_FILL,
+    a4,
+    column_widths,
+    excel_value,
+    header_row,
+    put,
+    sheet_title,
+    song,
+    title_row,
+    workbook_bytes,
+)
 from participation.models import ExemptionStatus
 
 from .platforms import Contributions
 from .report import BranchReport
 
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="E6ECF3")
-SONG = "宋体"
 HALVES = {1: "上半年", 2: "下半年"}
+BODY = Alignment(vertical="center", wrap_text=True)
 
-
-def _sheet_title(text: str) -> str:
-    """Excel refuses some characters and more than 31 in a sheet's name."""
-    for bad in "[]:*?/\\":
-        text = text.replace(bad, " ")
-    return text[:31]
+Rows = list[list[Any]]
 
 
 def _table(
-    sheet: Worksheet,
+    workbook: Workbook,
     title: str,
     subtitle: str,
     headings: Sequence[Any],
     rows: Iterable[Sequence[Any]],
     widths: Sequence[int],
-) -> None:
-    columns = len(headings)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
-    sheet.cell(row=1, column=1, value=cell_value(title)).font = Font(name=SONG, size=14, bold=True)
-    sheet.cell(row=2, column=1, value=cell_value(subtitle)).font = Font(name=SONG, size=10)
-    for col, text in enumerate(headings, start=1):
-        cell = sheet.cell(row=3, column=col, value=cell_value(str(text)))
-        cell.font = Font(name=SONG, size=11, bold=True)
-        cell.fill = HEAD_FILL
-        cell.border = BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+) -> Worksheet:
+    """A sheet of its own: title, subtitle, boxed headings (repeated on every printed
+    page), the rows, or "None" when there are none."""
+    sheet = workbook.create_sheet(sheet_title(title))
+    title_row(sheet, title, columns=len(headings), font=song(14, bold=True), align=None)
+    put(sheet, 2, 1, subtitle, font=song(10))
+    header_row(sheet, headings, row=3, fill=HEAD_FILL)
     row_number = 3
     for row_number, values in enumerate(rows, start=4):
         for col, raw in enumerate(values, start=1):
-            value, number_format = _cell_value(raw)
-            cell = sheet.cell(row=row_number, column=col, value=cell_value(value))
-            if number_format:
-                cell.number_format = number_format
-            cell.font = Font(name=SONG, size=11)
-            cell.border = BOX
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            value, number_format = excel_value(raw)
+            put(
+                sheet,
+                row_number,
+                col,
+                value,
+                font=song(11),
+                border=BOX,
+                align=BODY,
+                number_format=number_format,
+            )
     if row_number == 3:
-        sheet.cell(row=4, column=1, value=_("None")).font = Font(name=SONG, size=11)
-    for col, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=3, column=col).column_letter].width = width
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "3:3"
+        put(sheet, 4, 1, _("None"), font=song(11))
+    column_widths(sheet, widths)
+    a4(sheet, portrait=False, title_rows="3:3")
+    return sheet
 
 
-def _cell_value(value: Any) -> tuple[Any, str | None]:
-    """A value as Excel keeps it, and its number format: Decimals to one place, times in
-    Beijing time (Excel has no time zones)."""
-    if isinstance(value, Decimal):
-        return value, "0.0"
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value).replace(tzinfo=None)
-        return value, "yyyy-mm-dd hh:mm"
-    if isinstance(value, dt.date):
-        return value, "yyyy-mm-dd"
-    return value, None
-
-
-def report_workbook(report: BranchReport) -> bytes:
-    workbook = Workbook()
-    subtitle = _("%(branch)s · %(year)d") % {"branch": report.branch.name, "year": report.year}
+def _participation(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
     p = report.participation
-
-    sheet = workbook.active
-    sheet.title = _sheet_title(str(_("Participation")))
-    rows: list[list[Any]] = [
+    rows: Rows = [
         [str(_("Members")), p.members, ""],
         [str(_("Taking part")), p.taking_part, ""],
         [str(_("Not taking part")), p.not_taking_part, ""],
@@ -105,23 +83,25 @@ def report_workbook(report: BranchReport) -> bytes:
         [str(_("Exemptions: %(status)s") % {"status": label}), p.exemptions.get(value, 0), ""]
         for value, label in ExemptionStatus.choices
     ]
-    _table(
-        sheet, str(_("Participation")), subtitle, ["", _("Number"), _("Reason")], rows, [34, 10, 50]
-    )
+    headings = ["", _("Number"), _("Reason")]
+    _table(workbook, str(_("Participation")), subtitle, headings, rows, [34, 10, 50])
 
+
+def _declarations(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
     d = report.declarations
-    sheet = workbook.create_sheet(_sheet_title(str(_("Declarations"))))
-    rows = [[label, n] for _value, label, n in d.by_status]
+    rows: Rows = [[label, n] for _value, label, n in d.by_status]
     rows += [
         [str(_("Total")), d.total],
         [str(_("Lines recognised")), d.lines_recognised],
         [str(_("Points recognised from declarations")), d.points_recognised],
     ]
-    _table(sheet, str(_("Declarations")), subtitle, [_("Status"), _("Number")], rows, [36, 12])
+    headings = [_("Status"), _("Number")]
+    _table(workbook, str(_("Declarations")), subtitle, headings, rows, [36, 12])
 
+
+def _points(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
     pts = report.points
-    sheet = workbook.create_sheet(_sheet_title(str(_("Points by category"))))
-    rows = [[c.name, c.points, c.members] for c in pts.categories]
+    rows: Rows = [[c.name, c.points, c.members] for c in pts.categories]
     rows += [
         ["基本分", pts.base, pts.ranked],
         ["奉献分", pts.dedication, pts.ranked],
@@ -130,65 +110,46 @@ def report_workbook(report: BranchReport) -> bytes:
         ["年度总积分", pts.total, pts.ranked],
         [str(_("Average annual points")), pts.average, pts.ranked],
     ]
-    _table(
-        sheet,
-        str(_("Points by category")),
-        subtitle,
-        [_("Category"), _("Points"), _("Members")],
-        rows,
-        [24, 12, 12],
-    )
+    headings = [_("Category"), _("Points"), _("Members")]
+    _table(workbook, str(_("Points by category")), subtitle, headings, rows, [24, 12, 12])
 
-    sheet = workbook.create_sheet(_sheet_title(str(_("Appraisal results"))))
-    rows = [
-        [
-            HALVES.get(s.half, s.half),
-            s.held_on,
-            s.evaluees,
-            *(n for _grade, n in s.grades),
-            s.average,
-        ]
+
+def _appraisals(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
+    rows: Rows = [
+        [HALVES.get(s.half, s.half), s.held_on, s.evaluees, *(n for _g, n in s.grades), s.average]
         for s in report.sessions
     ]
     grade_heads = (
         [FORM_NAMES[g] for g, _n in report.sessions[0].grades]
         if report.sessions
-        else [
-            "优秀",
-            "合格",
-            "基本合格",
-            "不合格",
-        ]
+        else ["优秀", "合格", "基本合格", "不合格"]
     )
-    _table(
-        sheet,
-        str(_("Appraisal results")),
-        subtitle,
-        [_("Half year"), _("Held on"), _("Members appraised"), *grade_heads, _("Average score")],
-        rows,
-        [12, 14, 12, 10, 10, 10, 10, 12],
-    )
+    headings = [
+        _("Half year"),
+        _("Held on"),
+        _("Members appraised"),
+        *grade_heads,
+        _("Average score"),
+    ]
+    widths = [12, 14, 12, 10, 10, 10, 10, 12]
+    _table(workbook, str(_("Appraisal results")), subtitle, headings, rows, widths)
 
-    sheet = workbook.create_sheet(_sheet_title(str(_("Publications"))))
+
+def _publications(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
     if report.publications is None:
-        rows = [[str(_("Publications are not recorded in the system yet.")), "", ""]]
+        rows: Rows = [[str(_("Publications are not recorded in the system yet.")), "", ""]]
     else:
         rows = [
             [f"第{pub.quarter}季度", pub.published_at, pub.objections]
             for pub in report.publications
         ]
-    _table(
-        sheet,
-        str(_("Publications")),
-        subtitle,
-        [_("Quarter"), _("Published at"), _("Objections")],
-        rows,
-        [16, 22, 12],
-    )
+    headings = [_("Quarter"), _("Published at"), _("Objections")]
+    _table(workbook, str(_("Publications")), subtitle, headings, rows, [16, 22, 12])
 
-    sheet = workbook.create_sheet(_sheet_title(str(_("Objections and answers"))))
+
+def _objections(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
     if report.objections is None:
-        rows = [[str(_("Objections are not recorded in the system yet."))]]
+        rows: Rows = [[str(_("Objections are not recorded in the system yet."))]]
     else:
         rows = [
             [
@@ -202,25 +163,21 @@ def report_workbook(report: BranchReport) -> bytes:
             ]
             for o in report.objections
         ]
-    _table(
-        sheet,
-        str(_("Objections and answers")),
-        subtitle,
-        [
-            _("Quarter"),
-            _("Member"),
-            _("Objection"),
-            _("Answer"),
-            _("Answered at"),
-            _("Upheld"),
-            _("Corrected"),
-        ],
-        rows,
-        [12, 12, 40, 40, 18, 8, 8],
-    )
+    headings = [
+        _("Quarter"),
+        _("Member"),
+        _("Objection"),
+        _("Answer"),
+        _("Answered at"),
+        _("Upheld"),
+        _("Corrected"),
+    ]
+    widths = [12, 12, 40, 40, 18, 8, 8]
+    _table(workbook, str(_("Objections and answers")), subtitle, headings, rows, widths)
 
-    sheet = workbook.create_sheet(_sheet_title(str(_("Spot-check findings"))))
-    rows = [
+
+def _findings(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
+    rows: Rows = [
         [
             f.drawn_at,
             f.member,
@@ -234,35 +191,26 @@ def report_workbook(report: BranchReport) -> bytes:
         ]
         for f in report.findings
     ]
-    _table(
-        sheet,
-        str(_("Spot-check findings")),
-        subtitle,
-        [
-            _("Drawn at"),
-            _("Member"),
-            _("Month"),
-            _("Item"),
-            _("Points"),
-            _("Finding"),
-            _("Committee's note"),
-            _("Branch's response"),
-            _("Closing note"),
-        ],
-        rows,
-        [18, 12, 8, 18, 8, 16, 30, 30, 24],
-    )
-    if report.contributions is not None:
-        _contributions_sheet(workbook, report.contributions, subtitle)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    headings = [
+        _("Drawn at"),
+        _("Member"),
+        _("Month"),
+        _("Item"),
+        _("Points"),
+        _("Finding"),
+        _("Committee's note"),
+        _("Branch's response"),
+        _("Closing note"),
+    ]
+    widths = [18, 12, 8, 18, 8, 16, 30, 30, 24]
+    _table(workbook, str(_("Spot-check findings")), subtitle, headings, rows, widths)
 
 
-def _contributions_sheet(workbook: Workbook, c: Contributions, subtitle: str) -> None:
-    title = str(_("Contributions on platforms"))
-    sheet = workbook.create_sheet(_sheet_title(title))
-    rows: list[list[Any]] = [
+def _contributions(workbook: Workbook, report: BranchReport, subtitle: str) -> None:
+    c: Contributions | None = report.contributions
+    if c is None:
+        return
+    rows: Rows = [
         [line.label, "", "", line.platforms, line.declared, line.recognised, line.points]
         for line in c.lines
     ]
@@ -278,19 +226,35 @@ def _contributions_sheet(workbook: Workbook, c: Contributions, subtitle: str) ->
         ]
         for row in c.platforms
     ]
-    _table(
-        sheet,
-        title,
-        subtitle,
-        [
-            _("Business line"),
-            _("Platform"),
-            _("Department"),
-            _("Platforms"),
-            _("Contributions declared"),
-            _("Recognised"),
-            _("Points recognised"),
-        ],
-        rows,
-        [16, 30, 18, 10, 14, 12, 14],
-    )
+    headings = [
+        _("Business line"),
+        _("Platform"),
+        _("Department"),
+        _("Platforms"),
+        _("Contributions declared"),
+        _("Recognised"),
+        _("Points recognised"),
+    ]
+    widths = [16, 30, 18, 10, 14, 12, 14]
+    _table(workbook, str(_("Contributions on platforms")), subtitle, headings, rows, widths)
+
+
+SECTIONS: list[Callable[[Workbook, BranchReport, str], None]] = [
+    _participation,
+    _declarations,
+    _points,
+    _appraisals,
+    _publications,
+    _objections,
+    _findings,
+    _contributions,
+]
+
+
+def report_workbook(report: BranchReport) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    subtitle = _("%(branch)s · %(year)d") % {"branch": report.branch.name, "year": report.year}
+    for section in SECTIONS:
+        section(workbook, report, subtitle)
+    return workbook_bytes(workbook)

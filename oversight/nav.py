@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.nav import NavLink
 from organizations.models import Role
 
-from .models import Finding, SpotCheckItem
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -52,9 +52,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 label=str(_("Spot-check responses")),
                 url=reverse("oversight:responses"),
                 icon="bi-clipboard-check",
-                badge=SpotCheckItem.objects.filter(
-                    branch_id__in=secretary_of, status=Finding.PROBLEM
-                ).count(),
+                badge=badge_counts(user)["problems"],
             ),
         ]
     if scope.branch_ids:

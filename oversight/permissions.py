@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404
 
 from core.ids import id_or_404
+from declarations.models import DeclarationLine, EvidenceFile
 from organizations.models import Organization, Role
 from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
@@ -150,3 +151,91 @@ def get_model_unit_for_committee(user: Any, pk: Any) -> ModelUnit:
     if unit is None:
         raise Http404
     return unit
+
+
+def get_committee_branch(user: Any, code: str) -> tuple[Organization, Organization]:
+    """The committee the user administers and one of its branches; else 404."""
+    committee = committee_for_user(user)
+    branch = next((b for b in branches_of(committee) if b.code == code), None)
+    if branch is None:
+        raise Http404
+    return committee, branch
+
+
+def check_secretary_anywhere(user: Any) -> list[int]:
+    """The branches the user is secretary of, at least one; else 404."""
+    ids = secretary_branch_ids(user)
+    if not ids:
+        raise Http404
+    return ids
+
+
+def get_first_secretary_branch(user: Any) -> Organization:
+    """The first (in the committee's order) branch the user is secretary of; else 404."""
+    ids = secretary_branch_ids(user)
+    org = Organization.objects.filter(pk__in=ids).order_by("order", "code").first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def get_own_committee(user: Any) -> Organization:
+    """The committee of the user's branch (or the one they administer); else 404."""
+    committee = committee_of(user)
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def managed_branches(user: Any, committee: Organization) -> list[Organization]:
+    """The branches whose contributions the user may feature (committee: all of them)."""
+    branches = branches_of(committee)
+    if scope_for(user).is_committee:
+        return branches
+    ids = set(secretary_branch_ids(user))
+    return [b for b in branches if b.pk in ids]
+
+
+def get_managed_branches(user: Any) -> tuple[Organization, list[Organization]]:
+    """The user's committee and the branches they feature cases of, at least one; else 404."""
+    committee = get_own_committee(user)
+    managed = managed_branches(user, committee)
+    if not managed:
+        raise Http404
+    return committee, managed
+
+
+def get_line_to_feature(user: Any, pk: Any) -> DeclarationLine:
+    """A declared contribution of a branch under the user's committee whose cases the user
+    manages; else 404."""
+    line = (
+        DeclarationLine.objects.select_related(
+            "declaration", "declaration__member", "declaration__branch", "item"
+        )
+        .filter(pk=id_or_404(pk))
+        .first()
+    )
+    if line is None or not may_manage_case(user, line.declaration.branch_id):
+        raise Http404
+    committee = get_own_committee(user)
+    if line.declaration.branch_id not in {b.pk for b in branches_of(committee)}:
+        raise Http404
+    return line
+
+
+def get_case_photo(case: ExemplaryCase, file_pk: Any) -> EvidenceFile:
+    """A chosen photo of a case the caller may read (an image), else 404."""
+    file = case.photos.filter(pk=id_or_404(file_pk)).first()
+    if file is None or not file.is_image:
+        raise Http404
+    return file
+
+
+def get_published_case(pk: Any) -> ExemplaryCase:
+    """A published case its member consented to show, for everyone; else 404."""
+    case = ExemplaryCase.objects.filter(
+        pk=id_or_404(pk), status=CaseStatus.PUBLISHED, consent=True
+    ).first()
+    if case is None:
+        raise Http404
+    return case

@@ -12,16 +12,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from appraisals.models import AppraisalSession
 from appraisals.models import Status as SessionStatus
+from core.nav import BadgeCounts, once_per_request
 from core.pinyin import name_order
 from declarations.models import WAITING, Declaration
 from ledger.models import Entry, Kind
-from organizations.models import Member, Organization, Participation
+from organizations.models import Member, Organization, Participation, Role
+from organizations.permissions import scope_for
 from organizations.settings_models import DEFAULT_OVERDUE_DAYS
 from organizations.settings_selectors import branch_settings_of, committee_settings
 from participation.models import Exemption, ExemptionStatus
@@ -29,7 +32,7 @@ from rules.filing import FilingState, filing_states
 from rules.models import Scheme
 
 from . import rhythm, sources
-from .models import CaseStatus, ExemplaryCase
+from .models import CaseStatus, ExemplaryCase, Finding, SpotCheckItem
 
 Status = Declaration.Status
 RECOGNISED = (Status.RECOGNISED, Status.PARTLY_RECOGNISED)
@@ -383,3 +386,16 @@ def published_cases(*, committee: Organization, limit: int = 20) -> list[Exempla
         .prefetch_related("photos")
         .order_by("-published_at", "-pk")[:limit]
     )
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """A secretary's badge: spot-checked entries of their branches found to be a problem."""
+    scope = scope_for(user)
+    secretary_of = [b for b, roles in scope.branch_roles.items() if Role.SECRETARY in roles]
+    problems = (
+        SpotCheckItem.objects.filter(branch_id__in=secretary_of, status=Finding.PROBLEM).count()
+        if secretary_of
+        else 0
+    )
+    return {"problems": problems}

@@ -7,7 +7,7 @@ branch's secretary and the committee.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,13 @@ from rules.permissions import committee_for_user
 
 from . import selectors
 from .exports import report_workbook
-from .permissions import branches_of, get_branch_for_report, secretary_branch_ids
+from .permissions import (
+    branches_of,
+    get_branch_for_report,
+    get_committee_branch,
+    get_first_secretary_branch,
+    secretary_branch_ids,
+)
 from .platforms import contributions
 from .report import branch_report
 
@@ -55,20 +61,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _committee_branch(request: HttpRequest, code: str) -> tuple[Organization, Organization]:
-    committee = committee_for_user(request.user)
-    branch = next((b for b in branches_of(committee) if b.code == code), None)
-    if branch is None:
-        raise Http404
-    return committee, branch
-
-
 @login_required
 @require_GET
 def branch(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """One branch's year month by month."""
     year = checked_year(year)
-    committee, org = _committee_branch(request, code)
+    committee, org = get_committee_branch(request.user, code)
     grace = selectors.overdue_days(committee)
     detail = selectors.branch_detail(branch=org, year=year, grace=grace)
     return render(
@@ -96,10 +94,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
     year = year_from_query(request)
     if scope_for(request.user).is_committee:
         return redirect(_dashboard_url(year))
-    ids = secretary_branch_ids(request.user)
-    org = Organization.objects.filter(pk__in=ids).order_by("order", "code").first()
-    if org is None:
-        raise Http404
+    org = get_first_secretary_branch(request.user)
     return redirect("oversight:report", code=org.code, year=year)
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.files import stored_file_response
-from core.ids import id_or_404
 from core.pinyin import name_order
 from core.years import current_year, year_choices, year_from_query
 from declarations.models import DeclarationLine, EvidenceFile
-from organizations.models import Organization
 from organizations.permissions import scope_for
 from rules.permissions import committee_for_user
 
@@ -26,39 +24,26 @@ from .forms import CaseForm, ConsentForm, ModelUnitForm, WithdrawForm
 from .models import CaseStatus, ExemplaryCase, ModelUnit
 from .permissions import (
     branches_of,
-    committee_of,
     get_case_for_user,
+    get_case_photo,
     get_case_to_manage,
+    get_line_to_feature,
+    get_managed_branches,
     get_model_unit_for_committee,
+    get_own_committee,
+    managed_branches,
     may_manage_case,
-    secretary_branch_ids,
 )
 
 CANDIDATE_LIMIT = 100
 
 
-def _managed_branches(request: HttpRequest, committee: Organization) -> list[Organization]:
-    """The branches whose contributions the user may feature (committee: all of them)."""
-    branches = branches_of(committee)
-    if scope_for(request.user).is_committee:
-        return branches
-    ids = set(secretary_branch_ids(request.user))
-    return [b for b in branches if b.pk in ids]
-
-
-def _committee(request: HttpRequest) -> Organization:
-    committee = committee_of(request.user)
-    if committee is None:
-        raise Http404
-    return committee
-
-
 def _cases_page(
     request: HttpRequest, unit_form: ModelUnitForm | None = None, status: int = 200
 ) -> HttpResponse:
-    committee = _committee(request)
+    committee = get_own_committee(request.user)
     is_committee = scope_for(request.user).is_committee
-    managed = _managed_branches(request, committee)
+    managed = managed_branches(request.user, committee)
     published = selectors.published_cases(committee=committee, limit=200)
     mine = list(
         ExemplaryCase.objects.filter(committee=committee, branch_id__in=[b.pk for b in managed])
@@ -96,10 +81,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_candidates(request: HttpRequest) -> HttpResponse:
     """Recognised contributions of the user's branches, to choose one to feature."""
-    committee = _committee(request)
-    managed = _managed_branches(request, committee)
-    if not managed:
-        raise Http404
+    committee, managed = get_managed_branches(request.user)
     year = year_from_query(request)
     code = request.GET.get("branch", "")
     shown = [b for b in managed if b.code == code] or managed
@@ -138,22 +120,6 @@ def case_candidates(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _line_to_feature(request: HttpRequest, line_pk: int) -> DeclarationLine:
-    line = (
-        DeclarationLine.objects.select_related(
-            "declaration", "declaration__member", "declaration__branch", "item"
-        )
-        .filter(pk=id_or_404(line_pk))
-        .first()
-    )
-    if line is None or not may_manage_case(request.user, line.declaration.branch_id):
-        raise Http404
-    committee = _committee(request)
-    if line.declaration.branch_id not in {b.pk for b in branches_of(committee)}:
-        raise Http404
-    return line
-
-
 def _photo_choices(line: DeclarationLine) -> list[EvidenceFile]:
     files = EvidenceFile.objects.filter(declaration_id=line.declaration_id).order_by("pk")
     return [f for f in files if f.is_image]
@@ -162,7 +128,7 @@ def _photo_choices(line: DeclarationLine) -> list[EvidenceFile]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _line_to_feature(request, line_pk)
+    line = get_line_to_feature(request.user, line_pk)
     photos = _photo_choices(line)
     choices = [(f.pk, f.original_name) for f in photos]
     declaration = line.declaration
@@ -172,7 +138,7 @@ def case_new(request: HttpRequest, line_pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 case = services.case_create(
-                    committee=_committee(request),
+                    committee=get_own_committee(request.user),
                     line=line,
                     title=data["title"],
                     text=data["text"],
@@ -224,9 +190,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """A chosen photo, for whoever may read the case; never a public URL."""
     case = get_case_for_user(request.user, pk)
-    file = case.photos.filter(pk=id_or_404(file_pk)).first()
-    if file is None or not file.is_image:
-        raise Http404
+    file = get_case_photo(case, file_pk)
     return stored_file_response(
         file.file, name=file.original_name, content_type=file.content_type, inline=True
     )

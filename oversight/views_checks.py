@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,10 +21,10 @@ from .forms import CloseForm, DrawForm, FindingForm, ResponseForm, first_error
 from .models import OPEN_PROBLEMS, Finding, SpotCheck, SpotCheckItem
 from .permissions import (
     branches_of,
+    check_secretary_anywhere,
     get_item_for_committee,
     get_item_for_secretary,
     get_spot_check_for_committee,
-    secretary_branch_ids,
 )
 
 
@@ -154,9 +154,7 @@ def item_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def responses(request: HttpRequest) -> HttpResponse:
     """The secretary's list: problems to answer first, then those answered or closed."""
-    ids = secretary_branch_ids(request.user)
-    if not ids:
-        raise Http404
+    ids = check_secretary_anywhere(request.user)
     items = list(
         SpotCheckItem.objects.filter(branch_id__in=ids, status__in=[*OPEN_PROBLEMS, Finding.CLOSED])
         .select_related("spot_check", "branch", "entry", "entry__member", "entry__item")

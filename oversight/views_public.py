@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from core.files import stored_file_response
-from core.ids import id_or_404
 
-from .models import CaseStatus, ExemplaryCase
+from .permissions import get_case_photo, get_published_case
 from .public import public_cases
 
 
@@ -33,14 +32,8 @@ def cases(request: HttpRequest) -> HttpResponse:
 @cache_control(no_cache=True)
 def case_photo(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """One chosen photo of a published case; a draft or withdrawn case's photos are 404."""
-    case = ExemplaryCase.objects.filter(
-        pk=id_or_404(pk), status=CaseStatus.PUBLISHED, consent=True
-    ).first()
-    if case is None:
-        raise Http404
-    file = case.photos.filter(pk=id_or_404(file_pk)).first()
-    if file is None or not file.is_image:
-        raise Http404
+    case = get_published_case(pk)
+    file = get_case_photo(case, file_pk)
     # Not the uploaded file's own name: it may say more than the published case.
     extension = mimetypes.guess_extension(file.content_type) or ""
     return stored_file_response(

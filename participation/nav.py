@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from core.nav import NavLink
 from organizations.models import Role
 
-from .models import Exemption, ExemptionStatus
 from .permissions import headed_department_ids
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -23,7 +23,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 url=reverse("participation:committee"),
                 icon="bi-person-dash",
                 app_name="participation",
-                badge=Exemption.objects.filter(status=ExemptionStatus.APPROVED).count(),
+                badge=badge_counts(user)["approved"],
                 group="committee",
             )
         )
@@ -36,9 +36,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 url=reverse("participation:index"),
                 icon="bi-person-dash",
                 app_name="participation",
-                badge=Exemption.objects.filter(
-                    branch_id__in=secretary_of, status=ExemptionStatus.SUBMITTED
-                ).count(),
+                badge=badge_counts(user)["submitted"],
             )
         )
     if scope.member is not None:

@@ -114,3 +114,19 @@ def get_retiree_decision_for_committee(user: Any, pk: Any) -> RetireeDecision:
     if decision is None:
         raise Http404
     return decision
+
+
+def get_department_head(pk: Any) -> DepartmentHead:
+    """A department head's appointment (the caller has checked the committee), else 404."""
+    head = DepartmentHead.objects.select_related("user").filter(pk=id_or_404(pk)).first()
+    if head is None:
+        raise Http404
+    return head
+
+
+def check_department_head(user: Any) -> list[int]:
+    """The departments the user heads, at least one; else 404."""
+    departments = headed_department_ids(user)
+    if not departments:
+        raise Http404
+    return departments

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
+from core.nav import BadgeCounts, once_per_request
 from core.pinyin import name_order
-from organizations.models import Member, Organization, Participation
+from organizations.models import Member, Organization, Participation, Role
+from organizations.permissions import scope_for
 
 from .models import Exemption, ExemptionStatus, RetireeDecision, RetireeFiling
 
@@ -77,3 +80,21 @@ def retirees_waiting_for_filing() -> QuerySet[RetireeDecision]:
 def waiting_for_filing(year: int | None = None) -> QuerySet[Exemption]:
     qs = exemptions(status=ExemptionStatus.APPROVED)
     return qs.filter(year=year) if year is not None else qs
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """The committee's badge: applications approved by branches, to file. A secretary's:
+    applications submitted in their branches, to decide."""
+    scope = scope_for(user)
+    if scope.is_committee:
+        return {"approved": Exemption.objects.filter(status=ExemptionStatus.APPROVED).count()}
+    secretary_of = [b for b, roles in scope.branch_roles.items() if Role.SECRETARY in roles]
+    submitted = (
+        Exemption.objects.filter(
+            branch_id__in=secretary_of, status=ExemptionStatus.SUBMITTED
+        ).count()
+        if secretary_of
+        else 0
+    )
+    return {"submitted": submitted}

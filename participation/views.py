@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,12 @@ from core.files import stored_file_response
 from core.pinyin import name_order
 from core.years import checked_year, year_from_query
 from organizations.models import Member, Role
-from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+from organizations.permissions import (
+    get_branch_for_user,
+    get_own_member,
+    scope_for,
+    visible_branches,
+)
 from rules.permissions import committee_for_user
 
 from . import selectors, services
@@ -29,6 +34,8 @@ from .attachments import content_type_for
 from .forms import ApplyForm, CommentForm, HeadForm, RetireeForm, first_error
 from .models import DepartmentHead, Exemption, ExemptionStatus, RetireeDecision
 from .permissions import (
+    check_department_head,
+    get_department_head,
     get_exemption_attachment_for_user,
     get_exemption_for_branch,
     get_exemption_for_committee,
@@ -67,9 +74,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("participation:branch", code=branches[0].code, year=year)
     if headed_department_ids(request.user):
         return redirect(f"{reverse('participation:retirees')}?year={year}")
-    if scope.member is not None:
-        return redirect("participation:mine")
-    raise Http404
+    get_own_member(request.user)
+    return redirect("participation:mine")
 
 
 # The member -------------------------------------------------------------------------
@@ -81,10 +87,7 @@ def _posted_year(request: HttpRequest) -> int:
 
 
 def _render_mine(request: HttpRequest, form: ApplyForm | None = None, status: int = 200):
-    scope = scope_for(request.user)
-    member = scope.member
-    if member is None:
-        raise Http404
+    member = get_own_member(request.user)
     this_year = timezone.localdate().year
     return render(
         request,
@@ -111,9 +114,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def apply(request: HttpRequest) -> HttpResponse:
-    member = scope_for(request.user).member
-    if member is None:
-        raise Http404
+    member = get_own_member(request.user)
     form = ApplyForm(request.POST, request.FILES)
     year = _posted_year(request)
     if form.is_valid():
@@ -349,9 +350,7 @@ def head_appoint(request: HttpRequest) -> HttpResponse:
 @require_POST
 def head_remove(request: HttpRequest, pk: int) -> HttpResponse:
     org = committee_for_user(request.user)
-    head = DepartmentHead.objects.select_related("user").filter(pk=min(pk, 2**63 - 1)).first()
-    if head is None:
-        raise Http404
+    head = get_department_head(pk)
     services.department_head_remove(head=head, committee=org, actor=request.user)
     messages.success(request, _("The department head is removed."))
     return redirect("participation:heads")
@@ -364,9 +363,7 @@ def head_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def retirees(request: HttpRequest) -> HttpResponse:
     """The retired members of the user's departments and whether they take part this year."""
-    departments = headed_department_ids(request.user)
-    if not departments:
-        raise Http404
+    departments = check_department_head(request.user)
     year = year_from_query(request)
     members = list(
         Member.objects.filter(department_id__in=departments, is_retired=True, is_active=True)

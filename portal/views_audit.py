@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +23,7 @@ from audit.changes import Change, compact_changes
 from audit.models import AuditEvent
 from audit.services import audit_chain_check, audit_record
 from organizations.models import Organization
-from organizations.permissions import scope_for
+from organizations.permissions import check_committee
 
 from .forms import AuditFilterForm
 
@@ -42,16 +42,11 @@ class EventRow:
     detail: list[Change]  # before and after in full, for the expandable view
 
 
-def _committee_only(request: HttpRequest) -> None:
-    if not scope_for(request.user).is_committee:
-        raise Http404
-
-
 @login_required
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     """The audit log, newest first, filtered; a constant number of queries per page."""
-    _committee_only(request)
+    check_committee(request.user)
     form = AuditFilterForm(request.GET or None)
     events: QuerySet[AuditEvent] = AuditEvent.objects.select_related("actor").order_by("-pk")
     if form.is_bound and form.is_valid():
@@ -93,7 +88,7 @@ def log(request: HttpRequest) -> HttpResponse:
 @require_POST
 def verify(request: HttpRequest) -> HttpResponse:
     """Walk the hash chain and say whether the log is as it was written."""
-    _committee_only(request)
+    check_committee(request.user)
     report = audit_chain_check()
     brk = report.first_break
     audit_record(

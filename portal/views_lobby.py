@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -20,6 +20,7 @@ from audit.services import chain_head
 from oversight.public import public_cases
 from publicity import selectors
 from publicity.models import Screen
+from publicity.permissions import get_screen_by_token
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -64,9 +65,7 @@ def _lobby_data(screen: Screen) -> dict[str, Any]:
 @require_GET
 def lobby(request: HttpRequest, token: str) -> HttpResponse:
     """The full-screen leaderboard; an unknown or revoked address is 404."""
-    screen = selectors.screen_by_token(token)
-    if screen is None:
-        raise Http404
+    screen = get_screen_by_token(token)
     return _private(
         render(
             request,
@@ -83,7 +82,5 @@ def lobby(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def lobby_data(request: HttpRequest, token: str) -> HttpResponse:
     """The same data as JSON, fetched by the screen every few minutes."""
-    screen = selectors.screen_by_token(token)
-    if screen is None:
-        raise Http404
+    screen = get_screen_by_token(token)
     return _private(JsonResponse(_lobby_data(screen), json_dumps_params={"ensure_ascii": False}))

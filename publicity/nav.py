@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
 
-from .models import Objection
-from .permissions import PUBLISHERS, SCREEN_KEEPERS
+from .permissions import SCREEN_KEEPERS
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -28,14 +28,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
             )
         )
     if scope.is_officer_anywhere:
-        answering = [b for b, roles in scope.branch_roles.items() if roles & set(PUBLISHERS)]
-        waiting = (
-            Objection.objects.filter(
-                publication__branch_id__in=answering, answered_at__isnull=True
-            ).count()
-            if answering
-            else 0
-        )
+        waiting = badge_counts(user)["objections"]
         out.append(
             NavLink(
                 label=str(_("Publicity")),

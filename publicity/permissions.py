@@ -40,6 +40,14 @@ def own_member_of(user: Any, branch_id: int) -> Member | None:
     return member if member is not None and member.branch_id == branch_id else None
 
 
+def get_own_member_of(user: Any, branch_id: int) -> Member:
+    """The signed-in member of this branch (who may object); anyone else 404."""
+    member = own_member_of(user, branch_id)
+    if member is None:
+        raise Http404
+    return member
+
+
 def get_branch_to_publish(user: Any, code: str) -> Organization:
     """The branch if the user is its secretary or on its assessment group; else 404."""
     branch = get_branch_for_user(user, code)
@@ -111,6 +119,19 @@ def screens_for(user: Any) -> QuerySet[Screen]:
 def get_screen_to_keep(user: Any, pk: Any) -> Screen:
     """A screen the user may revoke; another branch's (or a committee-wide one) is 404."""
     screen = screens_for(user).filter(pk=id_or_404(pk)).first()
+    if screen is None:
+        raise Http404
+    return screen
+
+
+def get_screen_by_token(token: str) -> Screen:
+    """The active screen behind a secret address, for anyone holding it; an unknown or
+    revoked one is 404."""
+    screen = (
+        Screen.objects.filter(token=token, revoked_at__isnull=True).select_related("branch").first()
+        if token and len(token) <= 64
+        else None
+    )
     if screen is None:
         raise Http404
     return screen

@@ -18,16 +18,19 @@ from django.utils.translation import gettext as _
 from commitments.models import Commitment
 from commitments.models import Status as CommitmentStatus
 from commitments.selectors import confirmed_vanguard_posts
+from core.nav import BadgeCounts, once_per_request
 from core.pinyin import name_order
 from ledger.models import Entry
 from ledger.totals import aggregated_entries, year_results
 from organizations.models import Member, Organization
+from organizations.permissions import scope_for
 from rules.models import Category, Scheme
 from rules.points import rules_from_items
 from rules.services import template_for
 from scoring import engine
 
 from .models import Objection, Publication, PublicationRow, Screen
+from .permissions import PUBLISHERS
 
 ROTATE_SECONDS = 12
 REFRESH_SECONDS = 300
@@ -127,15 +130,6 @@ def quarters_published(year: int, branches: Iterable[Organization]) -> dict[int,
 
 
 # The lobby screen -------------------------------------------------------------------
-
-
-def screen_by_token(token: str) -> Screen | None:
-    """The active screen with this secret; None for an unknown or revoked one."""
-    if not token or len(token) > 64:
-        return None
-    return (
-        Screen.objects.filter(token=token, revoked_at__isnull=True).select_related("branch").first()
-    )
 
 
 def _latest_publications(screen: Screen) -> list[Publication]:
@@ -328,3 +322,18 @@ def branches_side_by_side(year: int, branches: Iterable[Organization]) -> dict[s
         "labels": labels,
         "series": [{"name": names[k], "values": v} for k, v in parts.items()],
     }
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """The publishers' badge: objections in their branches not yet answered."""
+    scope = scope_for(user)
+    answering = [b for b, roles in scope.branch_roles.items() if roles & set(PUBLISHERS)]
+    waiting = (
+        Objection.objects.filter(
+            publication__branch_id__in=answering, answered_at__isnull=True
+        ).count()
+        if answering
+        else 0
+    )
+    return {"objections": waiting}

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,13 @@ from core.errors import DomainError
 from core.years import checked_year
 from ledger.totals import branch_year
 from organizations.models import Organization
-from organizations.permissions import get_branch_for_user, scope_for, visible_branches
+from organizations.permissions import (
+    check_committee,
+    get_branch_for_user,
+    get_own_member,
+    scope_for,
+    visible_branches,
+)
 
 from . import selectors, services
 from .forms import AnswerForm, ObjectionForm, PublishForm
@@ -29,6 +35,7 @@ from .models import Objection, Publication
 from .permissions import (
     get_branch_to_publish,
     get_objection_to_answer,
+    get_own_member_of,
     get_publication_for_user,
     may_publish,
     own_member_of,
@@ -62,9 +69,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if len(branches) == 1 and not scope.is_committee:
         return redirect("publicity:branch", code=branches[0].code)
     if not branches:
-        if scope.member is not None:
-            return redirect("publicity:mine")
-        raise Http404
+        get_own_member(request.user)
+        return redirect("publicity:mine")
     latest = {
         row["branch_id"]: row
         for row in Publication.objects.filter(branch__in=branches)
@@ -228,9 +234,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
 def object_to(request: HttpRequest, pk: int) -> HttpResponse:
     """A member of the branch raises an objection within the window."""
     publication = get_publication_for_user(request.user, pk)
-    member = own_member_of(request.user, publication.branch_id)
-    if member is None:
-        raise Http404
+    member = get_own_member_of(request.user, publication.branch_id)
     form = ObjectionForm(request.POST, publication=publication)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -308,9 +312,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """A member: their branch's publications and their own objections."""
-    member = scope_for(request.user).member
-    if member is None:
-        raise Http404
+    member = get_own_member(request.user)
     publications = Publication.objects.filter(branch_id=member.branch_id)
     objections = (
         Objection.objects.filter(member=member)
@@ -335,17 +337,14 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def chart_my_trend(request: HttpRequest, year: int) -> JsonResponse:
-    member = scope_for(request.user).member
-    if member is None:
-        raise Http404
+    member = get_own_member(request.user)
     return JsonResponse(selectors.member_trend(member, checked_year(year)))
 
 
 @login_required
 @require_GET
 def chart_branches(request: HttpRequest, year: int) -> JsonResponse:
-    if not scope_for(request.user).is_committee:
-        raise Http404
+    check_committee(request.user)
     branches = visible_branches(request.user)
     return JsonResponse(selectors.branches_side_by_side(checked_year(year), branches))
 

@@ -12,7 +12,7 @@ from core.nav import NavLink
 from core.years import current_year
 from organizations.permissions import OFFICER_ROLES
 
-from .selectors import pending_count
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -34,7 +34,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
                 url=reverse("results:committee", kwargs={"year": current_year()}),
                 icon="bi-award",
                 app_name="results",
-                badge=pending_count(),
+                badge=badge_counts(user)["pending"],
                 group="committee",
             )
         )

@@ -11,11 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
 from commitments.models import Commitment, Fulfilment, VanguardPost, VanguardStatus
 from commitments.models import Status as CommitmentStatus
+from core.nav import BadgeCounts, once_per_request
 from ledger.models import PeriodLock
 from ledger.totals import BranchYear, MemberResult, year_results
 from organizations.models import Member, Organization
@@ -314,3 +316,9 @@ def vanguard_waiting(branch_ids: Iterable[int] | None = None) -> list[VanguardPo
     if branch_ids is not None:
         qs = qs.filter(branch_id__in=list(branch_ids))
     return list(qs.select_related("branch", "member", "proposed_by").order_by("proposed_at", "pk"))
+
+
+@once_per_request
+def badge_counts(user: Any) -> BadgeCounts:
+    """The committee's badge: handling cases and vanguard posts waiting for a decision."""
+    return {"pending": pending_count()}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.nav import NavLink
 
-from .models import FilingStatus, SchemeFiling
+from .selectors import badge_counts
 
 
 def links(user: Any, scope: Any) -> list[NavLink]:
@@ -21,7 +21,7 @@ def links(user: Any, scope: Any) -> list[NavLink]:
             url=reverse("rules:filing_index"),
             icon="bi-archive",
             app_name="",  # the scheme pages share the app; the core link marks those
-            badge=SchemeFiling.objects.filter(status=FilingStatus.SUBMITTED).count(),
+            badge=badge_counts(user)["submitted"],
             group="committee",
         )
     ]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,16 +21,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.years import checked_scheme_year
 from organizations.models import Organization
-from organizations.permissions import scope_for, visible_branches
+from organizations.permissions import scope_for
 
 from . import services
 from .forms import CategoryCapsForm, ItemForm
 from .models import Category, Item, Scheme, Section
-from .permissions import committee_for_user, get_branch_scheme_owner, get_item_for_user
+from .permissions import (
+    committee_for_user,
+    get_branch_scheme_owner,
+    get_item_for_user,
+    get_scheme_owners,
+)
 
 FIRST_YEAR = 2021  # the plan was issued in September 2021
-EARLIEST_YEAR = 2000
 SECTION_NUMBERS = {
     Section.BASE: "（一）",
     Section.DEDICATION: "（二）",
@@ -40,13 +45,6 @@ SECTION_NUMBERS = {
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _checked_year(year: int) -> int:
-    """A year in the URL; beyond next year or before 2000 does not exist."""
-    if not EARLIEST_YEAR <= year <= timezone.localdate().year + 1:
-        raise Http404
-    return year
 
 
 def _scheme_url(scheme: Scheme, item: Item | None = None) -> str:
@@ -153,10 +151,7 @@ def _category_choices(scheme: Scheme) -> list[tuple[str, str | Promise]]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The schemes the user may open: their branches (and the template for the committee)."""
-    scope = scope_for(request.user)
-    branches = list(visible_branches(request.user))
-    if not branches and not scope.is_committee:
-        raise Http404
+    scope, branches = get_scheme_owners(request.user)
     year = timezone.localdate().year
     if len(branches) == 1 and not scope.is_committee:
         return redirect("rules:scheme", code=branches[0].code, year=year)
@@ -172,7 +167,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def scheme(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The branch's scheme for the year, copied from the committee's template on first visit."""
     branch = get_branch_scheme_owner(request.user, code)
-    year = _checked_year(year)
+    year = checked_scheme_year(year)
     try:
         current = services.scheme_for_year(branch=branch, year=year, actor=request.user)
     except DomainError as exc:
@@ -274,7 +269,7 @@ def _create(request: HttpRequest, scheme_for_write: Any, shown: Scheme) -> HttpR
 @require_http_methods(["GET", "POST"])
 def item_create(request: HttpRequest, code: str, year: int) -> HttpResponse:
     branch = get_branch_scheme_owner(request.user, code, write=True)
-    year = _checked_year(year)
+    year = checked_scheme_year(year)
     target = services.scheme_for_year(branch=branch, year=year, actor=request.user)
     target.organization = branch
     return _create(request, lambda: target, target)
@@ -419,7 +414,7 @@ def _set_caps(request: HttpRequest, shown: Scheme, scheme_for_write: Any) -> Htt
 @require_POST
 def caps(request: HttpRequest, code: str, year: int) -> HttpResponse:
     branch = get_branch_scheme_owner(request.user, code, write=True)
-    year = _checked_year(year)
+    year = checked_scheme_year(year)
     target = services.scheme_for_year(branch=branch, year=year, actor=request.user)
     target.organization = branch
     return _set_caps(request, target, lambda: target)

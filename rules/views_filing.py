@@ -7,8 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,49 +16,32 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.years import checked_year, year_from_query
-from organizations.models import Organization, Role
 from organizations.permissions import scope_for, visible_branches
 
 from . import filing, services
 from .models import FilingStatus, Scheme, SchemeFiling, Section
-from .permissions import committee_for_user, get_branch_scheme_owner
-
-
-def _branch_of(scheme: Scheme) -> Organization:
-    """A filed scheme is a branch's: it has an organisation (the template is never filed)."""
-    if scheme.organization is None:
-        raise Http404
-    return scheme.organization
+from .permissions import (
+    committee_for_user,
+    filed_branch,
+    get_branch_to_submit,
+    get_filing_for_user,
+)
 
 
 def _scheme_url(scheme: Scheme) -> str:
-    return reverse("rules:scheme", kwargs={"code": _branch_of(scheme).code, "year": scheme.year})
+    return reverse("rules:scheme", kwargs={"code": filed_branch(scheme).code, "year": scheme.year})
 
 
 def _filing_url(item: SchemeFiling) -> str:
     return reverse("rules:filing_detail", kwargs={"pk": item.pk})
 
 
-def _get_filing(request: HttpRequest, pk: int) -> SchemeFiling:
-    """The committee and the branch's officers see a filing; anyone else gets 404."""
-    item = (
-        SchemeFiling.objects.select_related("scheme__organization", "submitted_by", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if item is None or not scope_for(request.user).is_officer(_branch_of(item.scheme).pk):
-        raise Http404
-    return item
-
-
 @login_required
 @require_POST
 def submit(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The branch secretary submits the year's scheme to the committee."""
-    branch = get_branch_scheme_owner(request.user, code)
     year = checked_year(year)
-    if not scope_for(request.user).has_role(branch.pk, Role.SECRETARY):
-        raise PermissionDenied
+    branch = get_branch_to_submit(request.user, code)
     scheme = services.scheme_for_year(branch=branch, year=year, actor=request.user)
     scheme.organization = branch
     try:
@@ -117,9 +99,9 @@ def _sections(diff: filing.SchemeDiff) -> list[dict]:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The scheme as submitted beside the committee's template, differences marked."""
-    item = _get_filing(request, pk)
+    item = get_filing_for_user(request.user, pk)
     scheme = item.scheme
-    branch = _branch_of(scheme)
+    branch = filed_branch(scheme)
     template = services.template_for(branch)
     diff = filing.compare(filing.contents_of(template), item.contents)
     state = filing.filing_state(scheme)
@@ -149,14 +131,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _decide(request: HttpRequest, pk: int, call, done: str) -> HttpResponse:
     committee_for_user(request.user)
-    item = _get_filing(request, pk)
+    item = get_filing_for_user(request.user, pk)
     comment = request.POST.get("comment", "")
     try:
         call(filing=item, comment=comment, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_filing_url(item))
-    messages.success(request, done % {"branch": _branch_of(item.scheme).name})
+    messages.success(request, done % {"branch": filed_branch(item.scheme).name})
     return redirect(f"{reverse('rules:filing_index')}?year={item.scheme.year}")
 
 

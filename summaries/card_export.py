@@ -8,7 +8,6 @@ The workbook reads back through `card_reader` to the same totals.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Iterable
@@ -17,11 +16,12 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.spreadsheets import cell_value
+from core.workbooks import BOX, CENTER, LEFT, SONG, column_widths, song, workbook_bytes
 
 from .card import CardRow, PointsCard
 
@@ -31,14 +31,11 @@ CATEGORY, LABEL, POINTS, FIRST_MONTH, YEAR = 1, 2, 3, 4, 16
 LAST = YEAR
 WIDTHS = {CATEGORY: 9, LABEL: 24, POINTS: 9, YEAR: 9}
 MONTH_WIDTH = 6
-FONT = "宋体"
-
-_thin = Side(style="thin", color="000000")
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-BODY = Font(name=FONT, size=10)
-BOLD = Font(name=FONT, size=10, bold=True)
+FONT = SONG
+BORDER = BOX
+CENTRE = CENTER
+BODY = song(10)
+BOLD = song(10, bold=True)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -84,9 +81,7 @@ def cards_workbook(cards: Iterable[PointsCard]) -> bytes:
     if not wb.worksheets:
         wb.create_sheet(TITLE[:31])
     wb.properties.title = TITLE
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _unit(card: PointsCard) -> str:
@@ -187,8 +182,7 @@ def write_card(ws: Worksheet, card: PointsCard) -> None:
     w.put(row, YEAR, number(card.totals.total) if card.takes_part else None, font=BOLD)
     ws.row_dimensions[row].height = 30
 
-    for col in range(1, LAST + 1):
-        ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(col, MONTH_WIDTH)
+    column_widths(ws, [WIDTHS.get(col, MONTH_WIDTH) for col in range(1, LAST + 1)])
     _print_setup(ws, last_row=row)
 
 

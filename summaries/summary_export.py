@@ -20,11 +20,12 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
 
 from audit.services import chain_head
 from core.spreadsheets import cell_value, csv_writer
+from core.workbooks import BOX, CENTER, TOP_LEFT, column_widths, song, workbook_bytes
 
 from .summary_table import HEADINGS, MIN_ROWS, TITLE, SummaryTable, decimal_text
 
@@ -36,9 +37,8 @@ WIDTHS = (7, 16, 11, 11, 11, 11, 13)
 LAST = len(HEADINGS)
 BLANK_SIGNATURE = "_" * 14
 
-_thin = Side(style="thin", color="000000")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_BORDER = BOX
+_CENTRE = CENTER
 
 
 def summary_json(table: SummaryTable) -> dict[str, Any]:
@@ -101,21 +101,15 @@ class _Styles:
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
-        self.title = self._make(Font(name=FONT, size=18, bold=True), _CENTRE)
-        self.line = self._make(
-            Font(name=FONT, size=11), Alignment(horizontal="left", vertical="center")
-        )
-        self.line_right = self._make(
-            Font(name=FONT, size=11), Alignment(horizontal="right", vertical="center")
-        )
-        self.heading = self._make(Font(name=FONT, size=11, bold=True), _CENTRE, _BORDER)
-        self.body = self._make(Font(name=FONT, size=11), _CENTRE, _BORDER)
+        self.title = self._make(song(18, bold=True), _CENTRE)
+        self.line = self._make(song(11), Alignment(horizontal="left", vertical="center"))
+        self.line_right = self._make(song(11), Alignment(horizontal="right", vertical="center"))
+        self.heading = self._make(song(11, bold=True), _CENTRE, _BORDER)
+        self.body = self._make(song(11), _CENTRE, _BORDER)
         # Figures show their one decimal place, as on the print page (100.0, 92.5).
-        self.figure = self._make(Font(name=FONT, size=11), _CENTRE, _BORDER, "0.0")
-        self.total = self._make(Font(name=FONT, size=11, bold=True), _CENTRE, _BORDER, "0.0")
-        self.note = self._make(
-            Font(name=FONT, size=10), Alignment(horizontal="left", vertical="top", wrap_text=True)
-        )
+        self.figure = self._make(song(11), _CENTRE, _BORDER, "0.0")
+        self.total = self._make(song(11, bold=True), _CENTRE, _BORDER, "0.0")
+        self.note = self._make(song(10), TOP_LEFT)
 
     def _make(
         self,
@@ -153,8 +147,7 @@ def summary_xlsx(table: SummaryTable) -> bytes:
     # openpyxl), the default path writes the same cells, only slower.
     ws._values_to_row = _placed
     styles = _Styles(ws)
-    for col, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
+    column_widths(ws, WIDTHS)
     # Write-only: the sheet's properties go out with the first row, so set them all first.
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = 9  # A4
@@ -223,6 +216,4 @@ def summary_xlsx(table: SummaryTable) -> bytes:
 
     ws.print_area = f"A1:{last_col}{last_row}"
     wb.properties.title = TITLE
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -104,3 +104,15 @@ def in_app(request: HttpRequest) -> str:
     if "dingtalk" in agent and dingtalk_on():
         return Provider.DINGTALK
     return ""
+
+
+def check_wecom_on() -> None:
+    """企业微信 sign-in's pages exist only while it is switched on and configured; else 404."""
+    if not wecom_on():
+        raise Http404
+
+
+def check_dingtalk_on() -> None:
+    """钉钉 sign-in's pages exist only while it is switched on and configured; else 404."""
+    if not dingtalk_on():
+        raise Http404

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -127,8 +127,7 @@ def _bad_state(request: HttpRequest) -> HttpResponse:
 
 
 def wecom_start(request: HttpRequest) -> HttpResponse:
-    if not providers.wecom_on():
-        raise Http404
+    providers.check_wecom_on()
     state = _remember_state(request, providers.Provider.WECOM)
     in_app = providers.in_app(request) == providers.Provider.WECOM
     url = WeCom.from_settings().authorize_url(
@@ -140,8 +139,7 @@ def wecom_start(request: HttpRequest) -> HttpResponse:
 
 
 def wecom_callback(request: HttpRequest) -> HttpResponse:
-    if not providers.wecom_on():
-        raise Http404
+    providers.check_wecom_on()
     saved = _take_state(request, providers.Provider.WECOM)
     code = request.GET.get("code", "")
     if saved is None or not code:
@@ -161,8 +159,7 @@ def wecom_callback(request: HttpRequest) -> HttpResponse:
 
 
 def dingtalk_start(request: HttpRequest) -> HttpResponse:
-    if not providers.dingtalk_on():
-        raise Http404
+    providers.check_dingtalk_on()
     state = _remember_state(request, providers.Provider.DINGTALK)
     in_app = providers.in_app(request) == providers.Provider.DINGTALK
     url = DingTalk.from_settings().authorize_url(
@@ -174,8 +171,7 @@ def dingtalk_start(request: HttpRequest) -> HttpResponse:
 
 
 def dingtalk_callback(request: HttpRequest) -> HttpResponse:
-    if not providers.dingtalk_on():
-        raise Http404
+    providers.check_dingtalk_on()
     saved = _take_state(request, providers.Provider.DINGTALK)
     code = request.GET.get("authCode") or request.GET.get("code", "")
     if saved is None or not code:

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.inclusion_tag("accounts/_two_factor_reset.html", takes_context=True)
 def two_factor_status(context: dict[str, Any], member: Any) -> dict[str, Any]:
-    from accounts.views_two_factor import may_reset_two_factor
+    from accounts.permissions import may_reset_two_factor
 
     request = context.get("request")
     target = member.user if member.user_id else None

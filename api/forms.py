@@ -11,7 +11,9 @@ from .models import ApiToken
 
 
 class TokenForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for."))
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_("What the token is for.")
+    )
     scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices)
     expires_days = forms.IntegerField(
         label=_("Expires after (days)"), min_value=1, max_value=3650, required=False, initial=90

@@ -30,7 +30,24 @@ DEFAULT_OVERDUE_DAYS = 7
 OVERDUE_DAYS = (1, 60)
 
 
-class BranchSettings(models.Model):
+class LastChanged(models.Model):
+    """Who changed a level's settings last, and when."""
+
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BranchSettings(LastChanged):
     """A branch's (or general branch's) own choices; no row means every default."""
 
     branch = models.OneToOneField(
@@ -70,15 +87,6 @@ class BranchSettings(models.Model):
         default=DEFAULT_COMMITMENT_DEADLINE_DAY,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("branch settings")
@@ -88,7 +96,7 @@ class BranchSettings(models.Model):
         return str(self.branch)
 
 
-class CommitteeSettings(models.Model):
+class CommitteeSettings(LastChanged):
     """A party committee's own choices; no row means every default."""
 
     committee = models.OneToOneField(
@@ -102,15 +110,6 @@ class CommitteeSettings(models.Model):
         default=DEFAULT_OVERDUE_DAYS,
         validators=[MinValueValidator(OVERDUE_DAYS[0]), MaxValueValidator(OVERDUE_DAYS[1])],
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("committee settings")

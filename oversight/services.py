@@ -20,7 +20,8 @@ from core.text import clean_text
 from core.years import EARLIEST, LATEST
 from notifications.models import Notification
 from notifications.services import notify
-from organizations.models import Organization, Role, RoleAssignment
+from organizations.models import Organization
+from organizations.recipients import branch_secretaries
 
 from . import sampling
 from .models import Finding, SpotCheck, SpotCheckItem
@@ -43,25 +44,9 @@ def check_year(year: Any) -> int:
 # Spot checks --------------------------------------------------------------------------
 
 
-def _secretaries(branch: Organization) -> list[Any]:
-    """The branch's secretaries; a branch without one: its general branch's."""
-    for org_id in (branch.pk, branch.parent_id):
-        if org_id is None:
-            continue
-        users = [
-            a.user
-            for a in RoleAssignment.objects.current()
-            .filter(organization_id=org_id, role=Role.SECRETARY)
-            .select_related("user")
-        ]
-        if users:
-            return users
-    return []
-
-
 def _tell_secretaries(item: SpotCheckItem, title: str, key: str) -> None:
     url = reverse("oversight:response", kwargs={"pk": item.pk})
-    for user in _secretaries(item.branch):
+    for user in branch_secretaries(item.branch):
         notify(
             user=user,
             kind=Notification.Kind.OTHER,

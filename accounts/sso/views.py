@@ -123,19 +123,22 @@ def _bad_state(request: HttpRequest) -> HttpResponse:
     return redirect(manual_login_url(request))
 
 
+def _start(request: HttpRequest, provider: str, client: WeCom | DingTalk) -> HttpResponse:
+    """To the platform's authorisation page (silently inside its own app on a phone)."""
+    url = client.authorize_url(
+        redirect_uri=callback_url(request, f"accounts:sso_{provider}_callback"),
+        state=_remember_state(request, provider),
+        in_app=providers.in_app(request) == provider,
+    )
+    return redirect(url)
+
+
 # --- 企业微信 ------------------------------------------------------------------------
 
 
 def wecom_start(request: HttpRequest) -> HttpResponse:
     providers.check_wecom_on()
-    state = _remember_state(request, providers.Provider.WECOM)
-    in_app = providers.in_app(request) == providers.Provider.WECOM
-    url = WeCom.from_settings().authorize_url(
-        redirect_uri=callback_url(request, "accounts:sso_wecom_callback"),
-        state=state,
-        in_app=in_app,
-    )
-    return redirect(url)
+    return _start(request, providers.Provider.WECOM, WeCom.from_settings())
 
 
 def wecom_callback(request: HttpRequest) -> HttpResponse:
@@ -160,14 +163,7 @@ def wecom_callback(request: HttpRequest) -> HttpResponse:
 
 def dingtalk_start(request: HttpRequest) -> HttpResponse:
     providers.check_dingtalk_on()
-    state = _remember_state(request, providers.Provider.DINGTALK)
-    in_app = providers.in_app(request) == providers.Provider.DINGTALK
-    url = DingTalk.from_settings().authorize_url(
-        redirect_uri=callback_url(request, "accounts:sso_dingtalk_callback"),
-        state=state,
-        in_app=in_app,
-    )
-    return redirect(url)
+    return _start(request, providers.Provider.DINGTALK, DingTalk.from_settings())
 
 
 def dingtalk_callback(request: HttpRequest) -> HttpResponse:
